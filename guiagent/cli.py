@@ -1,0 +1,77 @@
+"""The `guiagent` command: a lazy click group whose subcommands live in guiagent/commands/.
+
+Errors end as one line on stderr with the exit code of guiagent.errors:
+0 ok, 1 task/test failed, 2 interrupted or budget spent, 3 device unreachable,
+4 usage or config error.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from guiagent import __version__
+from guiagent.errors import EXIT_USAGE, KNOWN_ERRORS, exit_code_for
+
+# name -> "module:attribute"; modules are imported only when their command runs.
+COMMANDS: dict[str, str] = {
+    "devices": "guiagent.commands.device_cmds:devices",
+    "screenshot": "guiagent.commands.device_cmds:screenshot",
+    "act": "guiagent.commands.device_cmds:act",
+    "doctor": "guiagent.commands.doctor:doctor",
+    "sim": "guiagent.commands.sim_cmds:sim",
+}
+
+
+class LazyGroup(click.Group):
+    """A group that imports a subcommand's module only when that subcommand is used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, _, attr = target.partition(":")
+        command: click.Command = getattr(importlib.import_module(module_name), attr)
+        return command
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and name not in COMMANDS:
+            import difflib
+
+            close = difflib.get_close_matches(name, COMMANDS, n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            raise click.UsageError(f"no command '{name}'.{hint} See `guiagent --help`.")
+        return super().resolve_command(ctx, args)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="guiagent")
+def cli() -> None:
+    """Operate Android phones and desktops the way a person does."""
+
+
+def fail(message: str, code: int) -> None:
+    click.echo(f"guiagent: error: {message}", err=True)
+    sys.exit(code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI and turn known errors into one line and an exit code."""
+    try:
+        rc = cli.main(args=argv, prog_name="guiagent", standalone_mode=False)
+    except click.exceptions.Abort:
+        fail("interrupted", 2)
+    except click.ClickException as exc:
+        fail(exc.format_message(), EXIT_USAGE)
+    except KNOWN_ERRORS as exc:
+        fail(str(exc), exit_code_for(exc))
+    except KeyboardInterrupt:
+        fail("interrupted", 2)
+    sys.exit(rc if isinstance(rc, int) else 0)

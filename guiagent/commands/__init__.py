@@ -1,0 +1,1 @@
+"""One module per family of subcommands; registered lazily in guiagent.cli.COMMANDS."""

@@ -1,0 +1,65 @@
+"""`guiagent doctor`: check adb, the display, the models and the LLM settings; say what to fix."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from collections.abc import Callable
+
+import click
+
+from guiagent.config import display_env, load_settings
+
+Check = tuple[str, bool, str]
+
+
+def check_adb() -> Check:
+    path = shutil.which("adb")
+    if not path:
+        return ("adb", False, "not found; install it: sudo apt-get install -y adb")
+    return ("adb", True, path)
+
+
+def check_display() -> Check:
+    env = display_env()
+    if env["WAYLAND_DISPLAY"] or env["XDG_SESSION_TYPE"] == "wayland":
+        return ("display", False, "Wayland session: desktop control needs X11 (log in to an "
+                                  "Xorg session, or run under Xvfb)")
+    if not env["DISPLAY"]:
+        return ("display", False, "no DISPLAY; desktop control is off (phones still work). "
+                                  "For a virtual screen: Xvfb :99 & export DISPLAY=:99")
+    return ("display", True, f"X11 {env['DISPLAY']}")
+
+
+def check_runtime() -> Check:
+    missing = [m for m in ("onnxruntime", "cv2", "rapidocr") if importlib.util.find_spec(m) is None]
+    if missing:
+        return ("models", False, f"missing {', '.join(missing)}; reinstall: pip install guiagent")
+    import onnxruntime
+
+    providers = onnxruntime.get_available_providers()
+    where = "CUDA" if "CUDAExecutionProvider" in providers else "CPU"
+    return ("models", True, f"onnxruntime {onnxruntime.__version__} on {where}")
+
+
+def check_llm() -> Check:
+    s = load_settings()
+    if not s.llm_configured:
+        return ("llm", True, "none configured: the offline planner runs step-wise tasks. "
+                             "Set OPENAI_API_KEY and/or OPENAI_BASE_URL for the LLM loop")
+    where = s.base_url or "api.openai.com"
+    return ("llm", True, f"model {s.model or '(default)'} at {where}")
+
+
+CHECKS: tuple[Callable[[], Check], ...] = (check_adb, check_display, check_runtime, check_llm)
+
+
+@click.command()
+def doctor() -> None:
+    """Check what guiagent needs and say what to fix."""
+    bad = 0
+    for name, ok, detail in (check() for check in CHECKS):
+        bad += not ok
+        click.echo(f"{'ok ' if ok else 'FIX'}  {name:<8} {detail}")
+    if bad:
+        click.echo(f"{bad} thing(s) to fix; everything else works without them.", err=True)

@@ -1,0 +1,99 @@
+"""Settings, merged explicitly: defaults < config file < environment < flags.
+
+This is the only module that reads environment variables.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from guiagent.errors import ConfigError
+
+APP = "guiagent"
+
+
+def data_dir() -> Path:
+    """Where app models, tips and runs live (``GUIAGENT_DATA_DIR`` overrides, for tests)."""
+    override = os.environ.get("GUIAGENT_DATA_DIR")
+    return Path(override) if override else Path(platformdirs.user_data_dir(APP))
+
+
+def config_path() -> Path:
+    override = os.environ.get("GUIAGENT_CONFIG")
+    return Path(override) if override else Path(platformdirs.user_config_dir(APP)) / "config.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a command may be configured with; flows down through constructors."""
+
+    device: str | None = None
+    adb_server: str | None = None          # HOST:PORT of a remote adb server
+    model: str | None = None
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    planner_model: str | None = None
+    decision_model: str | None = None
+    reflection_model: str | None = None
+    grounding_model: str | None = None
+    grounder: str = "local"
+    coord_mode: str | None = None
+    max_steps: int = 30
+    max_cost: float | None = None
+    safety_policy: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.api_key or self.base_url)
+
+
+ENV_VARS = {
+    "OPENAI_API_KEY": "api_key",
+    "OPENAI_BASE_URL": "base_url",
+    "GUIAGENT_MODEL": "model",
+    "GUIAGENT_DEVICE": "device",
+    "GUIAGENT_ADB_SERVER": "adb_server",
+}
+
+
+def _from_file(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}); fix or remove the file") from exc
+    known = {f.name for f in fields(Settings)} - {"extra"}
+    values = {k.replace("-", "_"): v for k, v in raw.items() if k.replace("-", "_") in known}
+    values["extra"] = {k: v for k, v in raw.items() if k.replace("-", "_") not in known}
+    return values
+
+
+def _from_env(environ: dict[str, str]) -> dict[str, Any]:
+    return {attr: environ[var] for var, attr in ENV_VARS.items() if environ.get(var)}
+
+
+def load_settings(flags: dict[str, Any] | None = None, *, path: Path | None = None,
+                  environ: dict[str, str] | None = None) -> Settings:
+    """Merge the layers; a flag given as None means "not given"."""
+    settings = Settings()
+    for layer in (_from_file(path or config_path()), _from_env(dict(environ or os.environ)),
+                  {k: v for k, v in (flags or {}).items() if v is not None}):
+        try:
+            settings = replace(settings, **layer)
+        except TypeError as exc:
+            raise ConfigError(f"unknown setting: {exc}") from exc
+    return settings
+
+
+def display_env() -> dict[str, str | None]:
+    """The display variables the desktop driver and doctor look at."""
+    return {k: os.environ.get(k) for k in ("DISPLAY", "WAYLAND_DISPLAY", "XDG_SESSION_TYPE",
+                                           "XAUTHORITY")}

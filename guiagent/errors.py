@@ -1,0 +1,90 @@
+"""Every error of every layer, and who must act on it.
+
+Each layer owns its errors so that imports only go down; this module gathers
+them and maps them to exit codes. Split by who must act:
+
+    the user (exit 4: bad input or config, one clear line)
+        UsageError, ConfigError
+        devices.DeviceSpecError, DeviceNotFound, DisplayUnavailable, InputMethodMissing
+        grounding.ImageError, ModelMissing
+        planners.LLMConfigError
+    the run (exit 3: the device is gone; exit 2: stopped)
+        devices.DeviceUnreachable, CaptureFailed (BlankFrame), InputRefused, Unsupported
+        planners.LLMUnavailable
+        BudgetExceeded, Interrupted                                   (exit 2)
+    the model (retried with the error as an observation; exit 1 if it persists)
+        planners.BadModelReply, grounding.RemoteGrounderError
+"""
+
+from __future__ import annotations
+
+from devices.errors import (
+    CaptureFailed,
+    DeviceError,
+    DeviceNotFound,
+    DeviceSpecError,
+    DeviceUnreachable,
+    DisplayUnavailable,
+    InputMethodMissing,
+    InputRefused,
+    Unsupported,
+)
+from grounding.errors import GroundingError, ImageError, ModelMissing, RemoteGrounderError
+from planners.errors import BadModelReply, LLMConfigError, LLMUnavailable, PlannerError
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_STOPPED = 2
+EXIT_DEVICE = 3
+EXIT_USAGE = 4
+
+
+class GuiagentError(Exception):
+    """Base of the errors raised by the guiagent layer itself."""
+
+
+class UsageError(GuiagentError):
+    """The command line or an input file is wrong."""
+
+
+class ConfigError(GuiagentError):
+    """The configuration file or environment holds a bad value."""
+
+
+class BudgetExceeded(GuiagentError):
+    """A run spent its step, token, cost or time budget."""
+
+
+class Interrupted(GuiagentError):
+    """The user stopped the run."""
+
+
+USER_ERRORS: tuple[type[Exception], ...] = (
+    UsageError, ConfigError, DeviceSpecError, DeviceNotFound, DisplayUnavailable,
+    InputMethodMissing, ImageError, ModelMissing, LLMConfigError,
+)
+DEVICE_ERRORS: tuple[type[Exception], ...] = (
+    DeviceUnreachable, CaptureFailed, InputRefused, Unsupported, LLMUnavailable,
+)
+STOP_ERRORS: tuple[type[Exception], ...] = (BudgetExceeded, Interrupted, KeyboardInterrupt)
+MODEL_ERRORS: tuple[type[Exception], ...] = (BadModelReply, RemoteGrounderError)
+KNOWN_ERRORS: tuple[type[Exception], ...] = (GuiagentError, DeviceError, GroundingError,
+                                             PlannerError)
+
+
+def exit_code_for(exc: BaseException) -> int:
+    """The process exit code for an error that ends a command."""
+    if isinstance(exc, USER_ERRORS):
+        return EXIT_USAGE
+    if isinstance(exc, STOP_ERRORS):
+        return EXIT_STOPPED
+    if isinstance(exc, DEVICE_ERRORS):
+        return EXIT_DEVICE
+    return EXIT_FAILED
+
+
+__all__ = [
+    "EXIT_DEVICE", "EXIT_FAILED", "EXIT_OK", "EXIT_STOPPED", "EXIT_USAGE", "BadModelReply",
+    "BudgetExceeded", "ConfigError", "GuiagentError", "Interrupted", "KNOWN_ERRORS",
+    "UsageError", "exit_code_for",
+]
