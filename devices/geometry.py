@@ -128,7 +128,9 @@ class ScreenGeometry:
 
     def to_norm(self, p: PixelPoint) -> NormPoint:
         """Physical pixels -> fractions of the screen."""
-        return NormPoint(min(max(p.x / self.width, 0.0), 1.0), min(max(p.y / self.height, 0.0), 1.0))
+        return NormPoint(
+            min(max(p.x / self.width, 0.0), 1.0), min(max(p.y / self.height, 0.0), 1.0)
+        )
 
     def to_logical(self, p: PixelPoint) -> LogicalPoint:
         """Physical pixels of this screen -> global logical points for the input system."""

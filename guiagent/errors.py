@@ -66,7 +66,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
 DEVICE_ERRORS: tuple[type[Exception], ...] = (
     DeviceUnreachable, CaptureFailed, InputRefused, Unsupported, LLMUnavailable,
 )
-STOP_ERRORS: tuple[type[Exception], ...] = (BudgetExceeded, Interrupted, KeyboardInterrupt)
+STOP_ERRORS: tuple[type[BaseException], ...] = (BudgetExceeded, Interrupted, KeyboardInterrupt)
 MODEL_ERRORS: tuple[type[Exception], ...] = (BadModelReply, RemoteGrounderError)
 KNOWN_ERRORS: tuple[type[Exception], ...] = (GuiagentError, DeviceError, GroundingError,
                                              PlannerError)

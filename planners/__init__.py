@@ -1,1 +1,1 @@
-"""LLM client, planning / decision / reflection agents, memory, the app model, the offline planner."""
+"""LLM client; planning, decision and reflection agents; memory; the app model; offline planner."""

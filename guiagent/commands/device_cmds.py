@@ -38,7 +38,7 @@ def devices(as_json: bool, adb_server: str | None) -> None:
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in rows]))
         return
-    width = max(len(r.id) for r in rows)
+    width = max((len(r.id) for r in rows), default=0)
     for r in rows:
         click.echo(f"{r.id:<{width}}  {r.state:<11}  {r.description}")
 
@@ -84,15 +84,15 @@ def act(device: str | None, adb_server: str | None, verb: str, args: tuple[str, 
     verbs = ("tap", "long_press", "swipe", "type", "key", "launch")
     if verb not in verbs:
         raise UsageError(f"unknown action '{verb}'; usage: guiagent act {ACT_USAGE}")
+    if verb in ("tap", "long_press", "swipe"):
+        numbers = _ints(args, 4 if verb == "swipe" else 2, verb)
+    elif not args:
+        raise UsageError(f"'{verb}' needs an argument; usage: guiagent act {ACT_USAGE}")
     with resolve_device(device, adb_server) as dev:
         if verb in ("tap", "long_press"):
-            x, y = _ints(args, 2, verb)
-            (dev.tap if verb == "tap" else dev.long_press)(PixelPoint(x, y))
+            (dev.tap if verb == "tap" else dev.long_press)(PixelPoint(*numbers))
         elif verb == "swipe":
-            x1, y1, x2, y2 = _ints(args, 4, verb)
-            dev.swipe(PixelPoint(x1, y1), PixelPoint(x2, y2))
-        elif not args:
-            raise UsageError(f"'{verb}' needs an argument; usage: guiagent act {ACT_USAGE}")
+            dev.swipe(PixelPoint(*numbers[:2]), PixelPoint(*numbers[2:]))
         elif verb == "type":
             dev.type_text(" ".join(args))
         elif verb == "key":
