@@ -69,7 +69,9 @@ class Device(ABC):
     def long_press(self, p: PixelPoint, duration_s: float = 0.8) -> None:
         self.swipe(p, p, duration_s)
 
-    def scroll(self, direction: Direction, at: PixelPoint | None = None, amount: float = 0.5) -> None:
+    def scroll(
+        self, direction: Direction, at: PixelPoint | None = None, amount: float = 0.5
+    ) -> None:
         """Scroll the content so that what lies in ``direction`` comes into view."""
         g = self.geometry()
         c = at or PixelPoint(g.width // 2, g.height // 2)
