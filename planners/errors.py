@@ -2,8 +2,10 @@
 
 PlannerError
 ├── LLMConfigError    no usable model configuration (user must act)
+│   └── SecretMissing a type action names a {{secret:NAME}} the user did not provide
 ├── LLMUnavailable    the model server cannot be reached or refused (run stops)
-└── BadModelReply     a reply that fails validation twice (the model; the loop may retry)
+├── BadModelReply     a reply that fails validation twice (the model; the loop may retry)
+└── PromptError       a packaged prompt template is missing or lacks a variable (a bug)
 """
 
 from __future__ import annotations
@@ -23,3 +25,11 @@ class LLMUnavailable(PlannerError):
 
 class BadModelReply(PlannerError):
     """The model's reply could not be parsed into the expected structure."""
+
+
+class SecretMissing(LLMConfigError):
+    """A type action asks for a secret that was not provided."""
+
+
+class PromptError(PlannerError):
+    """A prompt template is missing, or was rendered with missing or unknown variables."""
