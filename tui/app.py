@@ -1,0 +1,273 @@
+"""`guiagent tui`: pick a device, give a task, watch and steer the agent.
+
+The agent runs in a thread worker; every step record it yields is shown in
+the log, the screen view follows the device, risky actions (or every action in
+step mode) wait for the person's approval.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from PIL import Image
+from textual import events, on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Header, Input, Label, RichLog, Select, Static
+
+from devices import Device, DeviceInfo, PixelPoint
+from guiagent.steps import Acted, Observed, Planned, RunResult, StepRecord
+from tui.control import Approval, RunControl
+from tui.runs_screen import RunsScreen
+from tui.screen_view import ScreenView, fit
+
+# (task, device, control) -> the loop's stream of step records.
+StartRun = Callable[[str, Device, RunControl], Iterator[StepRecord]]
+
+
+class ApprovalScreen(ModalScreen[bool]):
+    """Approve or deny one action."""
+
+    BINDINGS = [Binding("y", "answer(True)", "Approve"), Binding("n", "answer(False)", "Deny"),
+                Binding("escape", "answer(False)", "Deny")]
+
+    def __init__(self, prompt: str) -> None:
+        super().__init__()
+        self.prompt = prompt
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="approval"):
+            yield Label(self.prompt)
+            with Horizontal():
+                yield Button("Approve (y)", id="approve", variant="success")
+                yield Button("Deny (n)", id="deny", variant="error")
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "approve")
+
+    def action_answer(self, ok: bool) -> None:
+        self.dismiss(ok)
+
+
+class GuiagentApp(App[None]):
+    TITLE = "guiagent"
+    CSS_PATH = "app.tcss"
+    BINDINGS = [
+        Binding("ctrl+r", "run", "Run"),
+        Binding("f2", "pause", "Pause/resume"),
+        Binding("f3", "stop", "Stop"),
+        Binding("f4", "step_mode", "Step mode"),
+        Binding("f6", "take_over", "Take over/hand back"),
+        Binding("f7", "runs", "Past runs"),
+        Binding("ctrl+q", "quit", "Quit"),
+    ]
+
+    def __init__(self, devices: list[DeviceInfo], open_device: Callable[[str], Device],
+                 start_run: StartRun, runs_root: Path, device: str | None = None,
+                 refresh_s: float = 1.0) -> None:
+        super().__init__()
+        self.device_infos = devices
+        self.open_device = open_device
+        self.start_run = start_run
+        self.runs_root = runs_root
+        self.initial_device = device or (devices[0].id if devices else None)
+        self.refresh_s = refresh_s
+        self.device: Device | None = None
+        self.control: RunControl | None = None
+        self.step_mode = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="main"):
+            with Vertical(id="left") as left:
+                left.border_title = "screen"
+                yield Select([(d.id, d.id) for d in self.device_infos], id="device",
+                             value=self.initial_device or Select.BLANK, prompt="device")
+                yield ScreenView(id="screen")
+            with Vertical(id="right"):
+                yield Input(placeholder="task, e.g. open Settings, tap Network & internet, "
+                                        "turn on Airplane mode", id="task")
+                yield Static("idle", id="state")
+                yield RichLog(id="log", wrap=True, markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.initial_device:
+            self._select_device(self.initial_device)
+        self.set_interval(self.refresh_s, self._refresh_screen)
+        self.query_one("#task", Input).focus()
+
+    # -- devices and the screen view ---------------------------------------------------------
+
+    @on(Select.Changed, "#device")
+    def _device_changed(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str) and (self.device is None or event.value != self.device.id):
+            self._select_device(event.value)
+
+    def _select_device(self, device_id: str) -> None:
+        if self.control is not None and not self.control.stopped:
+            self.notify("stop the run before switching devices", severity="warning")
+            return
+        if self.device is not None:
+            self.device.close()
+        try:
+            self.device = self.open_device(device_id)
+        except Exception as exc:  # shown to the person; the app keeps running
+            self.device = None
+            self.notify(f"cannot open {device_id}: {exc}", severity="error")
+            return
+        self.log_line(f"device {device_id}")
+        self._refresh_screen()
+
+    def _refresh_screen(self) -> None:
+        running = self.control is not None and not self.control.stopped
+        if self.device is None or (running and not self.control.taken_over):  # type: ignore[union-attr]
+            return
+        self._capture()
+
+    @work(thread=True, exclusive=True, group="capture")
+    def _capture(self) -> None:
+        device = self.device
+        if device is None:
+            return
+        try:
+            image = device.screenshot()
+        except Exception as exc:
+            self.call_from_thread(self.log_line, f"capture failed: {exc}")
+            return
+        self.call_from_thread(self.show_image, image)
+
+    def show_image(self, image: Image.Image) -> None:
+        self.query_one("#screen", ScreenView).image = image
+
+    def on_click(self, event: events.Click) -> None:
+        """While taken over, a click on the screen view taps the device there."""
+        view = self.query_one("#screen", ScreenView)
+        if (self.control is None or not self.control.taken_over or self.device is None
+                or view.image is None or event.widget is not view):
+            return
+        cols, rows = fit(view.image.size, view.size.width, view.size.height)
+        x, y = event.get_content_offset(view) or (event.x, event.y)
+        if not (0 <= x < cols and 0 <= y < rows):
+            return
+        point = PixelPoint(int((x + 0.5) * view.image.width / cols),
+                           int((y + 0.5) * view.image.height / rows))
+        self.device.tap(point)
+        self.log_line(f"you tapped ({point.x}, {point.y})")
+        self._capture()
+
+    # -- runs --------------------------------------------------------------------------------
+
+    @on(Input.Submitted, "#task")
+    def _submitted(self) -> None:
+        self.action_run()
+
+    def action_run(self) -> None:
+        task = self.query_one("#task", Input).value.strip()
+        if not task:
+            self.notify("type a task first", severity="warning")
+            return
+        if self.device is None:
+            self.notify("pick a device first", severity="warning")
+            return
+        if self.control is not None and not self.control.stopped:
+            self.notify("a run is going on; stop it first (F3)", severity="warning")
+            return
+        self.control = RunControl(self._ask, step_mode=self.step_mode)
+        self.query_one("#log", RichLog).clear()
+        self.log_line(f"task: {task}")
+        self._run(task, self.device, self.control)
+
+    @work(thread=True, exclusive=True, group="run")
+    def _run(self, task: str, device: Device, control: RunControl) -> None:
+        try:
+            stream = self.start_run(task, device, control)
+            for record in stream:
+                self.call_from_thread(self.show_record, record)
+                if isinstance(record, Observed | Acted):
+                    self.call_from_thread(self.show_image, device.screenshot())
+                if not control.checkpoint():
+                    stream.close() if hasattr(stream, "close") else None
+                    self.call_from_thread(self.log_line, "stopped by you")
+                    break
+        except Exception as exc:  # the run ends; the person sees why
+            self.call_from_thread(self.log_line, f"error: {exc}")
+        finally:
+            control.stop()
+            self.call_from_thread(self._set_state, "idle")
+
+    def _ask(self, approval: Approval) -> None:
+        """Called from the loop's thread: show the question, answer the control."""
+        def show() -> None:
+            self.push_screen(ApprovalScreen(approval.prompt), self._answered)
+        self.call_from_thread(show)
+
+    def _answered(self, ok: bool | None) -> None:
+        if self.control is not None:
+            self.control.answer(bool(ok))
+            self.log_line("approved" if ok else "denied")
+
+    def show_record(self, record: StepRecord) -> None:
+        self.log_line(f"[{record.step}] {record.line()}")
+        if isinstance(record, Planned):
+            self._set_state(f"plan: {record.progress}\nnext: {record.subgoal}")
+        state = getattr(record, "state", None)
+        if record.kind == "app_model" and state:
+            self._set_state(f"app-model state: {state}")
+        if isinstance(record, RunResult):
+            where = f"\nsaved in {record.run_dir}" if record.run_dir else ""
+            self._set_state(f"{record.status}: {record.reason}{where}")
+
+    def _set_state(self, text: str) -> None:
+        self.query_one("#state", Static).update(text)
+
+    def log_line(self, text: str) -> None:
+        self.query_one("#log", RichLog).write(text)
+
+    # -- steering ----------------------------------------------------------------------------
+
+    def action_pause(self) -> None:
+        if self.control is None or self.control.stopped:
+            return
+        if self.control.paused:
+            self.control.resume()
+            self.log_line("resumed")
+        else:
+            self.control.pause()
+            self.log_line("paused after the current action")
+
+    def action_stop(self) -> None:
+        if self.control is not None and not self.control.stopped:
+            self.control.stop()
+            self.log_line("stopping after the current action")
+
+    def action_step_mode(self) -> None:
+        self.step_mode = not self.step_mode
+        if self.control is not None:
+            self.control.step_mode = self.step_mode
+        self.notify(f"step mode {'on: approve every action' if self.step_mode else 'off'}")
+
+    def action_take_over(self) -> None:
+        if self.control is None or self.control.stopped:
+            self.notify("no run to take over")
+            return
+        if self.control.taken_over:
+            self.control.resume()
+            self.log_line("handed back: the agent continues from the current screen")
+        else:
+            self.control.take_over()
+            self.log_line("you have the device: click the screen to tap; F6 hands back")
+
+    def action_runs(self) -> None:
+        self.push_screen(RunsScreen(self.runs_root))
+
+    def on_unmount(self) -> None:
+        if self.control is not None:
+            self.control.stop()
+        if self.device is not None:
+            self.device.close()
+

@@ -1,0 +1,55 @@
+"""The device's screen in the terminal: half-block cells everywhere, two pixels per cell."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+from rich.color import Color
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.segment import Segment
+from rich.style import Style
+from textual.reactive import reactive
+from textual.widget import Widget
+
+
+def fit(size: tuple[int, int], cols: int, rows: int) -> tuple[int, int]:
+    """Cells (cols, rows) that keep the image's aspect ratio inside cols x rows.
+
+    A terminal cell is about twice as tall as wide and holds two pixels
+    vertically, so one cell covers a square of the image.
+    """
+    w, h = size
+    if w <= 0 or h <= 0 or cols <= 0 or rows <= 0:
+        return 0, 0
+    scale = min(cols / w, (rows * 2) / h)
+    return max(1, int(w * scale)), max(1, int(h * scale / 2))
+
+
+class HalfBlocks:
+    """A Rich renderable: each cell is '▀', upper pixel as foreground, lower as background."""
+
+    def __init__(self, image: Image.Image, cols: int, rows: int) -> None:
+        c, r = fit(image.size, cols, rows)
+        small = image.convert("RGB").resize((max(c, 1), max(r * 2, 2)), Image.Resampling.BOX)
+        self.pixels = np.asarray(small)
+        self.rows = r
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        px = self.pixels
+        for y in range(self.rows):
+            top, bottom = px[2 * y], px[2 * y + 1]
+            for (r1, g1, b1), (r2, g2, b2) in zip(top.tolist(), bottom.tolist(), strict=True):
+                yield Segment("▀", Style(color=Color.from_rgb(r1, g1, b1),
+                                         bgcolor=Color.from_rgb(r2, g2, b2)))
+            yield Segment.line()
+
+
+class ScreenView(Widget):
+    """Shows the last screenshot, scaled to the widget, with a caption when there is none."""
+
+    image: reactive[Image.Image | None] = reactive(None, layout=False)
+
+    def render(self) -> HalfBlocks | str:
+        if self.image is None:
+            return "no screen yet: pick a device"
+        return HalfBlocks(self.image, self.size.width, self.size.height)
