@@ -26,14 +26,29 @@ COMMANDS: dict[str, str] = {
 }
 
 
+def plugin_commands() -> dict[str, str]:
+    """Commands that layers above guiagent (the TUI) register through entry points.
+
+    guiagent may not import tui (imports only go down), so `guiagent tui` is
+    declared in pyproject.toml under [project.entry-points."guiagent.commands"].
+    """
+    from importlib.metadata import entry_points
+
+    return {ep.name: ep.value for ep in entry_points(group="guiagent.commands")}
+
+
+def all_commands() -> dict[str, str]:
+    return {**plugin_commands(), **COMMANDS}
+
+
 class LazyGroup(click.Group):
     """A group that imports a subcommand's module only when that subcommand is used."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
+        return sorted(all_commands())
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = COMMANDS.get(cmd_name)
+        target = all_commands().get(cmd_name)
         if target is None:
             return None
         module_name, _, attr = target.partition(":")
@@ -42,10 +57,11 @@ class LazyGroup(click.Group):
 
     def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
         name = args[0] if args else ""
-        if name and not name.startswith("-") and name not in COMMANDS:
+        commands = all_commands()
+        if name and not name.startswith("-") and name not in commands:
             import difflib
 
-            close = difflib.get_close_matches(name, COMMANDS, n=1)
+            close = difflib.get_close_matches(name, commands, n=1)
             hint = f" Did you mean '{close[0]}'?" if close else ""
             raise click.UsageError(f"no command '{name}'.{hint} See `guiagent --help`.")
         return super().resolve_command(ctx, args)

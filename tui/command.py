@@ -1,0 +1,16 @@
+"""`guiagent tui`, registered as a plugin command (guiagent may not import tui)."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command()
+@click.option("-d", "--device", default=None, help="Device to start with (default: sim).")
+@click.option("--adb-server", default=None, metavar="HOST:PORT",
+              help="Use the adb server on another machine.")
+def tui(device: str | None, adb_server: str | None) -> None:
+    """Watch and steer the agent in the terminal."""
+    from tui.wiring import build_app
+
+    build_app(device, adb_server).run()
