@@ -1,0 +1,1 @@
+"""Prompt templates of the agents (package data, rendered by planners.templates)."""
