@@ -1,0 +1,331 @@
+"""The agent loop: a generator of typed step records, ending with one ``RunResult``.
+
+One step: observe -> perceive -> app model -> plan -> decide -> ground ->
+safety -> act -> observe again -> app model check -> reflect (on demand) ->
+loop detectors. Every collaborator comes in through the constructor; the
+CLI, the TUI, reports and regression runs consume the same stream.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass
+from typing import TypeVar
+
+from devices import Device, Observation, PixelPoint
+from devices.errors import DeviceError
+from grounding.types import Screen, Target
+from guiagent.executor import Executor
+from guiagent.loop_guard import LoopGuard, StateTracker, action_key
+from guiagent.safety import Safety, scan_injections
+from guiagent.steps import (
+    Acted,
+    Decided,
+    Grounded,
+    ModelUpdated,
+    Observed,
+    Planned,
+    Reflected,
+    RolledBack,
+    RunResult,
+    SafetyChecked,
+    Status,
+    StepRecord,
+    Warned,
+    describe_action,
+)
+from guiagent.trajectory import Trajectory
+from planners.actions import Action, Back, Done, Fail, Wait
+from planners.errors import BadModelReply, LLMUnavailable
+from planners.policy import (
+    Context,
+    Feedback,
+    Plan,
+    Policy,
+    ReflectInput,
+    Reflection,
+    compare_screens,
+)
+from planners.usage import Budget
+
+Perceive = Callable[[Observation], Screen]
+Locate = Callable[[Screen, str], Target]
+Records = Iterator[StepRecord]
+T = TypeVar("T")
+Gen = Generator[StepRecord, None, T]
+MAX_BAD_REPLIES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class LoopOptions:
+    dry_run: bool = False
+    reflect: bool = True
+    history: int = 8
+
+
+@dataclass(slots=True)
+class Seen:
+    """One observation, perceived, with its saved image name and app-model state."""
+
+    obs: Observation
+    screen: Screen
+    image: str | None = None
+    state: str | None = None
+
+
+class AgentLoop:
+    """Drives one device with one policy; ``run(task)`` yields the records of the run."""
+
+    def __init__(self, device: Device, policy: Policy, *, perceive: Perceive, locate: Locate,
+                 safety: Safety, budget: Budget, trajectory: Trajectory | None = None,
+                 app_model: StateTracker | None = None, options: LoopOptions = LoopOptions(),
+                 executor: Executor | None = None) -> None:
+        self.device, self.policy = device, policy
+        self.perceive, self.locate = perceive, locate
+        self.safety, self.budget, self.trajectory = safety, budget, trajectory
+        self.app_model, self.options = app_model, options
+        self.executor = executor or Executor(device)
+        self._stop = threading.Event()
+        self.clock: Callable[[], float] = time.monotonic
+
+    def stop(self) -> None:
+        """Ask the run to stop after the current action (thread-safe; Ctrl+C and the TUI)."""
+        self._stop.set()
+
+    def run(self, task: str) -> Records:
+        """Yield every record of the run; the last one is always a ``RunResult``."""
+        self._task, self._start = task, self.clock()
+        self._history: list[str] = []
+        self._outcomes: list[str] = []
+        self._warnings: list[str] = []
+        self._guard = LoopGuard()
+        self._last_result = ""
+        try:
+            yield from self._steps()
+        except KeyboardInterrupt:
+            yield self._finish("stopped", "interrupted by the user")
+        except (DeviceError, LLMUnavailable) as exc:
+            yield self._finish("failed", f"{type(exc).__name__}: {exc}", error="device")
+
+    # -- the step ------------------------------------------------------------------------
+
+    def _steps(self) -> Records:
+        seen = yield from self._look(0)
+        bad_replies = 0
+        while True:
+            stop = self._stop_reason()
+            if stop:
+                yield self._finish("stopped", stop)
+                return
+            try:
+                plan, action = yield from self._think(seen)
+            except BadModelReply as exc:
+                bad_replies += 1
+                self._note_outcome(f"your last reply was invalid ({exc}); answer again")
+                yield self._record(Warned(self.budget.steps, "model", str(exc)))
+                if bad_replies >= MAX_BAD_REPLIES:
+                    yield self._finish("failed", f"the model gave {bad_replies} invalid replies")
+                    return
+                continue
+            bad_replies = 0
+            if isinstance(action, Done | Fail):
+                status: Status = "success" if isinstance(action, Done) else "failed"
+                reason = action.text or ("task complete" if status == "success" else "gave up")
+                yield self._finish(status, reason, answer=action.text)
+                return
+            self.budget.step()
+            seen, stuck = yield from self._act(seen, plan, action)
+            if stuck:
+                yield self._finish("stopped", stuck)
+                return
+
+    def _think(self, seen: Seen) -> Gen[tuple[Plan, Action]]:
+        """Plan and decide; returns (plan, action)."""
+        ctx = Context(self._task, seen.screen, self.budget.steps,
+                      history=self._history[-self.options.history:],
+                      warnings=list(self._warnings), last_outcomes=self._outcomes[-3:],
+                      state=seen.state)
+        plan = self.policy.plan(ctx)
+        yield self._record(Planned(self.budget.steps, plan.progress, plan.subgoal))
+        decision = self.policy.decide(ctx, plan)
+        yield self._record(Decided(self.budget.steps, decision.action, decision.thought,
+                                   decision.note))
+        return plan, decision.action
+
+    def _act(self, seen: Seen, plan: Plan, action: Action) -> Gen[tuple[Seen, str]]:
+        """Ground, check, execute, look again, judge; returns (new Seen, stop reason or "")."""
+        n = self.budget.steps
+        target = self._ground(action, seen.screen)
+        if target is not None:
+            yield self._record(self._ground_record(n, action, target))
+            if not target.found:
+                self._feedback(action, "not_found", target.reason, seen)
+                return seen, (yield from self._check_loops(seen, action))
+        check = self.safety.check(action, seen.screen, target, self._task)
+        check = self.safety.resolve(check, action, self.options.dry_run)
+        yield self._record(SafetyChecked(n, check.verdict, check.risk, check.reason,
+                                         check.confirmed))
+        if check.verdict != "allow" and not self.options.dry_run:
+            self._feedback(action, "refused", f"refused by safety: {check.reason}", seen)
+            return seen, (yield from self._check_loops(seen, action))
+        point = target.point if target is not None else None
+        t0 = self.clock()
+        if not self.options.dry_run:
+            self.executor.execute(action, point)
+        spent = self.clock() - t0
+        after = yield from self._look(n, record=False)
+        yield self._record(Acted(n, action, point.x if point else None, point.y if point else None,
+                                 self.options.dry_run, seen.image, after.image, round(spent, 3)))
+        yield self._record(self._observed(n, after))
+        after = yield from self._judge(seen, after, plan, action)
+        return after, (yield from self._check_loops(seen, action))
+
+    def _judge(self, before: Seen, after: Seen, plan: Plan, action: Action) -> Gen[Seen]:
+        """App-model check and reflection; rolls back on a wrong page. Returns the current Seen."""
+        matched = yield from self._update_model(before, after, action)
+        reflection, by = self._reflect(before, after, plan, action, matched)
+        if reflection is not None:
+            yield self._record(Reflected(self.budget.steps, reflection.outcome, reflection.reason,
+                                         by))
+        outcome = reflection.outcome if reflection else "ok"
+        self._feedback(action, outcome, reflection.reason if reflection else "", after)
+        if outcome == "wrong_page":
+            after = yield from self._rollback(after)
+        return after
+
+    def _reflect(self, before: Seen, after: Seen, plan: Plan, action: Action,
+                 matched: bool) -> tuple[Reflection | None, str]:
+        """Reflection on demand: skipped when predicted, model-free when nothing changed."""
+        if self.options.dry_run:
+            return Reflection("ok", "dry run: assumed to work"), "dry_run"
+        if matched:
+            return Reflection("ok", "the app model predicted this screen"), "app_model"
+        plain = compare_screens(before.screen.elements, after.screen.elements)
+        if plain.outcome == "no_change" or isinstance(action, Wait) or not self.options.reflect:
+            return plain, "screen"
+        return self.policy.reflect(ReflectInput(
+            self._task, plan.subgoal, action, before.obs.image, after.obs.image,
+            before.screen.elements, after.screen.elements)), "model"
+
+    # -- parts ---------------------------------------------------------------------------
+
+    def _look(self, n: int, record: bool = True) -> Gen[Seen]:
+        obs = self.device.observe()
+        seen = Seen(obs, self.perceive(obs))
+        if self.trajectory is not None:
+            seen.image = self.trajectory.save_image(n, obs.image)
+        if self.app_model is not None:
+            seen.state = self.app_model.locate(seen.screen)
+        self._warnings = [i.warning() for i in scan_injections(seen.screen)]
+        if record:
+            yield self._record(self._observed(n, seen))
+        return seen
+
+    def _observed(self, n: int, seen: Seen) -> Observed:
+        return Observed(n, seen.obs.app, seen.obs.activity, len(seen.screen.elements),
+                        seen.image, list(self._warnings))
+
+    def _ground(self, action: Action, screen: Screen) -> Target | None:
+        """Where a targeted action points: element number, pixel, or a grounded description."""
+        element_id = getattr(action, "element", None)
+        x, y = getattr(action, "x", None), getattr(action, "y", None)
+        if element_id is not None:
+            e = screen.by_id(element_id)
+            if e is None:
+                return Target(False, reason=f"there is no element {element_id} on this screen")
+            return Target(True, e.center, e, 1.0, f"element {element_id}")
+        if x is not None and y is not None:
+            return self._pixel_target(PixelPoint(x, y), screen)
+        description = getattr(action, "target", None)
+        return self.locate(screen, description) if description else None
+
+    @staticmethod
+    def _pixel_target(p: PixelPoint, screen: Screen) -> Target:
+        if not screen.geometry.contains(p):
+            return Target(False, reason=f"({p.x}, {p.y}) lies outside the "
+                                        f"{screen.geometry.width}x{screen.geometry.height} screen")
+        under = [e for e in screen.elements if e.box.contains(p)]
+        element = min(under, key=lambda e: e.box.area) if under else None
+        return Target(True, p, element, 1.0, "pixel")
+
+    @staticmethod
+    def _ground_record(n: int, action: Action, t: Target) -> Grounded:
+        desc = action.describe_target() if hasattr(action, "describe_target") else ""
+        return Grounded(n, desc, t.found, t.point.x if t.point else None,
+                        t.point.y if t.point else None, t.element.id if t.element else None,
+                        round(t.score, 3), t.reason)
+
+    def _update_model(self, before: Seen, after: Seen, action: Action) -> Gen[bool]:
+        """Record the transition; True when the model had predicted exactly this screen."""
+        if self.app_model is None or before.state is None or after.state is None:
+            return False
+        key = action_key(action)
+        predicted = self.app_model.predict(before.state, key)
+        known = self.app_model.known(after.state)
+        self.app_model.record(before.state, key, after.state, before.screen, after.screen)
+        matched = predicted is not None and predicted == after.state
+        yield self._record(ModelUpdated(self.budget.steps, after.state, predicted, matched,
+                                        not known))
+        return matched
+
+    def _rollback(self, seen: Seen) -> Gen[Seen]:
+        """Go back to the last stable state: the app model's path there, or one Back."""
+        path: list[Action] = []
+        to_state = None
+        if self.app_model is not None and seen.state is not None:
+            to_state, path = self.app_model.rollback(seen.state)
+        path = path or [Back()]
+        for step in path:
+            self.executor.execute(step)
+        yield self._record(RolledBack(self.budget.steps, to_state,
+                                      [describe_action(a) for a in path]))
+        return (yield from self._look(self.budget.steps))
+
+    def _check_loops(self, before: Seen, action: Action) -> Gen[str]:
+        """Nudge, then replan, then stop: returns the stop reason or ""."""
+        level, reason = self._guard.update(before.screen, action, self._last_result)
+        if level == 0:
+            return ""
+        if level >= 3:
+            return f"stuck in a loop: {reason}"
+        if level == 1:
+            self._warnings.append(f"loop: {reason}; try something different")
+            yield self._record(Warned(self.budget.steps, "loop", reason + " (nudge)"))
+        else:
+            self.policy.replan(reason)
+            yield self._record(Warned(self.budget.steps, "loop", reason + " (replanning)"))
+        return ""
+
+    def _feedback(self, action: Action, result: str, reason: str, seen: Seen) -> None:
+        self._last_result = result
+        self.policy.feedback(Feedback(action, result, reason, seen.screen))  # type: ignore[arg-type]
+        line = f"step {self.budget.steps}: {describe_action(action)} -> {result}"
+        self._history.append(line + (f" ({reason})" if reason and result != "ok" else ""))
+        self._note_outcome(line if not reason else f"{line}: {reason}")
+
+    def _note_outcome(self, text: str) -> None:
+        self._outcomes.append(text)
+
+    def _stop_reason(self) -> str | None:
+        if self._stop.is_set():
+            return "stopped by the user"
+        return self.budget.check()
+
+    def _record(self, rec: StepRecord) -> StepRecord:
+        if self.trajectory is not None:
+            self.trajectory.record(rec)
+        return rec
+
+    def _finish(self, status: Status, reason: str, answer: str | None = None,
+                error: str | None = None) -> RunResult:
+        total = self.budget.usage.total
+        result = RunResult(self.budget.steps, status, reason, answer, self.budget.steps,
+                           total.tokens, round(total.cost, 6), round(self.clock() - self._start, 3),
+                           str(self.trajectory.dir) if self.trajectory else None, error)
+        self._record(result)
+        if self.trajectory is not None:
+            self.trajectory.finish(result)
+        return result
+

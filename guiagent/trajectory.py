@@ -1,0 +1,111 @@
+"""Trajectories: one folder per run, written step by step so a crash loses no completed step.
+
+Layout of ``<data dir>/runs/<YYYYmmdd-HHMMSS>-<slug>/`` (or ``--out DIR``):
+
+    run.json       {"task", "started", "planner", "device", ...}; after the run also
+                   "status", "reason", "steps", "seconds", "tokens", "cost_usd" (atomic write)
+    steps.jsonl    one JSON object per step record, appended and fsynced as it happens;
+                   "kind" is observe | plan | decide | ground | safety | act | reflect |
+                   app_model | rollback | warning | result (see guiagent/steps.py)
+    screen-NNN.png the screen as observed before action NNN+1 and after action NNN;
+                   "act" records name theirs in "before" and "after"
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from guiagent.config import data_dir
+from guiagent.errors import UsageError
+from guiagent.files import append_line, atomic_write_bytes, atomic_write_text
+from guiagent.steps import RunResult, StepRecord
+
+STEPS = "steps.jsonl"
+META = "run.json"
+
+
+def slugify(text: str, limit: int = 40) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:limit].rstrip("-") or "run"
+
+
+def runs_root() -> Path:
+    return data_dir() / "runs"
+
+
+def new_run_dir(task: str, root: Path | None = None) -> Path:
+    """A fresh ``<timestamp>-<slug>`` folder under ``root`` (default: the data dir's runs/)."""
+    root = root or runs_root()
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    base = root / f"{stamp}-{slugify(task)}"
+    path, n = base, 1
+    while path.exists():
+        n += 1
+        path = base.with_name(f"{base.name}-{n}")
+    path.mkdir(parents=True)
+    return path
+
+
+class Trajectory:
+    """Writes one run folder; every method returns only after the data is on disk."""
+
+    def __init__(self, run_dir: Path, meta: dict[str, Any]) -> None:
+        self.dir = Path(run_dir)
+        self.meta = dict(meta)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(self.dir / META, json.dumps(self.meta, indent=2))
+
+    @classmethod
+    def create(cls, task: str, out: Path | None = None, **meta: Any) -> Trajectory:
+        """A new run folder: ``out`` if given (must be empty), else a fresh one under runs/."""
+        if out is not None:
+            out = Path(out)
+            if out.exists() and any(out.iterdir()):
+                raise UsageError(f"--out {out}: the folder is not empty; name a new folder")
+            run_dir = out
+        else:
+            run_dir = new_run_dir(task)
+        started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        return cls(run_dir, {"task": task, "started": started, **meta})
+
+    def save_image(self, index: int, image: Image.Image) -> str:
+        """Save the screen seen before action ``index + 1``; returns the file name."""
+        name = f"screen-{index:03d}.png"
+        buf = io.BytesIO()
+        image.save(buf, format="PNG", compress_level=1)
+        atomic_write_bytes(self.dir / name, buf.getvalue())
+        return name
+
+    def record(self, rec: StepRecord) -> None:
+        append_line(self.dir / STEPS, json.dumps(rec.to_dict(), default=str))
+
+    def finish(self, result: RunResult) -> None:
+        """Write the result into run.json (the result record itself goes through ``record``)."""
+        keys = ("status", "reason", "answer", "steps", "tokens", "cost_usd", "seconds")
+        done = {k: v for k, v in result.to_dict().items() if k in keys}
+        self.meta.update(done, finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+        atomic_write_text(self.dir / META, json.dumps(self.meta, indent=2))
+
+
+def read_run(run_dir: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """(run.json, the step records) of a recorded run; a torn last line is skipped."""
+    run_dir = Path(run_dir)
+    if not (run_dir / META).is_file():
+        raise UsageError(f"{run_dir}: not a run folder (no {META}); see {runs_root()}")
+    meta = json.loads((run_dir / META).read_text(encoding="utf-8"))
+    records = []
+    steps = run_dir / STEPS
+    lines = steps.read_text(encoding="utf-8").splitlines() if steps.exists() else []
+    for line in lines:
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return meta, records
