@@ -1,0 +1,175 @@
+"""OCR with the PP-OCR ONNX models that ship inside the ``rapidocr`` wheel.
+
+rapidocr's own pipeline downloads any model it lacks and recognizes whole
+lines; here its packaged det/rec models run through ``grounding.runtime``
+(never a download: a missing file is ``ModelMissing``), text detection runs
+at a bounded scale, crops are axis-aligned (UI text is not rotated), and
+each line is split into phrases at wide gaps using the CTC column positions,
+so a toolbar row "File Edit View" becomes three boxes.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from devices.geometry import Box
+from grounding import runtime
+from grounding.errors import ModelMissing
+
+DET_MODEL = "PP-OCRv6_det_small.onnx"
+REC_MODEL = "PP-OCRv6_rec_small.onnx"
+REC_HEIGHT = 48
+
+
+@dataclass(frozen=True, slots=True)
+class OcrConfig:
+    """Knobs of the OCR pass; the defaults suit 1080p desktops and phone screens."""
+
+    det_max_side: int = 1280      # text detection input is scaled down to this long side
+    det_thresh: float = 0.3
+    box_thresh: float = 0.5
+    min_score: float = 0.5        # recognized text below this mean confidence is dropped
+    rec_batch: int = 8
+    gap_factor: float = 1.6       # a gap wider than this many text heights splits a phrase
+    threads: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TextBox:
+    """One recognized phrase: its box in image pixels, text and confidence."""
+
+    box: Box
+    text: str
+    score: float
+
+
+def models_dir() -> Path:
+    """Where the rapidocr wheel keeps its ONNX models."""
+    spec = importlib.util.find_spec("rapidocr")
+    if spec is None or spec.origin is None:
+        raise ModelMissing("the rapidocr package is not installed; pip install guiagent")
+    return Path(spec.origin).parent / "models"
+
+
+class Ocr:
+    """Text detection and recognition; models are loaded once per instance."""
+
+    def __init__(self, config: OcrConfig | None = None) -> None:
+        self.config = config or OcrConfig()
+        folder = models_dir()
+        self.det = runtime.session(folder / DET_MODEL, self.config.threads)
+        self.rec = runtime.session(folder / REC_MODEL, self.config.threads)
+        meta = self.rec.get_modelmeta().custom_metadata_map
+        if "character" not in meta:
+            raise ModelMissing(f"{REC_MODEL} carries no character table; reinstall rapidocr")
+        self.charset = ["", *meta["character"].splitlines(), " "]
+        self._det_input = self.det.get_inputs()[0].name
+        self._rec_input = self.rec.get_inputs()[0].name
+
+    def __call__(self, rgb: np.ndarray) -> list[TextBox]:
+        """Detect and recognize all text in an RGB image."""
+        return self.recognize(rgb, self.detect(rgb))
+
+    def detect(self, rgb: np.ndarray, offset: tuple[int, int] = (0, 0)) -> list[Box]:
+        """Text line boxes in ``rgb``, shifted by ``offset`` (for crops of a larger image)."""
+        h, w = rgb.shape[:2]
+        scale = min(1.0, self.config.det_max_side / max(h, w))
+        rh, rw = max(32, round(h * scale / 32) * 32), max(32, round(w * scale / 32) * 32)
+        x = cv2.resize(rgb, (rw, rh), interpolation=cv2.INTER_AREA)
+        x = ((x.astype(np.float32) / 127.5) - 1.0).transpose(2, 0, 1)[None]
+        prob = self.det.run(None, {self._det_input: x})[0][0, 0]
+        return _boxes_from_prob(prob, w / rw, h / rh, self.config, offset)
+
+    def recognize(self, rgb: np.ndarray, boxes: list[Box]) -> list[TextBox]:
+        """Read the text of each line box (batched by width) and split it into phrases."""
+        crops = [_crop(rgb, b) for b in boxes]
+        order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / crops[i].shape[0])
+        out: list[TextBox] = []
+        step = self.config.rec_batch
+        for start in range(0, len(order), step):
+            batch = order[start:start + step]
+            out.extend(self._rec_batch([crops[i] for i in batch], [boxes[i] for i in batch]))
+        return out
+
+    def _rec_batch(self, crops: list[np.ndarray], boxes: list[Box]) -> list[TextBox]:
+        widths = [max(1, round(c.shape[1] * REC_HEIGHT / c.shape[0])) for c in crops]
+        pad = max(max(widths), 320 // 2)
+        x = np.zeros((len(crops), 3, REC_HEIGHT, pad), np.float32)
+        for i, (c, cw) in enumerate(zip(crops, widths, strict=True)):
+            r = cv2.resize(c, (cw, REC_HEIGHT), interpolation=cv2.INTER_LINEAR)
+            x[i, :, :, :cw] = r.astype(np.float32).transpose(2, 0, 1) / 127.5 - 1.0
+        probs = self.rec.run(None, {self._rec_input: x})[0]
+        out: list[TextBox] = []
+        for p, box, cw in zip(probs, boxes, widths, strict=True):
+            px_per_col = (pad / p.shape[0]) * box.height / REC_HEIGHT
+            out.extend(self._phrases(p, box, px_per_col, cw * box.height / REC_HEIGHT))
+        return out
+
+    def _phrases(self, prob: np.ndarray, box: Box, px_per_col: float,
+                 text_w: float) -> list[TextBox]:
+        chars = _ctc_decode(prob, self.charset)
+        chars = [c for c in chars if c[1] * px_per_col < text_w + px_per_col]
+        limit = self.config.gap_factor * box.height
+        groups: list[list[tuple[str, int, float]]] = [[]]
+        for ch in chars:
+            prev = groups[-1][-1] if groups[-1] else None
+            if prev is not None and (ch[1] - prev[1]) * px_per_col > limit:
+                groups.append([])
+            groups[-1].append(ch)
+        return [tb for g in groups if (tb := self._phrase(g, box, px_per_col)) is not None]
+
+    def _phrase(self, group: list[tuple[str, int, float]], box: Box,
+                px_per_col: float) -> TextBox | None:
+        text = "".join(c for c, _, _ in group).strip()
+        if not text:
+            return None
+        score = float(np.mean([s for _, _, s in group]))
+        if score < self.config.min_score:
+            return None
+        solid = [(col, c) for c, col, _ in group if not c.isspace()]
+        x1 = box.x1 + max(0, round((solid[0][0] - 0.6) * px_per_col))
+        x2 = box.x1 + round((solid[-1][0] + 1.6) * px_per_col)
+        return TextBox(Box(x1, box.y1, min(box.x2, max(x2, x1 + 2)), box.y2), text, score)
+
+
+def _ctc_decode(prob: np.ndarray, charset: list[str]) -> list[tuple[str, int, float]]:
+    """Greedy CTC: (character, column, probability) for each emitted character."""
+    idx = prob.argmax(axis=1)
+    conf = prob.max(axis=1)
+    keep = (idx != 0) & np.concatenate([[True], idx[1:] != idx[:-1]])
+    return [(charset[i] if i < len(charset) else "", int(col), float(conf[col]))
+            for col, i in zip(np.flatnonzero(keep), idx[keep], strict=True)]
+
+
+def _crop(rgb: np.ndarray, b: Box) -> np.ndarray:
+    crop = rgb[max(0, b.y1):b.y2, max(0, b.x1):b.x2]
+    return crop if crop.size else np.zeros((REC_HEIGHT, REC_HEIGHT, 3), np.uint8)
+
+
+def _boxes_from_prob(prob: np.ndarray, sx: float, sy: float, cfg: OcrConfig,
+                     offset: tuple[int, int]) -> list[Box]:
+    """DB post-processing: threshold, components, unclip, scale back to image pixels."""
+    mask = cv2.dilate((prob > cfg.det_thresh).astype(np.uint8), np.ones((2, 2), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
+    boxes: list[Box] = []
+    for x, y, w, h, _area in stats[1:n]:
+        if min(w, h) < 3 or _box_score(prob, mask, x, y, w, h) < cfg.box_thresh:
+            continue
+        grow = 0.4 * min(w, h)  # DB shrinks text regions; unclip them back
+        boxes.append(Box(offset[0] + max(0, round((x - grow) * sx)),
+                         offset[1] + max(0, round((y - grow) * sy)),
+                         offset[0] + round((x + w + grow) * sx),
+                         offset[1] + round((y + h + grow) * sy)))
+    return boxes
+
+
+def _box_score(prob: np.ndarray, mask: np.ndarray, x: int, y: int, w: int, h: int) -> float:
+    region = mask[y:y + h, x:x + w].astype(bool)
+    values: Any = prob[y:y + h, x:x + w][region]
+    return float(values.mean()) if values.size else 0.0
