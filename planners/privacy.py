@@ -125,12 +125,12 @@ class Masker:
             last = end
         return "".join(out) + text[last:]
 
-    def unmask(self, text: str) -> str:
-        """Placeholders back to values; one this run never issued is a ValueError."""
+    def unmask(self, text: str, *, strict: bool = True) -> str:
+        """Placeholders back to values; one never issued is a ValueError (kept if not strict)."""
         def value(m: re.Match[str]) -> str:
-            if m.group() not in self.mapping:
+            if m.group() not in self.mapping and strict:
                 raise ValueError(f"{m.group()} is not a placeholder shown to you")
-            return self.mapping[m.group()]
+            return self.mapping.get(m.group(), m.group())
         return PLACEHOLDER.sub(value, text)
 
     def image(self, image: Image.Image, screen: Screen) -> Image.Image:

@@ -1,0 +1,222 @@
+"""The LLM client: any OpenAI-compatible server through the ``openai`` package.
+
+Structured replies ask for ``response_format: json_schema`` first; a server that
+rejects it (HTTP 400 about response_format) is asked in JSON mode, then with the
+schema in the prompt and tolerant parsing; the mode that works is remembered per
+client. A reply that fails validation is retried once with the error shown to the
+model. Every text sent is masked for personal data (planners.privacy).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+
+import openai
+from PIL import Image
+
+from planners.errors import BadModelReply, LLMConfigError, LLMUnavailable
+from planners.privacy import Masker, PrivacyConfig, is_loopback
+from planners.schemas import wire_schema
+from planners.templates import render_prompt
+from planners.usage import Usage
+
+Role = Literal["planner", "decision", "reflection", "grounding"]
+ReplyKind = Literal["plan", "decision", "reflection"]
+Message = dict[str, Any]
+T = TypeVar("T")
+
+MODES = ("json_schema", "json_object", "prompt")
+FORMAT_WORDS = re.compile(r"response_format|json_schema|json_object|structured output",
+                          re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class LLMConfig:
+    """Where the model is and how to talk to it; built by guiagent from its Settings."""
+
+    model: str = "gpt-4o-mini"
+    api_key: str | None = field(default=None, repr=False)
+    base_url: str | None = None
+    planner_model: str | None = None
+    decision_model: str | None = None
+    reflection_model: str | None = None
+    grounding_model: str | None = None
+    image_max_side: int = 1280
+    image_format: Literal["png", "jpeg"] = "png"
+    timeout: float = 60.0
+    max_retries: int = 2
+    strict: bool = True
+    prices: Mapping[str, Any] = field(default_factory=dict)
+    privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
+
+    def model_for(self, role: Role) -> str:
+        """The model of one role, falling back to ``model``."""
+        per_role = {"planner": self.planner_model, "decision": self.decision_model,
+                    "reflection": self.reflection_model, "grounding": self.grounding_model}
+        return per_role[role] or self.model
+
+    @property
+    def where(self) -> str:
+        return self.base_url or "api.openai.com"
+
+
+def image_data_url(image: Image.Image, max_side: int,
+                   fmt: Literal["png", "jpeg"] = "png") -> tuple[str, float]:
+    """``(data URL, scale)``: the image downscaled to ``max_side``; scale = sent / original."""
+    scale = min(1.0, max_side / max(image.width, image.height))
+    if scale < 1.0:
+        size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+        image = image.resize(size, Image.Resampling.LANCZOS)
+    buf = io.BytesIO()
+    if fmt == "jpeg":
+        image.convert("RGB").save(buf, format="JPEG", quality=90)
+    else:
+        image.save(buf, format="PNG")
+    return f"data:image/{fmt};base64,{base64.b64encode(buf.getvalue()).decode()}", scale
+
+
+def parse_json_reply(content: str) -> dict[str, Any]:
+    """The JSON object in a reply: bare, in ``` fences, or the first one inside prose."""
+    text = re.sub(r"<think>.*?</think>", "", content or "", flags=re.DOTALL).strip()
+    candidates = [text] + re.findall(r"```(?:json)?\s*(.*?)```", text, flags=re.DOTALL)
+    for candidate in candidates:
+        try:
+            value = json.loads(candidate)
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            return value
+    decoder = json.JSONDecoder()
+    for start in (m.start() for m in re.finditer(r"\{", text)):
+        try:
+            value, _ = decoder.raw_decode(text, start)
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            return value
+    raise ValueError(f"no JSON object in the reply: {text[:200]!r}")
+
+
+def _short(exc: Exception, limit: int = 600) -> str:
+    text = str(exc)
+    return text if len(text) <= limit else text[:limit] + " ..."
+
+
+class LLMClient:
+    """One connection to the model server, shared by the agents of a run."""
+
+    def __init__(self, config: LLMConfig, usage: Usage | None = None) -> None:
+        self.config = config
+        self.usage = usage or Usage()
+        self.masker = Masker(config.privacy.classes)
+        self.mode = MODES[0] if config.strict else MODES[1]
+        self._client = self._connect(config)
+
+    @staticmethod
+    def _connect(config: LLMConfig) -> openai.OpenAI:
+        if not (config.api_key or config.base_url):
+            raise LLMConfigError("no LLM configured: set OPENAI_API_KEY (OpenAI) or "
+                                 "OPENAI_BASE_URL (a local OpenAI-compatible server)")
+        if config.privacy.local_only and not is_loopback(config.base_url):
+            raise LLMConfigError(f"local_only is on and {config.where} is not on this machine: "
+                                 "use a server on localhost or turn local_only off")
+        return openai.OpenAI(api_key=config.api_key or "not-needed", base_url=config.base_url,
+                             timeout=config.timeout, max_retries=config.max_retries)
+
+    def image_part(self, image: Image.Image) -> tuple[Message, float]:
+        """A chat content part for an image, and the scale it was sent at."""
+        url, scale = image_data_url(image, self.config.image_max_side, self.config.image_format)
+        return {"type": "image_url", "image_url": {"url": url}}, scale
+
+    def structured(self, role: Role, kind: ReplyKind, messages: list[Message],
+                   convert: Callable[[dict[str, Any]], T]) -> T:
+        """Ask for a ``kind`` reply and convert it; one retry on an invalid reply."""
+        reply = self.chat(role, messages, kind)
+        try:
+            return convert(parse_json_reply(reply))
+        except ValueError as exc:  # pydantic's ValidationError is a ValueError
+            error = _short(exc)
+        retry = [*messages, {"role": "assistant", "content": reply},
+                 {"role": "user", "content": render_prompt("retry", error=error)}]
+        reply = self.chat(role, retry, kind)
+        try:
+            return convert(parse_json_reply(reply))
+        except ValueError as exc:
+            raise BadModelReply(f"the {kind} reply was invalid twice: {_short(exc, 300)}") from exc
+
+    def chat(self, role: Role, messages: list[Message], kind: ReplyKind | None = None) -> str:
+        """Send masked messages; with ``kind``, ask for that JSON reply. Returns the content."""
+        while True:
+            try:
+                return self._create(role, self._prepare(messages, kind), kind)
+            except openai.BadRequestError as exc:
+                if kind is None or not self._downgrade(exc):
+                    raise LLMUnavailable(f"{self.config.where} rejected the request: "
+                                         f"{_short(exc, 300)}") from exc
+
+    def _downgrade(self, exc: openai.BadRequestError) -> bool:
+        """Move to the next response mode when the server rejected the current one."""
+        if self.mode == MODES[-1] or not FORMAT_WORDS.search(str(exc)):
+            return False
+        self.mode = MODES[MODES.index(self.mode) + 1]
+        return True
+
+    def _prepare(self, messages: list[Message], kind: ReplyKind | None) -> list[Message]:
+        masked = [self._mask(m) for m in messages]
+        if kind is not None and self.mode != "json_schema":
+            hint = render_prompt("schema_hint", schema=json.dumps(wire_schema(kind)))
+            masked.insert(1 if masked and masked[0]["role"] == "system" else 0,
+                          {"role": "system", "content": hint})
+        return masked
+
+    def _mask(self, message: Message) -> Message:
+        content = message["content"]
+        if isinstance(content, str):
+            return {**message, "content": self.masker.text(content)}
+        parts = [{**p, "text": self.masker.text(p["text"])} if p.get("type") == "text" else p
+                 for p in content]
+        return {**message, "content": parts}
+
+    def _response_format(self, kind: ReplyKind) -> dict[str, Any] | None:
+        if self.mode == "json_schema":
+            return {"type": "json_schema", "json_schema": {
+                "name": f"guiagent_{kind}", "schema": wire_schema(kind),
+                "strict": self.config.strict}}
+        return {"type": "json_object"} if self.mode == "json_object" else None
+
+    def _create(self, role: Role, messages: list[Message], kind: ReplyKind | None) -> str:
+        model = self.config.model_for(role)
+        extra: dict[str, Any] = {}
+        fmt = self._response_format(kind) if kind else None
+        if fmt is not None:
+            extra["response_format"] = fmt
+        try:
+            completion = self._client.chat.completions.create(
+                model=model, messages=messages, **extra)  # type: ignore[arg-type,call-overload]
+        except openai.BadRequestError:
+            raise
+        except openai.APIError as exc:
+            raise self._translate(exc, model) from exc
+        usage = completion.usage
+        self.usage.record(role, model, usage.prompt_tokens if usage else 0,
+                          usage.completion_tokens if usage else 0)
+        return (completion.choices[0].message.content or "") if completion.choices else ""
+
+    def _translate(self, exc: openai.APIError, model: str) -> Exception:
+        where = self.config.where
+        if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
+            return LLMConfigError(f"{where} refused the API key ({exc.status_code}): set "
+                                  "OPENAI_API_KEY (or api_key in config.toml) to a valid key")
+        if isinstance(exc, openai.NotFoundError):
+            return LLMConfigError(f"{where} has no model '{model}' (404): set GUIAGENT_MODEL "
+                                  "or --model to a model it serves")
+        if isinstance(exc, openai.APIConnectionError):
+            return LLMUnavailable(f"cannot reach the model server at {where}: {_short(exc, 200)}")
+        status = getattr(exc, "status_code", "?")
+        return LLMUnavailable(f"the model server at {where} answered {status}: {_short(exc, 300)}")
