@@ -7,8 +7,8 @@ Tests call it through the real ``openai`` client. Each request is recorded
         client = openai.OpenAI(base_url=srv.base_url, api_key="test")
 
 A scripted reply may be a string (the message content), a dict (sent as its
-JSON text), a callable ``(request_body) -> str | dict`` or an ``HTTPError``
-(answered with that status and message).
+JSON text), a callable ``(request_body) -> str | dict | HTTPError`` or an
+``HTTPError`` (answered with that status and message).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-Reply = str | dict[str, Any] | Callable[[dict[str, Any]], "str | dict[str, Any]"]
+Reply = str | dict[str, Any] | Callable[[dict[str, Any]], "str | dict[str, Any] | HTTPError"]
 
 
 @dataclass
@@ -108,12 +108,12 @@ class OpenAIServer:
                     return
                 body = json.loads(raw)
                 reply = outer._next_reply(body)
+                if callable(reply):
+                    reply = reply(body)
                 if isinstance(reply, HTTPError):
                     self._send(reply.status, {"error": {"message": reply.message,
                                                         "type": "server_error"}})
                     return
-                if callable(reply):
-                    reply = reply(body)
                 content = reply if isinstance(reply, str) else json.dumps(reply)
                 self._send(200, outer._completion(content))
 
