@@ -18,7 +18,7 @@ from devices import Device, Observation, PixelPoint
 from devices.errors import DeviceError
 from grounding.types import Screen, Target
 from guiagent.executor import Executor
-from guiagent.loop_guard import LoopGuard, StateTracker, action_key
+from guiagent.loop_guard import LoopGuard, StateTracker
 from guiagent.safety import Safety, scan_injections
 from guiagent.steps import (
     Acted,
@@ -104,6 +104,8 @@ class AgentLoop:
         self._last_result = ""
         try:
             yield from self._steps()
+            if self.app_model is not None:
+                self.app_model.save()
         except KeyboardInterrupt:
             yield self._finish("stopped", "interrupted by the user")
         except (DeviceError, LLMUnavailable) as exc:
@@ -190,6 +192,7 @@ class AgentLoop:
             yield self._record(Reflected(self.budget.steps, reflection.outcome, reflection.reason,
                                          by))
         outcome = reflection.outcome if reflection else "ok"
+        self._learn(before, after, action, outcome == "ok")
         self._feedback(action, outcome, reflection.reason if reflection else "", after)
         if outcome == "wrong_page":
             after = yield from self._rollback(after)
@@ -258,17 +261,20 @@ class AgentLoop:
                         round(t.score, 3), t.reason)
 
     def _update_model(self, before: Seen, after: Seen, action: Action) -> Gen[bool]:
-        """Record the transition; True when the model had predicted exactly this screen."""
+        """True when the app model predicted this screen and the post-conditions hold."""
         if self.app_model is None or before.state is None or after.state is None:
             return False
-        key = action_key(action)
-        predicted = self.app_model.predict(before.state, key)
-        known = self.app_model.known(after.state)
-        self.app_model.record(before.state, key, after.state, before.screen, after.screen)
-        matched = predicted is not None and predicted == after.state
+        predicted = self.app_model.predict(before.state, action, before.screen)
+        matched = self.app_model.verify(before.state, action, before.screen, after.state,
+                                        after.screen)
         yield self._record(ModelUpdated(self.budget.steps, after.state, predicted, matched,
-                                        not known))
+                                        not self.app_model.known(after.state)))
         return matched
+
+    def _learn(self, before: Seen, after: Seen, action: Action, ok: bool) -> None:
+        if self.app_model is not None and before.state is not None and after.state is not None:
+            self.app_model.learn(before.state, action, after.state, before.screen, after.screen,
+                                 ok)
 
     def _rollback(self, seen: Seen) -> Gen[Seen]:
         """Go back to the last stable state: the app model's path there, or one Back."""

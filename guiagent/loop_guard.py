@@ -12,7 +12,7 @@ import hashlib
 from typing import Protocol
 
 from grounding.types import Screen
-from planners.actions import Action
+from planners.actions import Action, Wait
 from planners.policy import screen_signature
 
 REPEAT = 3
@@ -31,18 +31,23 @@ def screen_key(screen: Screen) -> str:
 
 
 class StateTracker(Protocol):
-    """What the loop needs of an app model (screens as states, actions as transitions)."""
+    """What the loop needs of the app models (guiagent/app_tracker.py implements it)."""
 
     def locate(self, screen: Screen) -> str: ...
 
     def known(self, state: str) -> bool: ...
 
-    def predict(self, state: str, action_key: str) -> str | None: ...
+    def predict(self, state: str, action: Action, screen: Screen) -> str | None: ...
 
-    def record(self, before: str, action_key: str, after: str, before_screen: Screen,
-               after_screen: Screen) -> None: ...
+    def verify(self, before: str, action: Action, before_screen: Screen, after: str,
+               after_screen: Screen) -> bool: ...
+
+    def learn(self, before: str, action: Action, after: str, before_screen: Screen,
+              after_screen: Screen, ok: bool) -> None: ...
 
     def rollback(self, state: str) -> tuple[str | None, list[Action]]: ...
+
+    def save(self) -> None: ...
 
 
 class LoopGuard:
@@ -56,6 +61,8 @@ class LoopGuard:
 
     def update(self, screen: Screen, action: Action, result: str) -> tuple[int, str]:
         """Feed one (screen before, action, its result); say whether the run loops."""
+        if isinstance(action, Wait):
+            return 0, ""  # waiting for something is bounded by the budget, not a loop
         self.keys.append(f"{screen_key(screen)}:{action_key(action)}")
         self.unchanged = self.unchanged + 1 if result in STUCK_RESULTS else 0
         reason = self._reason()
