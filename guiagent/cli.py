@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "act": "guiagent.commands.device_cmds:act",
     "doctor": "guiagent.commands.doctor:doctor",
     "sim": "guiagent.commands.sim_cmds:sim",
+    "appmodel": "guiagent.commands.appmodel_cmd:appmodel",
 }
 
 

@@ -48,9 +48,10 @@ def test_status_bar_changes_keep_the_state(name: str, screens: dict[str, Screen]
 
 
 def test_different_activities_are_different_states(screens: dict[str, Screen]) -> None:
+    fps = {n: fingerprint(s) for n, s in screens.items()}
     for a, b in combinations(NAMES, 2):
         if screens[a].activity != screens[b].activity:
-            assert not matches(fingerprint(screens[a]), fingerprint(screens[b])), (a, b)
+            assert not matches(fps[a], fps[b]), (a, b)
 
 
 def test_layout_alone_tells_screens_apart(screens: dict[str, Screen]) -> None:
