@@ -18,7 +18,8 @@ A ``State`` is *stable* (a safe place to roll back to) unless overridden by
 ``State.stable_override``: it shows no dialog and no keyboard, and it is an
 entry screen (the first screen the model saw, or one reached by launching
 the app) or it was
-visited at least ``AppModel.stable_visits`` times (2).
+arrived at at least ``AppModel.stable_visits`` times (2; staying on a
+screen is not a new visit).
 
 A transition is *reliable* unless it failed at least twice and more often than
 it succeeded; ``path`` and ``predict`` only use reliable transitions.
@@ -67,7 +68,7 @@ MAX_EXPECT_TEXTS = 5    # texts kept as a transition's post-condition
 
 
 class AppModelError(PlannerError):
-    """An app-model file cannot be read or written."""
+    """An app-model (or tip store) file cannot be read or written."""
 
 
 @dataclass
@@ -217,6 +218,7 @@ class AppModel:
         self.config = config or FingerprintConfig()
         self.states: dict[str, State] = {}
         self.transitions: list[Transition] = []
+        self.current: State | None = None      # the state ``locate`` found last
 
     # ---- states -------------------------------------------------------------------------
 
@@ -230,7 +232,10 @@ class AppModel:
         return self.states[found[0]] if found else None
 
     def locate(self, screen: Screen, *, keyboard: bool | None = None) -> State:
-        """The state of this screen, added when new; counts a visit and learns new looks."""
+        """The state of this screen, added when new; counts an arrival and learns new looks.
+
+        Locating the state found last again (a step that changed nothing) is no new visit.
+        """
         fp = fingerprint(screen, self.config)
         state = self._match(fp)
         if state is None:
@@ -240,7 +245,9 @@ class AppModel:
         elif fp.digest not in {known.digest for known in state.fingerprints}:
             state.fingerprints.append(fp)       # keep the first look and the latest others
             del state.fingerprints[1:-(MAX_VARIANTS - 1)]
-        state.visits += 1
+        if state is not self.current:
+            state.visits += 1
+        self.current = state
         state.keyboard = keyboard if keyboard is not None else keyboard_visible(screen)
         state.dialog = dialog_visible(screen, self.config)
         return state
