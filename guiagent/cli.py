@@ -24,6 +24,8 @@ COMMANDS: dict[str, str] = {
     "doctor": "guiagent.commands.doctor:doctor",
     "sim": "guiagent.commands.sim_cmds:sim",
     "appmodel": "guiagent.commands.appmodel_cmd:appmodel",
+    "run": "guiagent.commands.run_cmd:run",
+    "replay": "guiagent.commands.run_cmd:replay",
 }
 
 

@@ -48,6 +48,7 @@ from planners.policy import (
     Reflection,
     compare_screens,
 )
+from planners.tips import RunStep, TipStore
 from planners.usage import Budget
 
 Perceive = Callable[[Observation], Screen]
@@ -75,18 +76,24 @@ class Seen:
     state: str | None = None
 
 
+def new_texts(before: Screen, after: Screen, limit: int = 5) -> list[str]:
+    """Texts the action made appear: the post-condition a replay checks."""
+    seen = set(before.texts())
+    return list(dict.fromkeys(t for t in after.texts() if t not in seen))[:limit]
+
+
 class AgentLoop:
     """Drives one device with one policy; ``run(task)`` yields the records of the run."""
 
     def __init__(self, device: Device, policy: Policy, *, perceive: Perceive, locate: Locate,
                  safety: Safety, budget: Budget, trajectory: Trajectory | None = None,
-                 app_model: StateTracker | None = None, options: LoopOptions = LoopOptions(),
-                 executor: Executor | None = None) -> None:
+                 app_model: StateTracker | None = None, tips: TipStore | None = None,
+                 options: LoopOptions = LoopOptions()) -> None:
         self.device, self.policy = device, policy
         self.perceive, self.locate = perceive, locate
         self.safety, self.budget, self.trajectory = safety, budget, trajectory
-        self.app_model, self.options = app_model, options
-        self.executor = executor or Executor(device)
+        self.app_model, self.tips, self.options = app_model, tips, options
+        self.executor = Executor(device)
         self._stop = threading.Event()
         self.clock: Callable[[], float] = time.monotonic
 
@@ -102,6 +109,7 @@ class AgentLoop:
         self._warnings: list[str] = []
         self._guard = LoopGuard()
         self._last_result = ""
+        self._worked: list[tuple[Action, Screen, Screen]] = []
         try:
             yield from self._steps()
             if self.app_model is not None:
@@ -134,6 +142,8 @@ class AgentLoop:
             bad_replies = 0
             if isinstance(action, Done | Fail):
                 status: Status = "success" if isinstance(action, Done) else "failed"
+                if status == "success":
+                    self._keep_run()
                 reason = action.text or ("task complete" if status == "success" else "gave up")
                 yield self._finish(status, reason, answer=action.text)
                 return
@@ -179,7 +189,8 @@ class AgentLoop:
         spent = self.clock() - t0
         after = yield from self._look(n, record=False)
         yield self._record(Acted(n, action, point.x if point else None, point.y if point else None,
-                                 self.options.dry_run, seen.image, after.image, round(spent, 3)))
+                                 self.options.dry_run, seen.image, after.image, round(spent, 3),
+                                 new_texts(seen.screen, after.screen)))
         yield self._record(self._observed(n, after))
         after = yield from self._judge(seen, after, plan, action)
         return after, (yield from self._check_loops(seen, action))
@@ -193,6 +204,8 @@ class AgentLoop:
                                          by))
         outcome = reflection.outcome if reflection else "ok"
         self._learn(before, after, action, outcome == "ok")
+        if outcome == "ok" and not self.options.dry_run:
+            self._worked.append((action, before.screen, after.screen))
         self._feedback(action, outcome, reflection.reason if reflection else "", after)
         if outcome == "wrong_page":
             after = yield from self._rollback(after)
@@ -210,7 +223,7 @@ class AgentLoop:
             return plain, "screen"
         return self.policy.reflect(ReflectInput(
             self._task, plan.subgoal, action, before.obs.image, after.obs.image,
-            before.screen.elements, after.screen.elements)), "model"
+            before.screen.elements, after.screen.elements, before.screen, after.screen)), "model"
 
     # -- parts ---------------------------------------------------------------------------
 
@@ -256,9 +269,10 @@ class AgentLoop:
     @staticmethod
     def _ground_record(n: int, action: Action, t: Target) -> Grounded:
         desc = action.describe_target() if hasattr(action, "describe_target") else ""
+        e = t.element
         return Grounded(n, desc, t.found, t.point.x if t.point else None,
-                        t.point.y if t.point else None, t.element.id if t.element else None,
-                        round(t.score, 3), t.reason)
+                        t.point.y if t.point else None, e.id if e else None,
+                        (e.text or e.label) if e else "", round(t.score, 3), t.reason)
 
     def _update_model(self, before: Seen, after: Seen, action: Action) -> Gen[bool]:
         """True when the app model predicted this screen and the post-conditions hold."""
@@ -303,6 +317,13 @@ class AgentLoop:
             self.policy.replan(reason)
             yield self._record(Warned(self.budget.steps, "loop", reason + " (replanning)"))
         return ""
+
+    def _keep_run(self) -> None:
+        """A successful run becomes semantic steps with post-conditions, for later replay."""
+        if self.tips is None or not self._worked or self.options.dry_run:
+            return
+        steps = [RunStep.from_action(a, b, c) for a, b, c in self._worked]
+        self.tips.save_run(self._task, steps)
 
     def _feedback(self, action: Action, result: str, reason: str, seen: Seen) -> None:
         self._last_result = result

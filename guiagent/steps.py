@@ -89,6 +89,7 @@ class Grounded(StepRecord):
     x: int | None = None
     y: int | None = None
     element: int | None = None
+    label: str = ""
     score: float = 0.0
     reason: str = ""
 
@@ -124,6 +125,7 @@ class Acted(StepRecord):
     before: str | None = None
     after: str | None = None
     seconds: float = 0.0
+    expect: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         prefix = "would do" if self.dry_run else "act"

@@ -66,6 +66,8 @@ class ReflectInput:
     after: Image.Image | None
     before_elements: list[Element]
     after_elements: list[Element]
+    before_screen: Screen | None = None
+    after_screen: Screen | None = None
 
 
 @dataclass(slots=True)

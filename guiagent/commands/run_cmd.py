@@ -1,0 +1,145 @@
+"""`guiagent run "task"` and `guiagent replay RUN`: the agent on a device, with progress lines."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import FrameType
+
+import click
+
+from guiagent.commands.device_cmds import ADB_OPTION, DEVICE_OPTION
+from guiagent.errors import EXIT_DEVICE, EXIT_FAILED, EXIT_OK, EXIT_STOPPED
+from guiagent.steps import RunResult, StepRecord
+
+EXIT_FOR_STATUS = {"success": EXIT_OK, "failed": EXIT_FAILED, "stopped": EXIT_STOPPED}
+
+
+def exit_code(result: RunResult) -> int:
+    return EXIT_DEVICE if result.error == "device" else EXIT_FOR_STATUS[result.status]
+
+
+def result_json(result: RunResult) -> str:
+    keys = ("status", "reason", "answer", "steps", "run_dir", "tokens", "cost_usd", "seconds")
+    return json.dumps({k: v for k, v in result.to_dict().items() if k in keys})
+
+
+def ask(question: str) -> bool:
+    """The CLI's confirmation: a y/N prompt on the terminal."""
+    return click.confirm(f"guiagent: {question}", default=False, err=True)
+
+
+def interactive() -> bool:
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+class StopOnInterrupt:
+    """First Ctrl+C: stop after the current action. Second: interrupt at once."""
+
+    def __init__(self, stop: object) -> None:
+        self.stop = stop
+        self.pressed = False
+
+    def __enter__(self) -> StopOnInterrupt:
+        self.previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        signal.signal(signal.SIGINT, self.previous)
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if self.pressed:
+            raise KeyboardInterrupt
+        self.pressed = True
+        click.echo("guiagent: stopping after this action (Ctrl+C again to stop now)", err=True)
+        self.stop()  # type: ignore[operator]
+
+
+def drive(records: Iterator[StepRecord], stop: object, quiet: bool = False) -> RunResult:
+    """Consume a run's records, printing progress lines on stderr; return the result."""
+    result: RunResult | None = None
+    with StopOnInterrupt(stop):
+        for rec in records:
+            if not quiet:
+                click.echo(f"[{rec.step}] {rec.line()}", err=True)
+            if isinstance(rec, RunResult):
+                result = rec
+    assert result is not None, "the loop always ends with a RunResult"
+    return result
+
+
+def finish(result: RunResult, as_json: bool) -> int:
+    if as_json:
+        click.echo(result_json(result))
+    elif result.run_dir:
+        click.echo(f"{result.status}: {result.reason} (saved in {result.run_dir})", err=True)
+    return exit_code(result)
+
+
+@click.command()
+@click.argument("task")
+@DEVICE_OPTION
+@ADB_OPTION
+@click.option("--planner", type=click.Choice(["auto", "llm", "offline"]), default="auto",
+              show_default=True, help="auto: the LLM loop when a model is configured, "
+                                      "else the offline step-list planner.")
+@click.option("--model", default=None, help="Model name (overrides GUIAGENT_MODEL / config).")
+@click.option("--base-url", default=None, help="OpenAI-compatible server, e.g. "
+                                                "http://localhost:11434/v1.")
+@click.option("--max-steps", type=click.IntRange(min=1), default=None,
+              help="Stop after this many actions (default 30).")
+@click.option("--yes", "assume_yes", is_flag=True, help="Allow risky actions without asking.")
+@click.option("--dry-run", is_flag=True, help="Decide and record, but send nothing to the device.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object with the result on stdout.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for this run's record (default: a new one under the data dir).")
+def run(task: str, device: str | None, adb_server: str | None, planner: str, model: str | None,
+        base_url: str | None, max_steps: int | None, assume_yes: bool, dry_run: bool,
+        as_json: bool, out: Path | None) -> int:
+    """Do a task on a device: "open Settings, turn on Airplane mode" or, with a model, any task."""
+    from devices import open_device
+    from guiagent.config import load_settings
+    from guiagent.session import RunOptions, build_loop
+
+    settings = load_settings({"device": device, "adb_server": adb_server, "model": model,
+                              "base_url": base_url})
+    options = RunOptions(planner=planner, dry_run=dry_run, assume_yes=assume_yes,  # type: ignore[arg-type]
+                         out=out, max_steps=max_steps)
+    dev_options = {"adb_server": settings.adb_server} if settings.adb_server else {}
+    with open_device(settings.device or "sim", **dev_options) as dev:
+        loop = build_loop(task, dev, settings, options, confirm=ask if interactive() else None)
+        result = drive(loop.run(task), loop.stop)
+    return finish(result, as_json)
+
+
+@click.command()
+@click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path))
+@DEVICE_OPTION
+@ADB_OPTION
+@click.option("--yes", "assume_yes", is_flag=True, help="Allow risky actions without asking.")
+@click.option("--dry-run", is_flag=True, help="Check and record, but send nothing to the device.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object with the result on stdout.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the replay's own record.")
+def replay(run_dir: Path, device: str | None, adb_server: str | None, assume_yes: bool,
+           dry_run: bool, as_json: bool, out: Path | None) -> int:
+    """Replay a recorded run step by step, checking each step's result on the screen."""
+    from devices import open_device
+    from guiagent.config import load_settings
+    from guiagent.replay import ReplayPolicy, load_recorded
+    from guiagent.session import RunOptions, build_loop
+
+    settings = load_settings({"device": device, "adb_server": adb_server})
+    recorded = load_recorded(run_dir)
+    options = RunOptions(dry_run=dry_run, assume_yes=assume_yes, out=out,
+                         max_steps=len(recorded.steps) * 3 + 5)
+    dev_options = {"adb_server": settings.adb_server} if settings.adb_server else {}
+    with open_device(settings.device or "sim", **dev_options) as dev:
+        policy = ReplayPolicy(recorded)
+        loop = build_loop(recorded.task, dev, settings, options,
+                          confirm=ask if interactive() else None, policy=policy)
+        result = drive(loop.run(recorded.task), loop.stop)
+    return finish(result, as_json)

@@ -1,0 +1,133 @@
+"""Wiring: Settings and run options -> an AgentLoop with all its parts.
+
+`guiagent run`, `guiagent replay`, the TUI and regression flows build their
+loops here, so that every one of them gets the same planner choice, budget,
+safety policy, app models and trajectory folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from PIL import Image
+
+from devices import Device
+from grounding.types import Screen
+from guiagent.app_tracker import AppTracker
+from guiagent.config import Settings, data_dir
+from guiagent.errors import ConfigError
+from guiagent.loop import AgentLoop, Locate, LoopOptions, Perceive
+from guiagent.replay import ReplayPolicy
+from guiagent.safety import Confirm, Safety, load_policy
+from guiagent.steps import StepRecord
+from guiagent.trajectory import Trajectory
+from planners.appmodel import AppModelStore
+from planners.policy import Policy
+from planners.tips import TipStore
+from planners.usage import Budget, PriceTable, Usage
+
+if TYPE_CHECKING:
+    from planners.agent_policy import SetOfMark
+
+PlannerName = Literal["auto", "llm", "offline"]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What a command line (or the TUI) decides about one run."""
+
+    planner: PlannerName = "auto"
+    dry_run: bool = False
+    assume_yes: bool = False
+    out: Path | None = None
+    max_steps: int | None = None
+    max_seconds: float | None = None
+    record: bool = True
+    app_models: bool = True
+
+
+def choose_planner(settings: Settings, planner: PlannerName) -> Literal["llm", "offline"]:
+    """auto: the LLM loop when a model is configured, else the offline planner."""
+    if planner == "llm" and not settings.llm_configured:
+        raise ConfigError("--planner llm needs a model server: set OPENAI_API_KEY and/or "
+                          "OPENAI_BASE_URL (or pass --base-url)")
+    if planner == "auto":
+        return "llm" if settings.llm_configured else "offline"
+    return planner
+
+
+def grounding_parts() -> tuple[Perceive, Locate]:
+    """Local perception and grounding (imported here: they load ONNX models)."""
+    from grounding import locate, perceive
+
+    return perceive, locate
+
+
+def make_policy(kind: str, settings: Settings, usage: Usage, locate: Locate) -> Policy:
+    if kind == "offline":
+        from planners.offline import OfflinePlanner
+
+        return OfflinePlanner(locate)
+    from planners.agent_policy import AgentPolicy
+    from planners.agents import build_agents
+    from planners.llm import LLMConfig
+
+    config = LLMConfig(
+        model=settings.model or LLMConfig.model, api_key=settings.api_key,
+        base_url=settings.base_url, planner_model=settings.planner_model,
+        decision_model=settings.decision_model, reflection_model=settings.reflection_model,
+        grounding_model=settings.grounding_model, prices=settings.extra.get("prices", {}))
+    return AgentPolicy(build_agents(config, usage), marks=_marks())
+
+
+def _marks() -> SetOfMark:
+    from planners.agent_policy import plain_marks
+
+    try:
+        from grounding.som import element_list, render_som
+    except ImportError:
+        return plain_marks
+
+    def marks(screen: Screen) -> tuple[str, Image.Image | None]:
+        image = render_som(screen.image, screen.elements) if screen.image else None
+        return element_list(screen.elements), image
+
+    return marks
+
+
+def with_shortcut(task: str, policy: Policy, tips: TipStore | None) -> Policy:
+    """An LLM policy starts by replaying a stored run of the same task, if there is one."""
+    if tips is None or policy.name != "llm":
+        return policy
+    stored = tips.find(task)
+    return ReplayPolicy(stored, fallback=policy) if stored is not None else policy
+
+
+def build_loop(task: str, device: Device, settings: Settings, options: RunOptions,
+               confirm: Confirm | None = None, policy: Policy | None = None) -> AgentLoop:
+    """Everything one run needs; ``policy`` overrides the planner choice (replay, tests)."""
+    usage = Usage(PriceTable(settings.extra.get("prices", {})))
+    budget = Budget(usage, max_steps=options.max_steps or settings.max_steps,
+                    max_cost=settings.max_cost, max_seconds=options.max_seconds)
+    perceive, locate = grounding_parts()
+    tips = TipStore(data_dir() / "tips") if options.app_models else None
+    kind = choose_planner(settings, options.planner) if policy is None else policy.name
+    if policy is None:
+        policy = with_shortcut(task, make_policy(kind, settings, usage, locate), tips)
+    safety = Safety(load_policy(settings.safety_policy), confirm=confirm,
+                    assume_yes=options.assume_yes)
+    trajectory = (Trajectory.create(task, options.out, planner=kind, device=device.id,
+                                    dry_run=options.dry_run) if options.record else None)
+    tracker = AppTracker(AppModelStore(data_dir() / "appmodels")) if options.app_models else None
+    return AgentLoop(device, policy, perceive=perceive, locate=locate, safety=safety,
+                     budget=budget, trajectory=trajectory, app_model=tracker, tips=tips,
+                     options=LoopOptions(dry_run=options.dry_run))
+
+
+def start_run(task: str, device: Device, settings: Settings, options: RunOptions,
+              confirm: Confirm | None = None) -> Iterator[StepRecord]:
+    """The record stream of one run (what the TUI and flows iterate)."""
+    return build_loop(task, device, settings, options, confirm).run(task)
