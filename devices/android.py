@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import adbutils
 from PIL import Image, UnidentifiedImageError
 
 from devices.base import Device
@@ -76,6 +77,27 @@ APP_LABELS: dict[str, tuple[str, ...]] = {
     "gallery": ("com.android.gallery3d", "com.google.android.apps.photos"),
     "browser": ("com.android.chrome", "com.android.browser"),
 }
+
+
+class _Connection(adbutils.AdbConnection):
+    """adbutils' connection without its habit of spawning ``adb start-server`` on port 5037."""
+
+    def _safe_connect(self) -> socket.socket:
+        sock: socket.socket = self._create_socket()
+        return sock
+
+
+class _Client(adbutils.AdbClient):
+    """An adb client that never starts a server behind the caller's back."""
+
+    def __init__(self, host: str, port: int, socket_timeout: float) -> None:
+        super().__init__(host, port, socket_timeout)
+        self._timeout = socket_timeout
+
+    def make_connection(self, timeout: float | None = None) -> adbutils.AdbConnection:
+        conn = _Connection(self.host, self.port)
+        conn.conn.settimeout(timeout or self._timeout)
+        return conn
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,8 +160,6 @@ def escape_input_text(text: str) -> list[str]:
 @contextlib.contextmanager
 def _adb_errors(what: str, serial: str) -> Iterator[None]:
     """adbutils / socket errors -> DeviceUnreachable, raised from the original."""
-    import adbutils
-
     try:
         yield
     except DeviceError:
@@ -156,13 +176,11 @@ class AndroidDevice(Device):
 
     def __init__(self, serial: str | None = None, adb_server: str | None = None,
                  timeout_s: float = 30.0, dump_retries: int = 3) -> None:
-        import adbutils
-
         serial, (self.host, self.port) = parse_arg(serial, adb_server)
         self.timeout_s = timeout_s
         self.dump_retries = dump_retries
         _ensure_server(self.host, self.port)
-        self._client = adbutils.AdbClient(self.host, self.port, socket_timeout=timeout_s)
+        self._client = _Client(self.host, self.port, socket_timeout=timeout_s)
         self.serial = self._pick_serial(serial)
         self.id = f"android:{self.serial}"
         self._dev = self._client.device(self.serial)
@@ -179,12 +197,10 @@ class AndroidDevice(Device):
     @classmethod
     def discover(cls, **options: Any) -> list[DeviceInfo]:
         """Every device of the adb server; [] at once when no server runs."""
-        import adbutils
-
         host, port = parse_server(options.get("adb_server"))
         if not server_running(host, port):
             return []
-        client = adbutils.AdbClient(host, port, socket_timeout=5)
+        client = _Client(host, port, socket_timeout=5)
         with _adb_errors("listing devices", f"adb server {host}:{port}"):
             rows = client.list(extended=True)
         return [DeviceInfo(id=f"android:{r.serial}", kind="android",
@@ -254,8 +270,6 @@ class AndroidDevice(Device):
 
     def push(self, src: str | Path | bytes, dst: str) -> int:
         """Copy a local file (or bytes) to the device; returns the size sent."""
-        import adbutils
-
         data = src if isinstance(src, bytes) else Path(src).read_bytes()
         with _adb_errors(f"push to {dst}", self.serial):
             try:
@@ -267,8 +281,6 @@ class AndroidDevice(Device):
 
     def pull(self, src: str, dst: str | Path | None = None) -> bytes:
         """Copy a device file here (to ``dst`` when given); returns its bytes."""
-        import adbutils
-
         with _adb_errors(f"pull of {src}", self.serial):
             try:
                 data = self._dev.sync.read_bytes(src)
