@@ -24,9 +24,9 @@ PII_CLASSES = ("email", "phone", "card", "otp")
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
-PHONE = re.compile(r"(?<![\w.+-])(?:\+\d{1,3}[ -]?)?(?:\(\d{1,4}\)[ -]?)?"
-                   r"\d{2,6}(?:[ -]\d{2,6}){1,4}(?![\w.-])"
-                   r"|(?<![\w.+-])\+?\d{8,15}(?![\w.-])")
+PHONE = re.compile(r"(?<![\w.+:/-])(?:\+\d{1,3}[ -]?)?(?:\(\d{1,4}\)[ -]?)?"
+                   r"\d{2,6}(?:[ -]\d{2,6}){1,4}(?![\w.:/-])"
+                   r"|(?<![\w.+:/-])\+?\d{8,15}(?![\w.:/-])")
 OTP_IN_CONTEXT = re.compile(r"(?<![\w.,:-])(?:\d{3}[ -]\d{3}|\d{4,8})(?![\w.,:-])")
 OTP_ALONE = re.compile(r'(?:^|(?<="))\s*(\d{3}[ -]\d{3}|\d{6,8})\s*(?=$|")', re.MULTILINE)
 OTP_WORDS = re.compile(r"\b(?:codes?|otp|passcode|pin|verification|one[- ]time|2fa)\b",
@@ -71,7 +71,7 @@ def _cards(text: str) -> Iterable[tuple[int, int]]:
 
 def _phones(text: str) -> Iterable[tuple[int, int]]:
     for m in PHONE.finditer(text):
-        if 7 <= len(_digits(m.group())) <= 15 and not DATE.fullmatch(m.group()):
+        if 7 <= len(_digits(m.group())) <= 15 and not DATE.search(m.group()):
             yield m.span()
 
 
