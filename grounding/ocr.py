@@ -122,10 +122,12 @@ class Ocr:
             if prev is not None and (ch[1] - prev[1]) * px_per_col > limit:
                 groups.append([])
             groups[-1].append(ch)
-        return [tb for g in groups if (tb := self._phrase(g, box, px_per_col)) is not None]
+        last = len(groups) - 1
+        return [tb for i, g in enumerate(groups)
+                if (tb := self._phrase(g, box, px_per_col, i == 0, i == last)) is not None]
 
-    def _phrase(self, group: list[tuple[str, int, float]], box: Box,
-                px_per_col: float) -> TextBox | None:
+    def _phrase(self, group: list[tuple[str, int, float]], box: Box, px_per_col: float,
+                first: bool, last: bool) -> TextBox | None:
         text = "".join(c for c, _, _ in group).strip()
         if not text:
             return None
@@ -133,8 +135,8 @@ class Ocr:
         if score < self.config.min_score:
             return None
         solid = [(col, c) for c, col, _ in group if not c.isspace()]
-        x1 = box.x1 + max(0, round((solid[0][0] - 0.6) * px_per_col))
-        x2 = box.x1 + round((solid[-1][0] + 1.6) * px_per_col)
+        x1 = box.x1 if first else box.x1 + max(0, round((solid[0][0] - 1.5) * px_per_col))
+        x2 = box.x2 if last else box.x1 + round((solid[-1][0] + 2.0) * px_per_col)
         return TextBox(Box(x1, box.y1, min(box.x2, max(x2, x1 + 2)), box.y2), text, score)
 
 

@@ -11,7 +11,7 @@ from devices.geometry import Box, PixelPoint, ScreenGeometry
 
 Kind = Literal["text", "icon", "button", "input", "toggle", "checkbox", "slider", "image",
                "list_item", "tab", "container", "other"]
-Source = Literal["a11y", "ocr", "detector", "fused"]
+Source = Literal["a11y", "ocr", "detector", "fused", "proposal"]
 
 
 @dataclass(slots=True)

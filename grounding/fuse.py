@@ -1,0 +1,139 @@
+"""Fusion: accessibility nodes, OCR phrases, detections and icon blobs -> one element list.
+
+Pixels win over the tree: a node whose box shows nothing, or whose text OCR
+reads as something else, is dropped. An OCR phrase inside a control labels
+it; overlapping candidates keep the better one; elements are numbered in
+reading order (rows top to bottom, left to right within a row).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from devices.geometry import Box
+from grounding.a11y import Node
+from grounding.ocr import TextBox
+from grounding.text import similarity
+from grounding.types import Element, Kind
+
+CONTROL_KINDS = {"button", "icon", "input", "toggle", "checkbox", "tab", "list_item", "slider"}
+
+
+@dataclass(slots=True)
+class Detection:
+    """A detected control (from the element detector) in image pixels."""
+
+    box: Box
+    kind: str
+    score: float
+
+
+@dataclass(slots=True)
+class Sources:
+    """Everything perception found on one frame, before fusion."""
+
+    nodes: list[Node] = field(default_factory=list)
+    texts: list[TextBox] = field(default_factory=list)
+    detections: list[Detection] = field(default_factory=list)
+    blobs: list[Box] = field(default_factory=list)
+    ocr_ran: bool = True
+
+
+def fuse(src: Sources, rgb: np.ndarray) -> list[Element]:
+    """The fused, de-duplicated, numbered element list."""
+    elements = [_from_node(n, src) for n in src.nodes if _node_visible(n, src, rgb)]
+    free = _attach_texts(elements, src.texts)
+    elements += _from_detections(src.detections, elements, free)
+    elements += [Element(0, t.box, "text", t.text, confidence=t.score, source="ocr") for t in free]
+    elements += [Element(0, b, "icon", confidence=0.3, source="proposal", clickable=True)
+                 for b in src.blobs if not _covered(b, elements)]
+    return number(dedupe(elements))
+
+
+def _from_node(n: Node, src: Sources) -> Element:
+    # A text leaf where OCR reads nothing may be occluded or stale: trust it less.
+    unseen = bool(n.text and src.ocr_ran and not n.has_children
+                  and not any(_inside(t.box, n.box) for t in src.texts))
+    return Element(0, n.box, n.kind, text=n.text, label=n.desc,
+                   confidence=0.5 if unseen else 0.9, source="a11y",
+                   checked=n.checked if n.checkable else None, clickable=n.clickable,
+                   resource_id=n.resource_id)
+
+
+def _inside(inner: Box, outer: Box) -> bool:
+    return outer.contains(inner.center)
+
+
+def _node_visible(n: Node, src: Sources, rgb: np.ndarray) -> bool:
+    """False when the node's pixels show nothing or OCR reads a different text there."""
+    crop = rgb[max(0, n.box.y1):n.box.y2:2, max(0, n.box.x1):n.box.x2:2]
+    if crop.size == 0 or float(crop.std()) < 2.0:
+        return False
+    if not (n.text and src.ocr_ran) or n.has_children:
+        return True
+    seen = " ".join(t.text for t in src.texts if _inside(t.box, n.box))
+    return not seen or max(similarity(n.text, seen), similarity(seen, n.text)) >= 0.35
+
+
+def _attach_texts(elements: list[Element], texts: list[TextBox]) -> list[TextBox]:
+    """Merge OCR phrases into the smallest element holding them; return the phrases left over."""
+    free: list[TextBox] = []
+    for t in texts:
+        holders = [e for e in elements if _inside(t.box, e.box)]
+        if not holders:
+            free.append(t)
+            continue
+        e = min(holders, key=lambda h: h.box.area)
+        if e.text and similarity(t.text, e.text) >= 0.5:
+            e.source = "fused"
+        elif not e.text and e.kind in CONTROL_KINDS:
+            e.text, e.source = t.text, "fused"
+        else:
+            free.append(t)
+    return free
+
+
+def _from_detections(dets: list[Detection], elements: list[Element],
+                     free: list[TextBox]) -> list[Element]:
+    """Detected controls not in the tree; OCR phrases inside one become its text."""
+    out: list[Element] = []
+    for d in sorted(dets, key=lambda d: -d.score):
+        if any(d.box.iou(e.box) > 0.5 for e in elements + out):
+            continue
+        inner = [t for t in free if _inside(t.box, d.box)]
+        for t in inner:
+            free.remove(t)
+        kind: Kind = d.kind if d.kind in CONTROL_KINDS | {"text", "image"} else "other"  # type: ignore[assignment]
+        out.append(Element(0, d.box, kind, " ".join(t.text for t in inner),
+                           confidence=d.score, source="detector", clickable=True))
+    return out
+
+
+def _covered(b: Box, elements: list[Element]) -> bool:
+    return any(b.intersection(e.box) > 0.3 * b.area for e in elements)
+
+
+def dedupe(elements: list[Element]) -> list[Element]:
+    """Of two strongly overlapping elements of the same kind and text, keep the more confident."""
+    kept: list[Element] = []
+    for e in sorted(elements, key=lambda e: -e.confidence):
+        if not any(e.box.iou(k.box) > 0.7 and e.kind == k.kind and e.text == k.text
+                   for k in kept):
+            kept.append(e)
+    return kept
+
+
+def number(elements: list[Element]) -> list[Element]:
+    """Sort into reading order and number from 1."""
+    rows: list[list[Element]] = []
+    for e in sorted(elements, key=lambda e: e.center.y):
+        if rows and e.center.y - rows[-1][0].center.y < max(8, rows[-1][0].box.height // 2):
+            rows[-1].append(e)
+        else:
+            rows.append([e])
+    ordered = [e for row in rows for e in sorted(row, key=lambda e: e.box.x1)]
+    for i, e in enumerate(ordered, start=1):
+        e.id = i
+    return ordered

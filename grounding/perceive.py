@@ -1,0 +1,219 @@
+"""``perceive(observation) -> Screen``: what is on the screen, as numbered elements.
+
+A ``Perceiver`` loads its models once and keeps the last frame of a run:
+the next frame re-runs text detection only on the tiles that changed and
+reuses the rest (recognition of unchanged line crops is cached too).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from devices.base import Observation
+from devices.geometry import Box, ScreenGeometry
+from grounding.a11y import parse_uiautomator, useful
+from grounding.errors import ImageError, ModelMissing
+from grounding.fuse import Detection, Sources, fuse
+from grounding.ocr import Ocr, OcrConfig, TextBox
+from grounding.proposals import icon_blobs
+from grounding.types import Element, Screen
+
+
+@dataclass(frozen=True, slots=True)
+class PerceiveConfig:
+    """Which sources run and how; ``use_detector=None`` means "when its model ships"."""
+
+    ocr: OcrConfig = field(default_factory=OcrConfig)
+    use_ocr: bool = True
+    use_a11y: bool = True
+    use_detector: bool | None = None
+    proposals: bool = True
+    incremental: bool = True
+    tile: int = 32
+    full_redo_fraction: float = 0.5   # above this changed share, redo the whole frame
+    hires_side: int = 2400            # landscape screens this wide: detect text in dense tiles
+
+
+@dataclass(slots=True)
+class _Frame:
+    rgb: np.ndarray
+    texts: list[TextBox]
+
+
+def load_image(path: str | Path) -> Image.Image:
+    """Open an image file as RGB; ``ImageError`` with the path when it cannot be read."""
+    try:
+        with Image.open(path) as im:
+            return im.convert("RGB")
+    except FileNotFoundError as exc:
+        raise ImageError(f"image not found: {path}") from exc
+    except (UnidentifiedImageError, OSError) as exc:
+        raise ImageError(f"cannot read image {path}: {exc}") from exc
+
+
+def as_observation(source: Observation | Image.Image | str | Path) -> Observation:
+    """An Observation from an observation, a PIL image or an image path."""
+    if isinstance(source, Observation):
+        return source
+    image = source if isinstance(source, Image.Image) else load_image(source)
+    image = image.convert("RGB")
+    return Observation(image=image, geometry=ScreenGeometry(image.width, image.height))
+
+
+class Perceiver:
+    """Perception with models loaded once and an incremental cache across one run's frames."""
+
+    def __init__(self, config: PerceiveConfig | None = None) -> None:
+        self.config = config or PerceiveConfig()
+        self.ocr = Ocr(self.config.ocr) if self.config.use_ocr else None
+        self.detector, self.icons = _load_detector(self.config.use_detector)
+        self._last: _Frame | None = None
+
+    def reset(self) -> None:
+        """Forget the previous frame (a new run, or a different screen)."""
+        self._last = None
+
+    def perceive(self, source: Observation | Image.Image | str | Path) -> Screen:
+        obs = as_observation(source)
+        rgb = np.asarray(obs.image.convert("RGB"))
+        src = Sources(ocr_ran=self.ocr is not None)
+        if self.config.use_a11y and obs.ui_tree:
+            h, w = rgb.shape[:2]
+            src.nodes = [n for n in parse_uiautomator(obs.ui_tree) if useful(n, w, h)]
+        src.texts = self._texts(rgb)
+        if self.detector is not None:
+            src.detections = [Detection(d.box, d.kind, d.score) for d in self.detector.detect(rgb)]
+        if self.config.proposals:
+            src.blobs = icon_blobs(rgb, [t.box for t in src.texts])
+        elements = fuse(src, rgb)
+        self._label_icons(rgb, elements)
+        return Screen(elements, obs.geometry, obs.image, obs.app, obs.activity)
+
+    def _texts(self, rgb: np.ndarray) -> list[TextBox]:
+        if self.ocr is None:
+            return []
+        last = self._last if self.config.incremental else None
+        if last is not None and last.rgb.shape == rgb.shape:
+            texts = self._incremental(last, rgb)
+        else:
+            texts = self.ocr.recognize(rgb, self._detect_full(rgb))
+        self._last = _Frame(rgb.copy(), texts)
+        return texts
+
+    def _detect_full(self, rgb: np.ndarray) -> list[Box]:
+        assert self.ocr is not None
+        h, w = rgb.shape[:2]
+        if w < self.config.hires_side or w <= h:  # phones' text is large enough at 1/2 scale
+            return self.ocr.detect(rgb)
+        boxes: list[Box] = []
+        for r in dense_regions(rgb, self.config.ocr.det_max_side):
+            boxes += self.ocr.detect(rgb[r.y1:r.y2, r.x1:r.x2], (r.x1, r.y1))
+        return merge_overlapping(boxes)
+
+    def _incremental(self, last: _Frame, rgb: np.ndarray) -> list[TextBox]:
+        assert self.ocr is not None
+        rects = changed_regions(last.rgb, rgb, self.config.tile)
+        if not rects:
+            return last.texts
+        h, w = rgb.shape[:2]
+        if sum(r.area for r in rects) > self.config.full_redo_fraction * w * h:
+            return self.ocr.recognize(rgb, self._detect_full(rgb))
+        rects = [_grow(r, last.texts, w, h) for r in rects]
+        kept = [t for t in last.texts if not any(t.box.intersection(r) for r in rects)]
+        boxes: list[Box] = []
+        for r in rects:
+            boxes += self.ocr.detect(rgb[r.y1:r.y2, r.x1:r.x2], (r.x1, r.y1))
+        return kept + self.ocr.recognize(rgb, boxes)
+
+    def _label_icons(self, rgb: np.ndarray, elements: list[Element]) -> None:
+        if self.icons is None:
+            return
+        todo = [e for e in elements if e.kind in ("icon", "image") and not e.label and not e.text]
+        crops = [rgb[e.box.y1:e.box.y2, e.box.x1:e.box.x2] for e in todo]
+        for e, (label, score) in zip(todo, self.icons.classify(crops) if crops else [],
+                                     strict=True):
+            if score >= 0.5 and label not in ("", "background", "none"):
+                e.label = label
+
+
+def _load_detector(flag: bool | None) -> tuple[Any, Any]:
+    """The project's element detector and icon classifier: when asked for, or (flag None)
+    when their model files ship; asked for but absent raises ModelMissing."""
+    models = Path(__file__).parent / "models"
+    out: list[Any] = []
+    for module, cls, model in (("detector", "Detector", "detector.onnx"),
+                               ("icons", "IconClassifier", "icons.onnx")):
+        shipped = importlib.util.find_spec(f"grounding.{module}") is not None \
+            and (models / model).is_file()
+        if flag is False or (flag is None and not shipped):
+            out.append(None)
+            continue
+        if importlib.util.find_spec(f"grounding.{module}") is None:
+            raise ModelMissing(f"grounding.{module} is not installed; reinstall guiagent")
+        out.append(getattr(importlib.import_module(f"grounding.{module}"), cls)())
+    return out[0], out[1]
+
+
+def changed_regions(a: np.ndarray, b: np.ndarray, tile: int, thresh: int = 12) -> list[Box]:
+    """Boxes (in pixels) around groups of changed tiles between two same-sized frames."""
+    h, w = a.shape[:2]
+    th, tw = -(-h // tile), -(-w // tile)
+    diff = cv2.absdiff(a, b).max(axis=2)
+    padded = np.zeros((th * tile, tw * tile), np.uint8)
+    padded[:h, :w] = diff
+    grid = padded.reshape(th, tile, tw, tile).max(axis=(1, 3)) > thresh
+    n, _, stats, _ = cv2.connectedComponentsWithStats(
+        cv2.dilate(grid.astype(np.uint8), np.ones((3, 3), np.uint8)), connectivity=8)
+    return [Box(x * tile, y * tile, min(w, (x + bw) * tile), min(h, (y + bh) * tile))
+            for x, y, bw, bh, _ in stats[1:n]]
+
+
+def _grow(r: Box, texts: list[TextBox], w: int, h: int) -> Box:
+    """Extend a changed region over the old text lines it cuts, plus a small margin."""
+    for t in texts:
+        if t.box.intersection(r):
+            r = Box(min(r.x1, t.box.x1), min(r.y1, t.box.y1), max(r.x2, t.box.x2),
+                    max(r.y2, t.box.y2))
+    return Box(max(0, r.x1 - 8), max(0, r.y1 - 8), min(w, r.x2 + 8), min(h, r.y2 + 8))
+
+
+def dense_regions(rgb: np.ndarray, side: int) -> list[Box]:
+    """Overlapping tiles of about ``side`` pixels that hold edges (skip empty areas)."""
+    h, w = rgb.shape[:2]
+    edges = cv2.Canny(cv2.cvtColor(rgb[::4, ::4], cv2.COLOR_RGB2GRAY), 50, 150)
+    out: list[Box] = []
+    step = side - side // 8
+    for y in range(0, max(1, h - side // 8), step):
+        for x in range(0, max(1, w - side // 8), step):
+            r = Box(x, y, min(w, x + side), min(h, y + side))
+            if edges[r.y1 // 4:r.y2 // 4, r.x1 // 4:r.x2 // 4].mean() > 0.5:
+                out.append(r)
+    return out
+
+
+def merge_overlapping(boxes: list[Box]) -> list[Box]:
+    """Drop boxes mostly inside a bigger one (duplicates from overlapping tiles)."""
+    kept: list[Box] = []
+    for b in sorted(boxes, key=lambda b: -b.area):
+        if not any(b.intersection(k) > 0.6 * b.area for k in kept):
+            kept.append(b)
+    return kept
+
+
+_DEFAULT: Perceiver | None = None
+
+
+def perceive(observation: Observation | Image.Image | str | Path) -> Screen:
+    """Perceive with a process-wide default Perceiver (models loaded on first use)."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Perceiver()
+    return _DEFAULT.perceive(observation)

@@ -1,0 +1,36 @@
+"""A cheap OpenCV pass that proposes icon-like blobs, so icon-only buttons become elements.
+
+Text is masked out first (OCR already has it); what remains is grouped by
+edges into compact, roughly square blobs of icon size.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from devices.geometry import Box
+
+MAX_SIDE = 1280  # work at most at this resolution
+
+
+def icon_blobs(rgb: np.ndarray, text_boxes: list[Box], limit: int = 200) -> list[Box]:
+    """Boxes of compact non-text blobs between ~10 px and ~12 % of the short screen side."""
+    h, w = rgb.shape[:2]
+    scale = min(1.0, MAX_SIDE / max(h, w))
+    small = cv2.resize(rgb, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+    edges = cv2.Canny(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), 40, 120)
+    for b in text_boxes:
+        edges[int(b.y1 * scale):int(b.y2 * scale) + 1, int(b.x1 * scale):int(b.x2 * scale) + 1] = 0
+    edges = cv2.dilate(edges, np.ones((5, 5), np.uint8))
+    contours, _ = cv2.findContours(edges, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    lo, hi = 10 * scale, 0.12 * min(h, w) * scale
+    boxes: list[Box] = []
+    for c in contours:
+        x, y, bw, bh = cv2.boundingRect(c)
+        if not (lo <= bw <= hi and lo <= bh <= hi and 0.5 <= bw / bh <= 2.0):
+            continue
+        boxes.append(Box(round(x / scale), round(y / scale), round((x + bw) / scale),
+                         round((y + bh) / scale)))
+    boxes.sort(key=lambda b: -b.area)
+    return boxes[:limit]

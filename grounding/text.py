@@ -1,0 +1,49 @@
+"""Text normalisation and fuzzy similarity shared by fusion and locating (any script)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from difflib import SequenceMatcher
+
+_PUNCT = re.compile(r"[^\w\s]+", re.UNICODE)
+_SPACE = re.compile(r"\s+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def normalize(text: str) -> str:
+    """Lower-case, width-folded (NFKC), punctuation removed, single spaces."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return _SPACE.sub(" ", _PUNCT.sub(" ", folded)).strip()
+
+
+def compact(text: str) -> str:
+    """``normalize`` without spaces: OCR often drops or adds them."""
+    return normalize(text).replace(" ", "")
+
+
+def has_cjk(text: str) -> bool:
+    return bool(_CJK.search(text))
+
+
+def similarity(a: str, b: str) -> float:
+    """0..1: how well ``a`` (what is asked) matches ``b`` (what is on screen)."""
+    ca, cb = compact(a), compact(b)
+    if not ca or not cb:
+        return 0.0
+    if ca == cb:
+        return 1.0
+    ratio = SequenceMatcher(None, ca, cb, autojunk=False).ratio()
+    if ca in cb:  # partial: the asked text is part of a longer label
+        ratio = max(ratio, 0.6 + 0.3 * len(ca) / len(cb))
+    elif cb in ca and len(cb) >= 3:
+        ratio = max(ratio, 0.5 + 0.3 * len(cb) / len(ca))
+    return ratio
+
+
+def words(text: str) -> list[str]:
+    """Words of ``text``; CJK runs count one character per word."""
+    out: list[str] = []
+    for w in normalize(text).split():
+        out.extend(list(w) if has_cjk(w) else [w])
+    return out
