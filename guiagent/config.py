@@ -9,11 +9,14 @@ import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 
 from guiagent.errors import ConfigError
+
+if TYPE_CHECKING:
+    from planners.llm import LLMConfig
 
 APP = "guiagent"
 
@@ -47,6 +50,11 @@ class Settings:
     max_steps: int = 30
     max_cost: float | None = None
     safety_policy: str | None = None
+    image_max_side: int = 1280             # screenshots sent to a model are downscaled to this
+    llm_timeout: float = 60.0
+    privacy: list[str] | str | None = None  # classes to mask (default all), or "off"
+    local_only: bool = False               # refuse any LLM server that is not on this machine
+    secrets: dict[str, str] = field(default_factory=dict, repr=False)  # GUIAGENT_SECRET_<NAME>
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -61,6 +69,7 @@ ENV_VARS = {
     "GUIAGENT_DEVICE": "device",
     "GUIAGENT_ADB_SERVER": "adb_server",
 }
+SECRET_PREFIX = "GUIAGENT_SECRET_"  # GUIAGENT_SECRET_WIFI_PW fills {{secret:WIFI_PW}}
 
 
 def _from_file(path: Path) -> dict[str, Any]:
@@ -77,7 +86,11 @@ def _from_file(path: Path) -> dict[str, Any]:
 
 
 def _from_env(environ: dict[str, str]) -> dict[str, Any]:
-    return {attr: environ[var] for var, attr in ENV_VARS.items() if environ.get(var)}
+    values: dict[str, Any] = {attr: environ[var] for var, attr in ENV_VARS.items()
+                              if environ.get(var)}
+    secrets = {k.removeprefix(SECRET_PREFIX): v for k, v in environ.items()
+               if k.startswith(SECRET_PREFIX) and len(k) > len(SECRET_PREFIX)}
+    return values | ({"secrets": secrets} if secrets else {})
 
 
 def load_settings(flags: dict[str, Any] | None = None, *, path: Path | None = None,
@@ -91,6 +104,27 @@ def load_settings(flags: dict[str, Any] | None = None, *, path: Path | None = No
         except TypeError as exc:
             raise ConfigError(f"unknown setting: {exc}") from exc
     return settings
+
+
+def llm_config(settings: Settings) -> LLMConfig:
+    """The LLM client's settings (planners.llm is imported here: openai is slow to import)."""
+    from planners.llm import LLMConfig
+    from planners.privacy import PII_CLASSES, PrivacyConfig
+
+    chosen = settings.privacy
+    classes = PII_CLASSES if chosen is None else () if chosen in ("off", "none") else chosen
+    try:
+        privacy = PrivacyConfig(frozenset([classes] if isinstance(classes, str) else classes),
+                                local_only=bool(settings.local_only))
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"privacy: {exc} (or \"off\")") from exc
+    return LLMConfig(
+        model=settings.model or LLMConfig.model, api_key=settings.api_key,
+        base_url=settings.base_url, planner_model=settings.planner_model,
+        decision_model=settings.decision_model, reflection_model=settings.reflection_model,
+        grounding_model=settings.grounding_model, image_max_side=int(settings.image_max_side),
+        timeout=float(settings.llm_timeout), prices=settings.extra.get("prices", {}),
+        privacy=privacy)
 
 
 def display_env() -> dict[str, str | None]:
