@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "appmodel": "guiagent.commands.appmodel_cmd:appmodel",
     "run": "guiagent.commands.run_cmd:run",
     "replay": "guiagent.commands.run_cmd:replay",
+    "schema": "guiagent.commands.schema_cmd:schema",
 }
 
 
