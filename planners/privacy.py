@@ -163,10 +163,11 @@ def resolve_secrets(text: str, secrets: dict[str, str]) -> str:
     """Replace ``{{secret:NAME}}`` with the user's value, right before typing."""
     def value(m: re.Match[str]) -> str:
         name = m.group(1)
-        if name not in secrets:
+        found = secrets.get(name, secrets.get(name.upper()))
+        if found is None:
             raise SecretMissing(f"the task needs secret '{name}': set GUIAGENT_SECRET_"
                                 f"{name.upper()} in the environment")
-        return secrets[name]
+        return found
     return SECRET.sub(value, text)
 
 
