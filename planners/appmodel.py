@@ -298,9 +298,8 @@ class AppModel:
         if after is None:
             return
         seen = _visible_texts(after)
-        new = sorted(seen - (_visible_texts(before) if before else set()))
         if t.successes == 1:
-            t.expect_texts = [x for x in new if x and "#" not in x][:MAX_EXPECT_TEXTS]
+            t.expect_texts = _new_texts(before, after)[:MAX_EXPECT_TEXTS]
         else:
             t.expect_texts = [x for x in t.expect_texts if x in seen]
         flipped = {} if before is None else _flipped(before, after)
@@ -433,6 +432,15 @@ class AppModel:
             model.states[state.id] = state
         model.transitions = [Transition.from_json(t) for t in data["transitions"]]
         return model
+
+
+def _new_texts(before: Screen | None, after: Screen) -> list[str]:
+    """Texts that appeared, in reading order: words only, no counters or clocks."""
+    old = _visible_texts(before) if before else set()
+    texts = [normalize_text(t) for e in after.elements for t in (e.text, e.label)]
+    fresh = [t for t in texts if len(t) >= 3 and "#" not in t and any(c.isalpha() for c in t)
+             and t not in old]
+    return list(dict.fromkeys(fresh))
 
 
 def _flipped(before: Screen, after: Screen) -> dict[str, bool]:
