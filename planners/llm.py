@@ -32,6 +32,7 @@ Message = dict[str, Any]
 T = TypeVar("T")
 
 MODES = ("json_schema", "json_object", "prompt")
+REJECTED = (openai.BadRequestError, openai.UnprocessableEntityError)  # 400 / 422: the request
 FORMAT_WORDS = re.compile(r"response_format|json_schema|json_object|structured output",
                           re.IGNORECASE)
 
@@ -155,12 +156,12 @@ class LLMClient:
         while True:
             try:
                 return self._create(role, self._prepare(messages, kind), kind)
-            except openai.BadRequestError as exc:
+            except REJECTED as exc:
                 if kind is None or not self._downgrade(exc):
                     raise LLMUnavailable(f"{self.config.where} rejected the request: "
                                          f"{_short(exc, 300)}") from exc
 
-    def _downgrade(self, exc: openai.BadRequestError) -> bool:
+    def _downgrade(self, exc: openai.APIStatusError) -> bool:
         """Move to the next response mode when the server rejected the current one."""
         if self.mode == MODES[-1] or not FORMAT_WORDS.search(str(exc)):
             return False
@@ -199,7 +200,7 @@ class LLMClient:
         try:
             completion = self._client.chat.completions.create(
                 model=model, messages=messages, **extra)  # type: ignore[arg-type,call-overload]
-        except openai.BadRequestError:
+        except REJECTED:
             raise
         except openai.APIError as exc:
             raise self._translate(exc, model) from exc

@@ -35,18 +35,19 @@ def test_asks_for_strict_json_schema_by_name(server: OpenAIServer) -> None:
     assert server.requests[0]["model"] == "gpt-4o-mini"
 
 
-def reject_format(*rejected: str) -> Any:
-    """A server reply that answers 400 to the given response_format types."""
+def reject_format(*rejected: str, status: int = 400) -> Any:
+    """A server reply that answers ``status`` to the given response_format types."""
     def reply(body: dict[str, Any]) -> Any:
         kind = body.get("response_format", {}).get("type")
         if kind in rejected:
-            return HTTPError(400, f"response_format type '{kind}' is not supported")
+            return HTTPError(status, f"response_format type '{kind}' is not supported")
         return "Sure, here it is:\n```json\n" + json.dumps(PLAN) + "\n```"
     return reply
 
 
-def test_falls_back_to_json_mode_and_remembers_it(server: OpenAIServer) -> None:
-    server.default = reject_format("json_schema")
+@pytest.mark.parametrize("status", [400, 422])
+def test_falls_back_to_json_mode_and_remembers_it(server: OpenAIServer, status: int) -> None:
+    server.default = reject_format("json_schema", status=status)
     client = LLMClient(config_for(server))
     assert ask_plan(client).next_subgoal == "open Wi-Fi"
     assert ask_plan(client).next_subgoal == "open Wi-Fi"
