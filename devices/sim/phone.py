@@ -62,6 +62,7 @@ class Phone:
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.seed = seed
         self.perturb = perturbations or Perturbations()
+        self.layout_variant = self.perturb.layout_variant
         self.clock = clock
         self._t0 = clock()
         self.rng = random.Random(seed)

@@ -8,7 +8,7 @@ from devices.sim.apps.launcher import stub_apps
 
 def installed() -> list[AppInfo]:
     """Every app the phone has: launcher label, package, activities."""
-    from devices.sim.apps import launcher
+    from devices.sim.apps import launcher, settings
 
     home = AppInfo("Launcher", launcher.PKG, "home", launcher.ACTIVITY, {}, in_launcher=False)
-    return [home, *stub_apps()]
+    return [home, settings.app(), *stub_apps()]

@@ -37,6 +37,7 @@ class Host(Protocol):
     order: list[str]
     packages: dict[str, AppInfo]
     thumbs: dict[str, Image.Image]
+    layout_variant: int
 
     @property
     def pal(self) -> Palette: ...
