@@ -84,3 +84,21 @@ def tiny(tiny_daemon: AdbDaemon) -> TinyPhone:
 def tiny_device(adb_server: AdbServer, tiny_daemon: AdbDaemon,
                 tiny: TinyPhone) -> AndroidDevice:
     return AndroidDevice(tiny_daemon.serial, adb_server=adb_server.address)
+
+
+@pytest.fixture(scope="session")
+def sim_daemon(adb_server: AdbServer) -> Iterator[AdbDaemon]:
+    """The real simulated phone, served over ADB and connected to the private adb server."""
+    from devices.sim.phone import Phone
+
+    daemon = adb_server.serve(Phone(seed=0))
+    yield daemon
+    daemon.stop()
+
+
+@pytest.fixture()
+def sim_device(adb_server: AdbServer, sim_daemon: AdbDaemon) -> AndroidDevice:
+    """AndroidDevice on the simulated phone, starting from the home screen."""
+    dev = AndroidDevice(sim_daemon.serial, adb_server=adb_server.address)
+    dev.press_key("home")
+    return dev
