@@ -1,0 +1,83 @@
+"""The app model on the built-in simulated phone: its clock runs, its screens stay the same states."""
+
+from __future__ import annotations
+
+import pytest
+
+from devices.base import Observation
+from devices.sim.device import SimDevice
+from devices.sim.phone import Phone
+from grounding.a11y import parse_uiautomator, useful
+from grounding.types import Element, Screen
+from planners.actions import Back, LaunchApp
+from planners.appmodel import AppModel, action_key
+from planners.fingerprint import fingerprint
+
+LAUNCHER = "com.android.launcher3"
+
+
+class Clock:
+    """The phone's time source, moved by the test."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture()
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture()
+def device(clock: Clock) -> SimDevice:
+    return SimDevice(Phone(clock=clock))
+
+
+def a11y_screen(obs: Observation) -> Screen:
+    """A Screen from the accessibility tree alone (no OCR): quick, and enough for identity."""
+    g = obs.geometry
+    nodes = [n for n in parse_uiautomator(obs.ui_tree or "") if useful(n, g.width, g.height)]
+    elements = [Element(id=i, box=n.box, kind="toggle" if n.checkable else "text", text=n.text,
+                        label=n.desc, source="a11y", checked=n.checked if n.checkable else None)
+                for i, n in enumerate(nodes)]
+    return Screen(elements=elements, geometry=g, image=obs.image, app=obs.app,
+                  activity=obs.activity)
+
+
+def test_home_screen_an_hour_later_is_the_same_state(device: SimDevice, clock: Clock) -> None:
+    early = device.observe()
+    clock.now += 3725
+    late = device.observe()
+    assert early.image.tobytes() != late.image.tobytes()        # the status-bar clock moved
+    a, b = a11y_screen(early), a11y_screen(late)
+    assert fingerprint(a).digest == fingerprint(b).digest
+    model = AppModel(LAUNCHER)
+    assert model.locate(a) is model.locate(b)
+
+
+@pytest.mark.slow
+def test_perceived_sim_screens_make_a_model(device: SimDevice, clock: Clock) -> None:
+    """Full perception (a11y + OCR + icons): launch an app, come back, learn and predict."""
+    from grounding.perceive import perceive
+
+    home_screen = perceive(device.observe())
+    model = AppModel(LAUNCHER)
+    home = model.locate(home_screen)
+    device.launch_app("Chrome")
+    chrome_screen = perceive(device.observe())
+    chrome = model.locate(chrome_screen)
+    assert chrome is not home and chrome.name == "Chrome"
+    launch = model.record(home, LaunchApp(app="Chrome"), chrome, before_screen=home_screen,
+                          after_screen=chrome_screen)
+    device.press_key("back")
+    clock.now += 600
+    back_screen = perceive(device.observe())
+    assert model.locate(back_screen) is home
+    model.record(chrome, Back(), home, before_screen=chrome_screen, after_screen=back_screen)
+    assert model.predict(home, action_key(LaunchApp(app="Chrome"))) is chrome
+    assert model.check(launch, chrome_screen) and not model.check(launch, back_screen)
+    assert model.rollback_plan(chrome, home) == [Back()]
+    assert home.visits == 2 and model.is_stable(home)
