@@ -1,4 +1,4 @@
-"""The app model on the built-in simulated phone: its clock runs, its screens stay the same states."""
+"""The app model on the simulated phone: its clock runs, its screens stay the same states."""
 
 from __future__ import annotations
 
