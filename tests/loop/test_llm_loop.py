@@ -1,0 +1,140 @@
+"""The LLM loop on the simulated phone, with a real OpenAI-protocol server and scripted replies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from openai_server import OpenAIServer
+
+from devices.sim.device import SimDevice
+from guiagent.app_tracker import AppTracker
+from guiagent.safety import Safety
+from guiagent.steps import RolledBack, RunResult, SafetyChecked, StepRecord, Warned
+from guiagent.trajectory import Trajectory, read_run
+from planners.agent_policy import AgentPolicy
+from planners.agents import build_agents
+from planners.appmodel import AppModelStore
+from planners.llm import LLMConfig
+from planners.usage import PriceTable, Usage
+from tests.loop.conftest import Script, decide, plan, run_loop, tap_text
+
+LAUNCHER = "com.android.launcher3"
+
+
+@pytest.fixture
+def server() -> Iterator[OpenAIServer]:
+    with OpenAIServer() as srv:
+        yield srv
+
+
+def policy_for(srv: OpenAIServer, script: Script) -> tuple[AgentPolicy, Usage]:
+    srv.default = script
+    config = LLMConfig(model="test-model", api_key="test", base_url=srv.base_url,
+                       prices={"test-model": [0, 0]})
+    usage = Usage(PriceTable(config.prices))
+    return AgentPolicy(build_agents(config, usage)), usage
+
+
+def result(records: list[StepRecord]) -> RunResult:
+    last = records[-1]
+    assert isinstance(last, RunResult)
+    return last
+
+
+def test_task_completed_and_recorded(phone: SimDevice, perceive, server: OpenAIServer,
+                                     tmp_path: Path) -> None:
+    script = Script(plan=[plan("tap Chrome"), plan("nothing left", done=True)],
+                    decision=[tap_text("Chrome")])
+    policy, usage = policy_for(server, script)
+    traj = Trajectory.create("open Chrome", out=tmp_path / "run")
+    records = run_loop(phone, policy, perceive, "open Chrome", usage=usage, trajectory=traj)
+    res = result(records)
+    assert (res.status, res.steps) == ("success", 1)
+    assert phone.current_app()[0] == "com.android.chrome"
+    assert res.tokens == 120 * sum(script.calls.values())
+    meta, saved = read_run(traj.dir)
+    assert meta["status"] == "success"
+    act = next(r for r in saved if r["kind"] == "act")
+    assert (traj.dir / act["before"]).exists() and (traj.dir / act["after"]).exists()
+    assert [r["kind"] for r in saved][-1] == "result"
+
+
+def test_wrong_tap_is_recovered_by_reflection_and_rollback(
+        phone: SimDevice, perceive, server: OpenAIServer, tmp_path: Path) -> None:
+    script = Script(
+        plan=[plan("tap Photos"), plan("tap Photos"), plan("done", done=True)],
+        decision=[tap_text("Camera"), tap_text("Photos")],
+        reflection=[{"outcome": "wrong_page", "reason": "Camera opened, not Photos"},
+                    {"outcome": "ok", "reason": "Photos is open"}])
+    policy, usage = policy_for(server, script)
+    tracker = AppTracker(AppModelStore(tmp_path / "models"))
+    records = run_loop(phone, policy, perceive, "open Photos", usage=usage, app_model=tracker)
+    assert result(records).status == "success"
+    rollback = next(r for r in records if isinstance(r, RolledBack))
+    assert rollback.actions == ["back"]
+    assert phone.current_app()[0] == "com.google.android.apps.photos"
+    assert (tmp_path / "models").is_dir()
+
+
+def test_a_loop_is_nudged_then_replanned_then_stopped(
+        phone: SimDevice, perceive, server: OpenAIServer) -> None:
+    script = Script(plan=[plan("tap the date")], decision=[tap_text("Fri, Nov 21")])
+    policy, usage = policy_for(server, script)
+    records = run_loop(phone, policy, perceive, "open the calendar", usage=usage)
+    res = result(records)
+    assert res.status == "stopped" and res.reason.startswith("stuck in a loop")
+    warnings = [r.message for r in records if isinstance(r, Warned)]
+    assert any("(nudge)" in w for w in warnings) and any("(replanning)" in w for w in warnings)
+    plan_prompts = [b for b in server.requests
+                    if b["response_format"]["json_schema"]["name"] == "guiagent_plan"]
+    assert "STUCK" in str(plan_prompts[-1]["messages"])
+    assert script.calls["reflection"] == 0      # unchanged screens need no model to judge
+
+
+@pytest.mark.parametrize("limit", ["steps", "tokens"])
+def test_budget_exceeded_stops_the_run(phone: SimDevice, perceive, server: OpenAIServer,
+                                       limit: str) -> None:
+    script = Script(plan=[plan("wait")], decision=[decide(type="wait", seconds=0)])
+    policy, usage = policy_for(server, script)
+    kw = {"max_steps": 2} if limit == "steps" else {"max_tokens": 500}
+    res = result(run_loop(phone, policy, perceive, "wait around", usage=usage, **kw))
+    assert res.status == "stopped"
+    assert res.reason.startswith("step budget" if limit == "steps" else "token budget")
+
+
+@pytest.mark.parametrize("answer", [True, False])
+def test_a_risky_action_is_confirmed_or_refused(phone: SimDevice, perceive,
+                                                server: OpenAIServer, answer: bool) -> None:
+    asked: list[str] = []
+
+    def confirm(question: str) -> bool:
+        asked.append(question)
+        return answer
+
+    after = plan("done", done=True) if answer else plan("call Alice")
+    script = Script(plan=[plan("call Alice"), after],
+                    decision=[tap_text("Phone", target="Send message to Alice"),
+                              decide(type="fail", text="not allowed")])
+    policy, usage = policy_for(server, script)
+    records = run_loop(phone, policy, perceive, "message Alice", usage=usage,
+                       safety=Safety(confirm=confirm))
+    check = next(r for r in records if isinstance(r, SafetyChecked))
+    assert check.risk == "send_message" and len(asked) == 1
+    assert check.verdict == ("allow" if answer else "refuse")
+    assert result(records).status == ("success" if answer else "failed")
+    opened = phone.current_app()[0]
+    assert (opened != LAUNCHER) is answer
+
+
+def test_no_personal_data_in_any_request(phone: SimDevice, perceive,
+                                         server: OpenAIServer) -> None:
+    script = Script(plan=[plan("tap Phone"), plan("done", done=True)],
+                    decision=[tap_text("Phone")])
+    policy, usage = policy_for(server, script)
+    task = "open Phone and call +1 555-0199, then mail jane.doe@example.com"
+    assert result(run_loop(phone, policy, perceive, task, usage=usage)).status == "success"
+    assert server.raw_bodies
+    for raw in server.raw_bodies:
+        assert b"555-0199" not in raw and b"jane.doe@example.com" not in raw
