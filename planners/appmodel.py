@@ -510,13 +510,18 @@ class AppModelStore:
         return path
 
     def apps(self) -> list[str]:
-        """The apps that have a saved model, sorted."""
+        """The apps that have a saved model, sorted; an unreadable file is listed by its name
+        (loading it then raises the error that says what to do)."""
         if not self.root.is_dir():
             return []
         names = []
-        for path in sorted(self.root.glob("*.json")):
-            if not path.name.startswith("."):
+        for path in self.root.glob("*.json"):
+            if path.name.startswith("."):
+                continue                        # a temporary file left by a crash
+            try:
                 data = read_json(path)
-                names.append(str(data.get("app", path.stem)) if isinstance(data, dict)
-                             else path.stem)
+            except AppModelError:
+                data = None
+            app = data.get("app") if isinstance(data, dict) else None
+            names.append(app if isinstance(app, str) else path.stem)
         return sorted(names)

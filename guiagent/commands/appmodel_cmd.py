@@ -75,12 +75,13 @@ def appmodel() -> None:
 def list_models() -> None:
     """List the apps that have a model, with their sizes."""
     store = model_store()
-    try:
-        for app in store.apps():
+    for app in store.apps():
+        try:
             model = store.load(app)
-            click.echo(f"{app}  {len(model.states)} states, {len(model.transitions)} transitions")
-    except AppModelError as exc:
-        raise UsageError(str(exc)) from exc
+        except AppModelError as exc:
+            click.echo(f"{app}  unreadable: {exc}")
+            continue
+        click.echo(f"{app}  {len(model.states)} states, {len(model.transitions)} transitions")
 
 
 @appmodel.command("show")

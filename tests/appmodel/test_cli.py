@@ -67,10 +67,18 @@ def test_no_models_yet(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_broken_model_file_is_one_line(saved: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = saved.with_name("com.example.json")
+    good.write_bytes(saved.read_bytes().replace(b'"com.yelp.android"', b'"com.example"'))
     saved.write_text("{oops", encoding="utf-8")
     code, _, err = run_cli(["appmodel", "show", "com.yelp.android"], capsys)
     assert code == 4 and "delete the file" in err and "Traceback" not in err
     assert err.count("\n") == 1
+    code, out, _ = run_cli(["appmodel", "show", "com.example"], capsys)
+    assert code == 0 and out.startswith("com.example: 5 states")
+    code, out, _ = run_cli(["appmodel", "list"], capsys)
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == 2 and lines[0].startswith("com.example  5 states")
+    assert lines[1].startswith("com.yelp.android  unreadable: ") and "delete the file" in lines[1]
 
 
 def test_console_script_runs(saved: Path) -> None:
