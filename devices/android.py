@@ -86,6 +86,13 @@ class _Connection(adbutils.AdbConnection):
         sock: socket.socket = self._create_socket()
         return sock
 
+    def close(self) -> None:
+        """Close at once; adbutils sleeps 10 ms here, most of a command's round trip."""
+        sock = self.__dict__.get("_AdbConnection__conn")
+        if sock is not None:
+            sock.close()
+            self.__dict__["_AdbConnection__conn"] = None
+
 
 class _Client(adbutils.AdbClient):
     """An adb client that never starts a server behind the caller's back."""
@@ -93,6 +100,13 @@ class _Client(adbutils.AdbClient):
     def __init__(self, host: str, port: int, socket_timeout: float) -> None:
         super().__init__(host, port, socket_timeout)
         self._timeout = socket_timeout
+        self._version: int | None = None
+
+    def server_version(self) -> int:
+        """Asked once per client: adbutils asks before every command that names a serial."""
+        if self._version is None:
+            self._version = int(super().server_version())
+        return self._version
 
     def make_connection(self, timeout: float | None = None) -> adbutils.AdbConnection:
         conn = _Connection(self.host, self.port)
