@@ -348,6 +348,8 @@ class Phone:
 
     def _type(self, s: str) -> None:
         if self._focus is None or self._focus[0] is not self.top():
+            if self._dialog is None:
+                self.top().on_keys(s)
             return
         screen, key = self._focus
         for ch in s:
@@ -381,6 +383,8 @@ class Phone:
         if self._focus is not None and self._focus[0] is self.top():
             screen, key = self._focus
             screen.on_enter(key)
+        elif self._dialog is None:
+            self.top().on_keys("\n")
 
     def keyevent(self, code: int | str) -> None:
         """Press an Android key by number (4) or name ("KEYCODE_BACK", "BACK")."""

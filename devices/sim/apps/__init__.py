@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from devices.sim.apps import calculator, clock, contacts, launcher, messages, notes, settings
 from devices.sim.apps.base import AppInfo
-from devices.sim.apps.launcher import stub_apps
 
 
 def installed() -> list[AppInfo]:
     """Every app the phone has: launcher label, package, activities."""
-    from devices.sim.apps import launcher, settings
-
     home = AppInfo("Launcher", launcher.PKG, "home", launcher.ACTIVITY, {}, in_launcher=False)
-    return [home, settings.app(), *stub_apps()]
+    return [home, settings.app(), contacts.app(), messages.app(), clock.app(),
+            calculator.app(), notes.app(), *launcher.stub_apps()]

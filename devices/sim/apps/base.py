@@ -96,6 +96,10 @@ class Screen:
     def on_text(self, key: str) -> None:
         """The text of field ``key`` changed."""
 
+    def on_keys(self, text: str) -> bool:
+        """Text typed with no field focused (a hardware keyboard); True when used."""
+        return False
+
     def on_swipe(self, x1: int, y1: int, x2: int, y2: int) -> bool:
         """A swipe that no list consumed; True when the screen used it."""
         return False

@@ -191,3 +191,24 @@ class Scroller:
         self.limits[self.key] = max(0, content - view)
         self.node.scrollable = content > view
         return self.node
+
+
+def popup_menu(items: list[tuple[str, Handler]], right: int, top: int, pal: Palette,
+               close: Handler) -> list[Node]:
+    """An overflow menu: a full-screen catcher that closes it, and the item list."""
+    catcher = Node(FRAME, (0, 0, WIDTH, 2400), clickable=True, on_tap=close, dump=False)
+    width = 560
+    panel = Node("android.widget.ListView", (right - width, top, right, top + 40 + 150 * len(items)),
+                 paint=Paint("rect", bg=pal.surface, radius=16))
+    for i, (label, handler) in enumerate(items):
+        y = top + 20 + i * 150
+
+        def run(handler: Handler = handler) -> None:
+            close()
+            handler()
+
+        panel.add(Node(LINEAR, (right - width, y, right, y + 150), clickable=True, on_tap=run,
+                       focusable=True).add(
+            text(label, (right - width + 50, y, right - 20, y + 150), pal, 46,
+                 rid="android:id/title")))
+    return [catcher, panel]

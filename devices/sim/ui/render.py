@@ -178,6 +178,9 @@ class Renderer:
             width = 6 if n.focused else 3
             self.draw.rectangle((x1, y2 - width, x2, y2), fill=line)
         pad = p.radius // 2 + 36 if p.radius else 36
+        if y2 - y1 > 300:
+            self._multiline(n, p, pad)
+            return
         text = "•" * len(n.text) if n.password else n.text
         shown = text or p.hint
         color = p.fg if text else "#80868B"
@@ -189,6 +192,22 @@ class Renderer:
             cy = (y1 + y2) / 2
             self.draw.rectangle((cx, cy - p.size * 0.6, cx + 4, cy + p.size * 0.6),
                                 fill=p.outline)
+
+    def _multiline(self, n: Node, p: Paint, pad: int) -> None:
+        """A tall field: wrapped lines from the top, the cursor after the last one."""
+        x1, y1, x2, _ = n.bounds
+        empty = n.text == p.hint
+        lines = wrap(n.text, p.size, x2 - x1 - 2 * pad)
+        f = text_font(n.text, p.size)
+        step = round(p.size * 1.4)
+        for i, line in enumerate(lines):
+            self.draw.text((x1 + pad, y1 + 40 + i * step), line, font=f, anchor="la",
+                           fill="#80868B" if empty else p.fg)
+        if n.focused:
+            last = "" if empty else lines[-1]
+            cx = x1 + pad + f.getlength(last) + 3
+            cy = y1 + 40 + (len(lines) - 1) * step
+            self.draw.rectangle((cx, cy, cx + 4, cy + p.size * 1.15), fill=p.outline)
 
     def _p_app_icon(self, n: Node, p: Paint) -> None:
         x1, y1, x2, _ = n.bounds
