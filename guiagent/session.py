@@ -61,9 +61,10 @@ def choose_planner(settings: Settings, planner: PlannerName) -> Literal["llm", "
 
 def grounding_parts() -> tuple[Perceive, Locate]:
     """Local perception and grounding (imported here: they load ONNX models)."""
-    from grounding import locate, perceive
+    from grounding.locate import locate
+    from grounding.perceive import Perceiver
 
-    return perceive, locate
+    return Perceiver().perceive, locate
 
 
 def make_policy(kind: str, settings: Settings, usage: Usage, locate: Locate) -> Policy:

@@ -162,10 +162,13 @@ class OfflinePlanner:
         self.index = 0
         self.tries = 0
         self.last: Feedback | None = None
+        self.pending: Decision | None = None
 
     def plan(self, ctx: Context) -> Plan:
+        """Settle which step is current (skipping satisfied ones) and what to do for it."""
         if self.steps is None:
             self._parse(ctx.task)
+        self.pending = self._next(ctx.screen)
         steps = self.steps or []
         current = steps[self.index].text if self.index < len(steps) else "done"
         return Plan(f"{self.index} of {len(steps)} steps done", current,
@@ -178,13 +181,17 @@ class OfflinePlanner:
             self.steps, self.error = [], str(exc)
 
     def decide(self, ctx: Context, plan: Plan) -> Decision:
+        decision, self.pending = self.pending or self._next(ctx.screen), None
+        return decision
+
+    def _next(self, screen: Screen) -> Decision:
         """The next action of the current step; steps already satisfied are skipped."""
         if self.error:
             return Decision(Fail(text=self.error))
         steps = self.steps or []
         while self.index < len(steps):
             step = steps[self.index]
-            action = self._advance(step, ctx.screen)
+            action = self._advance(step, screen)
             if action is None:
                 self.index, self.tries, self.last = self.index + 1, 0, None
                 continue

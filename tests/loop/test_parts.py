@@ -87,7 +87,8 @@ def test_offline_taps_the_switch_then_fails_naming_a_missing_step() -> None:
     assert isinstance(first, Tap) and first.element == 2
     planner.feedback(Feedback(first, "ok"))
     flipped = screen(label, el(2, "", 505, "toggle", True, 900))
-    second = planner.decide(Context("", flipped, 1), planner.plan(ctx)).action
+    ctx2 = Context("", flipped, 1)
+    second = planner.decide(ctx2, planner.plan(ctx2)).action
     assert second.type == "fail"
     assert "step 2 'tap Bluetooth'" in (second.text or "")
 
