@@ -49,7 +49,10 @@ class PlanningAgent:
                              memory=render_list(memory))
         messages = [{"role": "system", "content": render_prompt("plan_system")},
                     {"role": "user", "content": user}]
-        return self.llm.structured("planner", "plan", messages, PlanReply.model_validate)
+        reply = self.llm.structured("planner", "plan", messages, PlanReply.model_validate)
+        unmask = self.llm.masker.unmask
+        return reply.model_copy(update={"progress": unmask(reply.progress, strict=False),
+                                        "next_subgoal": unmask(reply.next_subgoal, strict=False)})
 
 
 @dataclass
@@ -143,8 +146,10 @@ class ReflectionAgent:
         messages: list[Message] = [
             {"role": "system", "content": render_prompt("reflection_system")},
             {"role": "user", "content": [{"type": "text", "text": user}, *images]}]
-        return self.llm.structured("reflection", "reflection", messages,
-                                   ReflectionReply.model_validate)
+        reply = self.llm.structured("reflection", "reflection", messages,
+                                    ReflectionReply.model_validate)
+        return reply.model_copy(update={"reason": self.llm.masker.unmask(reply.reason,
+                                                                         strict=False)})
 
 
 @dataclass

@@ -53,6 +53,14 @@ def user_text(body: dict[str, Any]) -> str:
     return content if isinstance(content, str) else content[0]["text"]
 
 
+def test_planner_sees_placeholders_and_answers_locally_in_values(server: OpenAIServer) -> None:
+    server.replies = [{"progress": "mail to <EMAIL_1> drafted", "next_subgoal": "send it",
+                       "done": False}]
+    reply = build_agents(config_for(server)).planner.plan(f"mail {EMAIL}", [], [])
+    assert EMAIL not in server.raw_bodies[0].decode()
+    assert reply.progress == f"mail to {EMAIL} drafted"
+
+
 def test_planner_sends_task_history_and_memory(server: OpenAIServer) -> None:
     server.replies = [PLAN]
     agents = build_agents(config_for(server))
