@@ -86,8 +86,8 @@ class Calculator(Screen):
                               desc=desc, rid=f"{PKG}:id/{rid}", clickable=True,
                               on_tap=lambda v=value: self.press(v),
                               paint=Paint("circle", bg=pal.primary_container if op
-                                          else pal.surface_variant,
-                                          fg=pal.on_bg, size=80 if label != "⌫" else 64)))
+                                          else pal.surface_variant, fg=pal.on_bg, size=80,
+                                          icon="backspace" if value == "del" else "")))
         return self.root(top, bottom, body)
 
     def press(self, value: str) -> None:

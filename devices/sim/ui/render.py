@@ -13,7 +13,9 @@ from devices.sim.ui.widgets import Node, Paint
 
 FONTS = Path(__file__).resolve().parent.parent / "fonts"
 FALLBACKS = ("/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
-             "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+             "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+             "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+             "/usr/share/fonts/truetype/noto/NotoSansSymbols2-Regular.ttf")
 Font = ImageFont.FreeTypeFont
 
 
@@ -29,19 +31,28 @@ def icon_font(size: int) -> Font:
 
 
 @functools.lru_cache(maxsize=16)
-def fallback_font(size: int) -> Font | None:
-    """A system font for scripts Roboto lacks (CJK, Arabic...), when one is installed."""
-    for path in FALLBACKS:
-        if Path(path).exists():
-            return ImageFont.truetype(path, size)
-    return None
+def fallback_fonts(size: int) -> tuple[Font, ...]:
+    """System fonts for scripts Roboto lacks (CJK, Arabic, symbols), when installed."""
+    return tuple(ImageFont.truetype(p, size) for p in FALLBACKS if Path(p).exists())
+
+
+@functools.lru_cache(maxsize=4096)
+def _covers(f: Font, ch: str) -> bool:
+    """Whether ``f`` has a glyph for ``ch`` (its mask differs from the missing-glyph box)."""
+    if ch.isspace():
+        return True
+    return f.getmask(ch).getbbox() != f.getmask("\uffff").getbbox()
 
 
 def text_font(text: str, size: int, weight: str = "regular") -> Font:
-    """Roboto covers Latin, Greek and Cyrillic; anything beyond uses a fallback if present."""
-    if any(ord(c) > 0x52F and not 0x2000 <= ord(c) <= 0x206F for c in text):
-        return fallback_font(size) or font(size, weight)
-    return font(size, weight)
+    """Roboto when it has every character, else the first installed fallback that does."""
+    main = font(size, weight)
+    if text.isascii() or all(_covers(main, c) for c in text):
+        return main
+    for f in fallback_fonts(size):
+        if all(_covers(f, c) for c in text):
+            return f
+    return main
 
 
 def ellipsize(text: str, f: Font, width: int) -> str:
@@ -181,7 +192,8 @@ class Renderer:
         if y2 - y1 > 300:
             self._multiline(n, p, pad)
             return
-        text = "•" * len(n.text) if n.password else n.text
+        value = "" if n.text == p.hint else n.text
+        text = "•" * len(value) if n.password else value
         shown = text or p.hint
         color = p.fg if text else "#80868B"
         self._text(shown, n.bounds, Paint(size=p.size), color, pad)
@@ -227,11 +239,11 @@ class Renderer:
         x1, y1, x2, y2 = n.bounds
         self.draw.ellipse((x1, y1, x2 - 1, y2 - 1), fill=p.bg, outline=p.outline,
                           width=4 if p.outline else 0)
-        if n.text:
+        if p.icon:
+            self._p_icon(n, p)
+        elif n.text:
             self._text(n.text, n.bounds, Paint(size=p.size, weight=p.weight, align="center"),
                        p.fg)
-        elif p.icon:
-            self._p_icon(n, p)
 
     def _p_key(self, n: Node, p: Paint) -> None:
         x1, y1, x2, y2 = n.bounds
