@@ -13,6 +13,7 @@ Wire format (protocol.txt in AOSP's adb): 24-byte little-endian header
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import queue
 import socket
@@ -38,6 +39,7 @@ DEFAULT_PROPS = {"ro.product.name": "guiagent_sim", "ro.product.model": "guiagen
 # shell v2 packet ids
 SV2_STDIN, SV2_STDOUT, SV2_STDERR, SV2_EXIT, SV2_CLOSE_STDIN = 0, 1, 2, 3, 4
 SYNC_DATA_MAX = 64 * 1024
+PROMPT = b"guiagent_sim:/ $ "
 
 
 class StreamClosed(Exception):
@@ -131,15 +133,15 @@ Service = Callable[[Stream, ShellPhone, str], None]
 def shell_v1(stream: Stream, phone: ShellPhone, command: str) -> None:
     """``shell:CMD`` and ``exec:CMD``: stdout then stderr, no exit code, then close."""
     if not command.strip():
-        return interactive(stream, phone, v2=False)
+        return interactive(stream, phone, v2=False, pty=True)
     result = run_shell(command, phone)
     stream.write(result.stdout + result.stderr)
 
 
-def shell_v2(stream: Stream, phone: ShellPhone, command: str) -> None:
+def shell_v2(stream: Stream, phone: ShellPhone, command: str, pty: bool = False) -> None:
     """``shell,v2,OPTS:CMD``: framed stdout/stderr packets, then the exit code."""
     if not command.strip():
-        return interactive(stream, phone, v2=True)
+        return interactive(stream, phone, v2=True, pty=pty)
     result = run_shell(command, phone)
     stream.write(_v2(SV2_STDOUT, result.stdout) + _v2(SV2_STDERR, result.stderr)
                  + _v2(SV2_EXIT, bytes([result.exit_code & 0xFF])))
@@ -149,23 +151,58 @@ def _v2(kind: int, data: bytes) -> bytes:
     return struct.pack("<BI", kind, len(data)) + data if data else b""
 
 
-def interactive(stream: Stream, phone: ShellPhone, v2: bool) -> None:
-    """``adb shell`` with no command: a line-at-a-time prompt until ``exit`` or EOF."""
-    sh = Shell(phone)
-    prompt = b"guiagent_sim:/ $ "
-    out: Callable[[bytes], bytes] = (lambda b: _v2(SV2_STDOUT, b)) if v2 else (lambda b: b)
-    stream.write(out(prompt))
-    buf = b""
+def interactive(stream: Stream, phone: ShellPhone, v2: bool, pty: bool) -> None:
+    """``adb shell`` with no command: a prompt until ``exit`` or EOF; a pty echoes keys."""
+    term = _Terminal(Shell(phone), pty)
     for data in _stdin(stream, v2):
-        buf += data.replace(b"\r", b"\n")
-        while b"\n" in buf:
-            line, _, buf = buf.partition(b"\n")
-            if line.strip() in (b"exit", b"logout"):
-                stream.write(_v2(SV2_EXIT, bytes([sh.status])) if v2 else b"")
-                return
-            r = sh.run(line.decode(errors="replace"))
-            stream.write(out(r.stdout + r.stderr + prompt))
-    stream.write(_v2(SV2_EXIT, bytes([sh.status])) if v2 else b"")
+        going = all(term.key(bytes([b])) for b in data)
+        _say(stream, term.out, v2, pty)
+        if not going:
+            break
+    _say(stream, term.out, v2, pty)
+    stream.write(_v2(SV2_EXIT, bytes([term.sh.status])) if v2 else b"")
+
+
+class _Terminal:
+    """Line editing for the interactive shell: what it echoes and runs, key by key."""
+
+    def __init__(self, sh: Shell, pty: bool) -> None:
+        self.sh, self.pty = sh, pty
+        self.line = bytearray()
+        self.out = bytearray(PROMPT)
+
+    def key(self, ch: bytes) -> bool:
+        """Take one byte of input; False once the user ends the session."""
+        pty = self.pty
+        if ch == b"\n" or (pty and ch == b"\r"):
+            return self._enter()
+        if pty and ch in (b"\x7f", b"\x08"):
+            self.out += b"\x08 \x08" if self.line else b""
+            del self.line[-1:]
+        elif pty and ch == b"\x03":
+            self.line.clear()
+            self.out += b"^C\n" + PROMPT
+        elif pty and ch == b"\x04" and not self.line:
+            return False
+        elif ch != b"\r":
+            self.line += ch
+            self.out += ch if pty else b""
+        return True
+
+    def _enter(self) -> bool:
+        self.out += b"\n" if self.pty else b""
+        r = self.sh.run(self.line.decode(errors="replace"))
+        self.line.clear()
+        self.out += r.stdout + r.stderr + (b"" if self.sh.exited else PROMPT)
+        return not self.sh.exited
+
+
+def _say(stream: Stream, out: bytearray, v2: bool, pty: bool) -> None:
+    """Send what the shell printed (a pty turns \\n into \\r\\n) and empty the buffer."""
+    data = bytes(out).replace(b"\n", b"\r\n") if pty else bytes(out)
+    out.clear()
+    if data:
+        stream.write(_v2(SV2_STDOUT, data) if v2 else data)
 
 
 def _stdin(stream: Stream, v2: bool):  # noqa: ANN202 - a generator of bytes
@@ -269,8 +306,9 @@ def find_service(destination: str) -> tuple[Service, str] | None:
         return None
     if name in ("shell", "exec"):
         return shell_v1, arg
-    if name.startswith("shell,") and "v2" in name.split(",")[1:]:
-        return shell_v2, arg
+    options = name.split(",")[1:]
+    if name.startswith("shell,") and "v2" in options:
+        return functools.partial(shell_v2, pty="pty" in options), arg
     if name == "sync":
         return sync, arg
     return None

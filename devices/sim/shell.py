@@ -197,6 +197,7 @@ class Shell:
     def __init__(self, phone: ShellPhone) -> None:
         self.phone = phone
         self.status = 0
+        self.exited = False           # set by ``exit``: an interactive session ends
         self.cwd = "/"
         self.builtins: dict[str, Callable[[list[str], bytes], ShellResult]] = {
             "echo": self._echo, "cat": self._cat, "ls": self._ls, "rm": self._rm,
@@ -220,6 +221,7 @@ class Shell:
                 self.status = self._pipeline(pipeline, out, err)
         except _Exit as stop:
             self.status = stop.code
+            self.exited = True
         return ShellResult(bytes(out), bytes(err), self.status)
 
     def _pipeline(self, pipeline: list[_Command], out: bytearray, err: bytearray) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import threading
 import time
 
@@ -105,3 +106,15 @@ def test_stopping_the_server_mid_command_ends_the_client_call(adb_server: AdbSer
     t.join(10)
     assert not t.is_alive() and errors, "the client must see the device go"
     adb_server.adb("disconnect", daemon.serial)
+
+
+def test_interactive_shell_raw_and_pty(adb_server: AdbServer, tiny_daemon: AdbDaemon) -> None:
+    r = subprocess.run(["adb", "-P", str(adb_server.port), "-s", tiny_daemon.serial, "shell"],
+                       input=b"echo hi\nfalse\n", capture_output=True, timeout=20,
+                       env=adb_server.env)
+    assert r.returncode == 1 and r.stdout.split(b"$ ")[1] == b"hi\nguiagent_sim:/"
+    r = subprocess.run(["adb", "-P", str(adb_server.port), "-s", tiny_daemon.serial, "shell",
+                        "-tt"], input=b"echo ab\x7fc\rexit 5\r", capture_output=True,
+                       timeout=20, env=adb_server.env)
+    assert r.returncode == 5
+    assert b"echo ab\x08 \x08c\r\nac\r\n" in r.stdout     # echoed keys, erased b, CRLF
