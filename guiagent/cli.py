@@ -27,6 +27,8 @@ COMMANDS: dict[str, str] = {
     "run": "guiagent.commands.run_cmd:run",
     "replay": "guiagent.commands.run_cmd:replay",
     "schema": "guiagent.commands.schema_cmd:schema",
+    "perceive": "guiagent.commands.ground_cmds:perceive",
+    "ground": "guiagent.commands.ground_cmds:ground",
 }
 
 
