@@ -48,7 +48,7 @@ class Node:
                     return "icon"
                 return kind
         if self.checkable:
-            return "checkbox"
+            return "list_item" if self.has_children else "checkbox"
         if self.clickable and (self.has_children or self.text):
             return "list_item" if self.has_children else "button"
         return "container" if self.has_children else "other"
@@ -100,7 +100,9 @@ def useful(node: Node, width: int, height: int) -> bool:
         return False
     if node.name:
         return True
-    return (node.clickable or node.checkable) and (not node.has_children or node.checkable)
+    if node.has_children:  # a clickable row: the list entry a person taps
+        return (node.clickable or node.checkable) and b.area < 0.5 * width * height
+    return node.clickable or node.checkable
 
 
 def resource_name(resource_id: str) -> str:

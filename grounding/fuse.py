@@ -45,6 +45,7 @@ def fuse(src: Sources, rgb: np.ndarray) -> list[Element]:
     """The fused, de-duplicated, numbered element list."""
     elements = [_from_node(n, src) for n in src.nodes if _node_visible(n, src, rgb)]
     free = _attach_texts(elements, src.texts)
+    _name_rows(elements)
     elements += _from_detections(src.detections, elements, free)
     elements += [Element(0, t.box, "text", t.text, confidence=t.score, source="ocr") for t in free]
     elements += [Element(0, b, "icon", confidence=0.3, source="proposal", clickable=True)
@@ -88,11 +89,24 @@ def _attach_texts(elements: list[Element], texts: list[TextBox]) -> list[TextBox
         e = min(holders, key=lambda h: h.box.area)
         if e.text and similarity(t.text, e.text) >= 0.5:
             e.source = "fused"
-        elif not e.text and e.kind in CONTROL_KINDS:
+        elif e.kind in ("icon", "image") and (e.label or len(t.text.strip()) < 2):
+            e.source = "fused"  # a glyph OCR read inside an icon is not its name
+        elif not e.text and e.kind in CONTROL_KINDS and e.kind != "list_item":
             e.text, e.source = t.text, "fused"
         else:
             free.append(t)
     return free
+
+
+def _name_rows(elements: list[Element]) -> None:
+    """A nameless list row is called by the first text inside it (usually its title)."""
+    for row in elements:
+        if row.kind != "list_item" or row.text or row.label:
+            continue
+        inner = [e for e in elements if e is not row and e.text and e.kind == "text"
+                 and row.box.contains(e.center)]
+        if inner:
+            row.label = min(inner, key=lambda e: (e.box.y1, e.box.x1)).text
 
 
 def _from_detections(dets: list[Detection], elements: list[Element],
@@ -112,7 +126,9 @@ def _from_detections(dets: list[Detection], elements: list[Element],
 
 
 def _covered(b: Box, elements: list[Element]) -> bool:
-    return any(b.intersection(e.box) > 0.3 * b.area for e in elements)
+    """A blob already is an element (rows and containers around it do not count)."""
+    return any(b.intersection(e.box) > 0.3 * b.area and e.box.area < 6 * b.area
+               for e in elements)
 
 
 def dedupe(elements: list[Element]) -> list[Element]:

@@ -88,7 +88,7 @@ class Perceiver:
         if self.config.use_a11y and obs.ui_tree:
             h, w = rgb.shape[:2]
             src.nodes = [n for n in parse_uiautomator(obs.ui_tree) if useful(n, w, h)]
-        src.texts = self._texts(rgb)
+        src.texts = [t for t in self._texts(rgb) if len(t.text) > 1 or t.score >= 0.8]
         if self.detector is not None:
             src.detections = [Detection(d.box, d.kind, d.score) for d in self.detector.detect(rgb)]
         if self.config.proposals:

@@ -1,0 +1,225 @@
+"""``locate(screen, instruction) -> Target``: instruction -> element -> point.
+
+Text (quoted or not, fuzzy, partial, any script), synonyms and icon labels,
+roles, ordinals, screen positions and relations to another element. When
+nothing matches well enough the answer is ``found=False`` with the best
+candidates and the reason, never a guess.
+"""
+
+from __future__ import annotations
+
+from devices.geometry import PixelPoint
+from grounding.a11y import resource_name
+from grounding.query import ROLES, Query, parse, synonyms
+from grounding.text import compact, normalize, similarity
+from grounding.types import Element, Screen, Target
+
+MIN_SCORE = 0.6
+NEAR_BEST = 0.12     # matches this close to the best count as equally good (ordinals, positions)
+NON_TARGETS = ("container",)
+Scored = list[tuple[Element, float]]
+_SPECIFIC_ROLES = {r for r, kinds in ROLES.items() if set(kinds) <= {"input", "toggle", "checkbox",
+                                                                      "slider"}}
+
+
+def locate(screen: Screen, instruction: str, min_score: float = MIN_SCORE) -> Target:
+    """The point an instruction refers to, or an honest not-found."""
+    query = parse(instruction)
+    if not (query.text or query.role or query.ordinal or query.position):
+        return Target(False, reason=f"nothing to look for in {instruction!r}")
+    return resolve(screen, query, min_score)
+
+
+def resolve(screen: Screen, q: Query, min_score: float = MIN_SCORE) -> Target:
+    """Locate a parsed query on a perceived screen."""
+    if q.relation and q.anchor is not None:
+        anchor = resolve(screen, q.anchor, min_score)
+        if not anchor.found or anchor.element is None:
+            return Target(False, reason=f"cannot find {q.anchor.text or q.anchor.role!r} "
+                          f"that the target is {q.relation} of: {anchor.reason}",
+                          candidates=anchor.candidates)
+        return _relative(screen, q, anchor.element)
+    pool = _role_pool(screen, q.role)
+    if q.text:
+        return _by_text(screen, q, pool, min_score)
+    return _by_place(screen, q, pool)
+
+
+def variants(text: str) -> list[tuple[str, float]]:
+    """The asked text plus its synonyms (slightly discounted)."""
+    norm = normalize(text)
+    out = [(norm, 1.0)]
+    table = synonyms()
+    for word in {norm, *norm.split()} if len(norm.split()) <= 3 else {norm}:
+        for alt in table.get(word, ()):
+            out.append((norm.replace(word, alt) if word != norm else alt, 0.92))
+    return out
+
+
+def name_score(e: Element, asked: list[tuple[str, float]]) -> float:
+    """How well an element's text, label or resource name matches the asked text."""
+    names = [(e.text, 1.0), (e.label, 1.0), (resource_name(e.resource_id), 0.85)]
+    return max((similarity(a, n) * wa * wn for a, wa in asked for n, wn in names if n),
+               default=0.0)
+
+
+def _role_pool(screen: Screen, role: str) -> Scored:
+    """Elements that can be the role (weight 1), others as a fallback (weight 0.85)."""
+    kinds = ROLES.get(role, ())
+    pool: Scored = []
+    for e in screen.elements:
+        if e.kind in NON_TARGETS and role not in ("item", "row", "entry"):
+            continue
+        fits = not kinds or e.kind in kinds or (role == "button" and bool(e.clickable))
+        pool.append((e, 1.0 if fits else 0.85))
+    return pool
+
+
+def _by_text(screen: Screen, q: Query, pool: Scored, min_score: float) -> Target:
+    asked = [(q.text, 1.0)] if q.quoted else variants(q.text)
+    scored = sorted(((e, name_score(e, asked) * w) for e, w in pool), key=_rank)
+    best = scored[0][1] if scored else 0.0
+    if best < min_score:
+        if q.ordinal and not q.quoted:  # "the second contact": a noun for list entries
+            return _by_place(screen, Query(role="item", ordinal=q.ordinal,
+                                           position=q.position), _role_pool(screen, "item"))
+        only = [(e, w) for e, w in pool if w == 1.0] if q.role in _SPECIFIC_ROLES else []
+        if len(only) == 1:  # "the search box" when there is exactly one input
+            return _hit(only[0][0], min_score, "", f"the only {q.role} on the screen")
+        return _not_found(f"no element matches {q.text!r} well enough", scored)
+    good = [(e, s) for e, s in scored if s >= max(min_score, best - NEAR_BEST)]
+    target = _pick(screen, q, good, q.text)
+    return _to_switch(screen, target) if q.toggle else target
+
+
+def _to_switch(screen: Screen, target: Target) -> Target:
+    """For "turn on X": the switch or checkbox on X's row, when X itself is not one."""
+    e = target.element
+    if e is None or e.kind in ("toggle", "checkbox"):
+        return target
+    row = [s for s in screen.elements if s.kind in ("toggle", "checkbox")
+           and min(s.box.y2, e.box.y2) - max(s.box.y1, e.box.y1) > 0.5 * min(s.box.height,
+                                                                           e.box.height)]
+    if not row:
+        return target
+    s = min(row, key=lambda s: abs(s.center.x - e.center.x))
+    return _hit(s, target.score, "", f"the switch of {e.describe()}")
+
+
+def _rank(item: tuple[Element, float]) -> tuple[float, float, int, int]:
+    e, s = item  # ties: the more confident, then the tighter box, then reading order
+    return (-round(s, 3), -e.confidence, e.box.area, e.id)
+
+
+def _pick(screen: Screen, q: Query, good: Scored, text: str = "") -> Target:
+    """Choose among equally good matches by ordinal or position; else the best one."""
+    if q.ordinal:
+        ordered = sorted(good, key=lambda es: es[0].id)
+        if abs(q.ordinal) > len(ordered) or q.ordinal == 0:
+            return _not_found(f"asked for #{q.ordinal} but only {len(ordered)} match", good)
+        e, s = ordered[q.ordinal - 1 if q.ordinal > 0 else q.ordinal]
+        return _hit(e, s, text, f"#{q.ordinal} of {len(ordered)}")
+    if q.position:
+        pos = q.position
+        e, s = min(good, key=lambda es: _distance(screen, es[0], pos))
+        return _hit(e, s, text, "closest to the asked position")
+    e, s = good[0]
+    return _hit(e, s, text, "best match" + (f" of {len(good)} similar" if len(good) > 1 else ""))
+
+
+def _by_place(screen: Screen, q: Query, pool: Scored) -> Target:
+    """No text: the role, ordinal and position decide (e.g. 'the second contact')."""
+    fitting = [(e, w) for e, w in pool if w == 1.0]
+    if q.role in ("item", "row", "entry") or (not q.role and q.ordinal):
+        fitting = _list_entries(fitting or pool)
+    if not fitting:
+        return _not_found(f"no {q.role or 'element'} on the screen", pool)
+    if not (q.ordinal or q.position) and len(fitting) > 1:
+        e = fitting[0][0]
+        return _hit(e, 0.6, "", f"{len(fitting)} {q.role}s; chose the first")
+    return _pick(screen, q, [(e, 0.8) for e, _ in fitting])
+
+
+def _list_entries(pool: Scored) -> Scored:
+    """List entries in reading order: tree rows plus the main text column, where a title
+    and the summary stacked right under it count as one entry."""
+    rows = [(e, w) for e, w in pool if e.kind == "list_item"]
+    texts = [(e, w) for e, w in pool if e.kind in ("text", "button") and e.text
+             and not any(r.box.contains(e.center) for r, _ in rows)]
+    columns: dict[int, Scored] = {}
+    for e, w in texts:
+        key = next((k for k in columns if abs(k - e.box.x1) <= 12), e.box.x1)
+        columns.setdefault(key, []).append((e, w))
+    column = [] if len(rows) >= 3 else [es for c in columns.values() if len(c) >= 3 for es in c]
+    entries: Scored = []
+    for e, w in sorted(rows + column, key=lambda es: es[0].box.y1):
+        last = entries[-1][0] if entries else None
+        if last is not None and e.kind != "list_item" and last.kind != "list_item" \
+                and e.box.y1 - last.box.y2 < 0.25 * last.box.height:
+            continue  # a summary line under its title
+        entries.append((e, w))
+    return entries
+
+
+def _distance(screen: Screen, e: Element, pos: tuple[float | None, float | None]) -> float:
+    g = screen.geometry
+    fx = pos[0] if pos[0] is not None else e.center.x / g.width
+    fy = pos[1] if pos[1] is not None else e.center.y / g.height
+    return ((e.center.x / g.width - fx) ** 2 + (e.center.y / g.height - fy) ** 2) ** 0.5
+
+
+def _relative(screen: Screen, q: Query, anchor: Element) -> Target:
+    """The role/text element in the asked direction of the anchor, nearest first."""
+    pool = [(e, w) for e, w in _role_pool(screen, q.role)
+            if e.id != anchor.id and not e.box.contains(anchor.center)]
+    if q.role and any(w == 1.0 for _, w in pool):
+        pool = [(e, w) for e, w in pool if w == 1.0]
+    if q.text:
+        asked = variants(q.text)
+        pool = [(e, w * name_score(e, asked)) for e, w in pool]
+        pool = [(e, w) for e, w in pool if w >= MIN_SCORE]
+    elif not q.role:
+        pool = [(e, w) for e, w in pool if e.kind != "text"]
+    scored = [(e, w, _direction_cost(anchor, e, q.relation)) for e, w in pool]
+    scored = [t for t in scored if t[2] is not None]
+    if not scored:
+        return _not_found(f"nothing {q.relation} {anchor.describe()}", [(anchor, 1.0)])
+    e, w, _ = min(scored, key=lambda t: (t[2] or 0.0) / t[1])
+    return _hit(e, w, "", f"{q.relation} {anchor.describe()}")
+
+
+def _direction_cost(a: Element, e: Element, relation: str) -> float | None:
+    """Distance from anchor to candidate along the relation; None when in the wrong direction."""
+    dx, dy = e.center.x - a.center.x, e.center.y - a.center.y
+    same_row = min(a.box.y2, e.box.y2) - max(a.box.y1, e.box.y1) > 0
+    same_col = min(a.box.x2, e.box.x2) - max(a.box.x1, e.box.x1) > 0
+    if relation == "right":
+        return dx + 3 * abs(dy) if dx > 0 else None
+    if relation == "left":
+        return -dx + 3 * abs(dy) if dx < 0 else None
+    if relation == "below":
+        return dy + 3 * abs(dx) if dy > 0 else None
+    if relation == "above":
+        return -dy + 3 * abs(dx) if dy < 0 else None
+    gap = abs(dx) + 2 * abs(dy)
+    return gap * (0.5 if same_row or same_col else 1.0)
+
+
+def _hit(e: Element, score: float, text: str, why: str) -> Target:
+    return Target(True, _point(e, text), e, round(score, 3), f"{e.describe()}: {why}")
+
+
+def _point(e: Element, text: str) -> PixelPoint:
+    """The element's center; for a long OCR phrase, the part where the asked text sits."""
+    whole, part = compact(e.text), compact(text)
+    if e.source != "ocr" or not part or part not in whole or len(part) > 0.6 * len(whole):
+        return e.center
+    start = whole.index(part) + len(part) / 2
+    return PixelPoint(e.box.x1 + round(e.box.width * start / len(whole)), e.center.y)
+
+
+def _not_found(reason: str, scored: Scored) -> Target:
+    top = sorted(scored, key=_rank)[:5]
+    if top:
+        reason += "; closest: " + ", ".join(f"{e.describe()} {s:.2f}" for e, s in top[:3])
+    return Target(False, reason=reason, candidates=top, score=top[0][1] if top else 0.0)

@@ -1,0 +1,141 @@
+"""Instruction -> a structured query: the words to match, a role, an ordinal, a position,
+a relation to an anchor. English phrasing; the matched text itself may be in any script."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import yaml
+
+from grounding.text import normalize
+
+_Q = "\"“”„«»「」『』"
+_QUOTED = re.compile(rf"[{_Q}]([^{_Q}]+)[{_Q}]|(?<!\w)'([^']+)'(?!\w)")
+_VERBS = re.compile(r"^(?:please\s+)?(?:(?:double|long)[\s-]?(?:tap|click|press)|tap|click|press|"
+                    r"hit|touch|select|choose|open|toggle|turn on|turn off|enable|disable|check|"
+                    r"uncheck|type(?:\s.+?)?\s(?:in|into)|enter(?:\s.+?)?\s(?:in|into)|"
+                    r"go to|find|locate|focus|point at|scroll to|switch on|switch off)\b\s*", re.I)
+_TOGGLE = re.compile(r"^(?:please\s+)?(?:turn|switch)\s+(?:on|off)\b|^(?:please\s+)?(?:enable|"
+                     r"disable|toggle|check|uncheck|tick|untick)\b", re.I)
+_CJK_VERBS = re.compile(r"^(?:请)?(?:点击|单击|双击|长按|轻触|打开|选择|按下|按|进入|找到)\s*")
+_FILLER = {"the", "a", "an", "on", "at", "in", "of", "to", "that", "which", "is", "says",
+           "labelled", "labeled", "called", "named", "with", "text", "option", "entry",
+           "field's", "please", "one"}
+ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4,
+            "4th": 4, "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "seventh": 7, "7th": 7,
+            "eighth": 8, "8th": 8, "ninth": 9, "9th": 9, "tenth": 10, "10th": 10, "last": -1,
+            "second last": -2, "second-to-last": -2}
+# role word -> element kinds it may be
+ROLES: dict[str, tuple[str, ...]] = {
+    "button": ("button", "icon", "list_item"), "icon": ("icon", "image", "button"),
+    "switch": ("toggle",), "toggle": ("toggle",), "checkbox": ("checkbox",),
+    "check box": ("checkbox",), "radio button": ("checkbox",), "tab": ("tab", "text", "button"),
+    "search box": ("input",), "search bar": ("input",), "search field": ("input",),
+    "text field": ("input",), "text box": ("input",), "input": ("input",), "field": ("input",),
+    "box": ("input",), "edit box": ("input",), "slider": ("slider",), "image": ("image", "icon"),
+    "picture": ("image",), "photo": ("image",), "link": ("text", "button"),
+    "item": ("list_item", "text"), "row": ("list_item", "text"), "entry": ("list_item", "text"),
+}
+_POSITIONS = {"top": (None, 0.0), "bottom": (None, 1.0), "left": (0.0, None),
+              "right": (1.0, None), "middle": (0.5, 0.5), "center": (0.5, 0.5),
+              "centre": (0.5, 0.5), "upper": (None, 0.0), "lower": (None, 1.0)}
+_RELATIONS = {"next to": "near", "beside": "near", "near": "near",
+              "right of": "right", "to the right of": "right", "left of": "left",
+              "to the left of": "left", "below": "below", "under": "below",
+              "underneath": "below", "above": "above", "for": "near"}
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """What an instruction asks for, before looking at the screen."""
+
+    text: str = ""                       # words to match against element names
+    quoted: bool = False                 # the text was quoted: match it closely
+    role: str = ""                       # a key of ROLES
+    ordinal: int = 0                     # 1-based; negative counts from the end; 0 none
+    position: tuple[float | None, float | None] | None = None  # fractions of the screen
+    relation: str = ""                   # near/right/left/below/above
+    anchor: Query | None = None          # what the relation refers to
+    toggle: bool = False                 # "turn on/off", "enable": aim at the row's switch
+
+
+@cache
+def synonyms() -> dict[str, set[str]]:
+    """Each word -> the set of words interchangeable with it (from synonyms.yaml)."""
+    raw = yaml.safe_load(resources.files("grounding").joinpath("synonyms.yaml").read_text("utf-8"))
+    table: dict[str, set[str]] = {}
+    for key, aliases in raw.items():
+        group = {normalize(str(key)), *(normalize(str(a)) for a in aliases)}
+        for word in group:
+            table.setdefault(word, set()).update(group)
+    return table
+
+
+def parse(instruction: str) -> Query:
+    """Parse an instruction such as 'tap the switch next to "Wi-Fi"'."""
+    text = instruction.strip().rstrip(".!?")
+    toggle = bool(_TOGGLE.match(text))
+    text = _CJK_VERBS.sub("", _VERBS.sub("", text, count=1), count=1)
+    for phrase, rel in sorted(_RELATIONS.items(), key=lambda kv: -len(kv[0])):
+        m = re.search(rf"\b{re.escape(phrase)}\b", text, re.I)
+        if m and m.start() > 0 and text[m.end():].strip():
+            head = _parse_head(text[:m.start()])
+            anchor = _parse_head(text[m.end():])
+            return Query(head.text, head.quoted, head.role, head.ordinal, head.position,
+                         rel, anchor, toggle)
+    head = _parse_head(text)
+    return Query(head.text, head.quoted, head.role, head.ordinal, head.position, toggle=toggle)
+
+
+def _parse_head(text: str) -> Query:
+    quoted = [a or b for a, b in _QUOTED.findall(text)]
+    rest = _QUOTED.sub(" ", text) if quoted else text
+    words = normalize(rest).split()
+    ordinal, words = _take_ordinal(words)
+    position, words = _take_position(words)
+    role, words = _take_role(words)
+    if quoted:
+        return Query(" ".join(quoted).strip(), True, role, ordinal, position)
+    remaining = [w for w in words if w not in _FILLER]
+    return Query(" ".join(remaining), False, role, ordinal, position)
+
+
+def _take_ordinal(words: list[str]) -> tuple[int, list[str]]:
+    joined = " ".join(words)
+    for name, n in sorted(ORDINALS.items(), key=lambda kv: -len(kv[0])):
+        if re.search(rf"\b{re.escape(name)}\b", joined):
+            return n, re.sub(rf"\b{re.escape(name)}\b", " ", joined).split()
+    m = re.search(r"(?:number|no|#)\s*(\d+)", joined)
+    if m:
+        return int(m.group(1)), (joined[:m.start()] + joined[m.end():]).split()
+    return 0, words
+
+
+def _take_position(words: list[str]) -> tuple[tuple[float | None, float | None] | None,
+                                              list[str]]:
+    x: float | None = None
+    y: float | None = None
+    kept: list[str] = []
+    for w in words:
+        if w in _POSITIONS:
+            px, py = _POSITIONS[w]
+            x = px if px is not None else x
+            y = py if py is not None else y
+        elif w not in ("corner", "side", "edge", "screen", "of", "half", "part", "hand"):
+            kept.append(w)
+    return ((x, y) if x is not None or y is not None else None), kept
+
+
+def _take_role(words: list[str]) -> tuple[str, list[str]]:
+    joined = " ".join(words)
+    for role in sorted(ROLES, key=len, reverse=True):
+        m = re.search(rf"\b{re.escape(role)}(?:es|s)?\b", joined)
+        if m:
+            rest = (joined[:m.start()] + " " + joined[m.end():]).split()
+            if role in ("search box", "search bar", "search field"):
+                rest = ["search", *rest]
+            return role, rest
+    return "", words

@@ -1,0 +1,147 @@
+"""`guiagent perceive` and `guiagent ground`: what is on a screenshot, and where an
+instruction points on it (one at a time, or a JSONL batch with the models loaded once)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from grounding.errors import ImageError
+from guiagent.errors import EXIT_FAILED, UsageError
+
+IMAGE = click.Path(dir_okay=False, path_type=Path)
+
+
+def _observation(image: Path, tree: Path | None) -> Any:
+    from grounding.perceive import as_observation, load_image
+
+    obs = as_observation(load_image(image))
+    if tree is not None:
+        try:
+            obs.ui_tree = tree.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot read --tree {tree}: {exc.strerror}") from exc
+    return obs
+
+
+def _element_json(e: Any) -> dict[str, Any]:
+    return {"id": e.id, "kind": e.kind, "text": e.text, "label": e.label,
+            "box": [e.box.x1, e.box.y1, e.box.x2, e.box.y2], "center": [e.center.x, e.center.y],
+            "source": e.source, "confidence": round(e.confidence, 3), "checked": e.checked}
+
+
+@click.command()
+@click.argument("image", type=IMAGE)
+@click.option("--json", "as_json", is_flag=True, help="A JSON list of elements on stdout.")
+@click.option("--som", type=IMAGE, default=None, metavar="OUT.png",
+              help="Also write the screenshot with numbered element boxes.")
+@click.option("--tree", type=IMAGE, default=None, metavar="XML",
+              help="An Android `uiautomator dump` of the same screen, to fuse with the pixels.")
+def perceive(image: Path, as_json: bool, som: Path | None, tree: Path | None) -> None:
+    """List the elements found on a screenshot."""
+    from grounding.perceive import Perceiver
+    from grounding.som import element_list, render_som
+
+    if som is not None and som.suffix.lower() != ".png":
+        raise UsageError(f"--som {som}: the marked image is written as PNG; name it *.png")
+    obs = _observation(image, tree)
+    screen = Perceiver().perceive(obs)
+    if som is not None:
+        render_som(obs.image, screen.elements).save(som, format="PNG")
+    if as_json:
+        click.echo(json.dumps([_element_json(e) for e in screen.elements], ensure_ascii=False))
+    else:
+        click.echo(element_list(screen.elements))
+
+
+@click.command()
+@click.argument("image", type=IMAGE, required=False)
+@click.argument("instruction", required=False)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object on stdout.")
+@click.option("--jsonl", type=IMAGE, default=None, metavar="FILE",
+              help='Batch: lines of {"id", "image", "instruction"}; one JSON line out per line.')
+@click.option("--tree", type=IMAGE, default=None, metavar="XML",
+              help="An Android `uiautomator dump` of the same screen.")
+def ground(image: Path | None, instruction: str | None, as_json: bool, jsonl: Path | None,
+           tree: Path | None) -> None:
+    """Print the point (x y) an instruction refers to; exit 1 with the reason when not found."""
+    if jsonl is not None:
+        if image is not None:
+            raise UsageError("give either IMAGE INSTRUCTION or --jsonl FILE, not both")
+        _batch(jsonl)
+        return
+    if image is None or not instruction:
+        raise UsageError('usage: guiagent ground IMAGE "instruction" (or --jsonl FILE)')
+    from grounding.locate import locate
+    from grounding.perceive import Perceiver
+
+    target = locate(Perceiver().perceive(_observation(image, tree)), instruction)
+    _report(target, as_json)
+    if not target.found:
+        raise SystemExit(EXIT_FAILED)
+
+
+def _report(target: Any, as_json: bool) -> None:
+    if as_json:
+        p = target.point
+        click.echo(json.dumps({
+            "found": target.found, "x": p.x if p else None, "y": p.y if p else None,
+            "score": target.score, "reason": target.reason,
+            "element": _element_json(target.element) if target.element else None,
+            "candidates": [{**_element_json(e), "score": round(s, 3)}
+                           for e, s in target.candidates]}, ensure_ascii=False))
+    elif target.found:
+        click.echo(f"{target.point.x} {target.point.y}")
+    else:
+        click.echo(f"not found: {target.reason}", err=True)
+        for e, s in target.candidates:
+            click.echo(f"  {s:.2f}  {e.describe()} at {e.center.x},{e.center.y}", err=True)
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """All lines, checked before any work starts; a bad line is one UsageError naming it."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path}: not UTF-8 text") from exc
+    rows = []
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise UsageError(f"{path}:{n}: not valid JSON ({exc.msg})") from exc
+        if not isinstance(row, dict) or not isinstance(row.get("image"), str) \
+                or not isinstance(row.get("instruction"), str):
+            raise UsageError(f'{path}:{n}: each line needs "image" and "instruction" strings')
+        row["image"] = path.parent / row["image"]  # relative paths: from the JSONL's folder
+        if not row["image"].is_file():
+            raise ImageError(f"{path}:{n}: image not found: {row['image']}")
+        rows.append(row)
+    return rows
+
+
+def _batch(path: Path) -> None:
+    """Ground every line in input order; consecutive lines on one image share its perception."""
+    from grounding.locate import locate
+    from grounding.perceive import Perceiver, load_image
+
+    rows = _read_jsonl(path)
+    perceiver, last = Perceiver(), None
+    for row in rows:
+        t0 = time.perf_counter()
+        if last is None or last[0] != row["image"]:
+            last = (row["image"], perceiver.perceive(load_image(row["image"])))
+        target = locate(last[1], row["instruction"])
+        p = target.point
+        click.echo(json.dumps({"id": row.get("id"), "x": p.x if p else -1, "y": p.y if p else -1,
+                               "found": target.found,
+                               "ms": round((time.perf_counter() - t0) * 1000, 1)},
+                              ensure_ascii=False), nl=True)
