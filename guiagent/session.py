@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 
 from PIL import Image
 
-from devices import Device
+from devices import Device, Observation
 from grounding.types import Screen
 from guiagent.app_tracker import AppTracker
 from guiagent.config import Settings, data_dir
@@ -47,6 +47,7 @@ class RunOptions:
     max_seconds: float | None = None
     record: bool = True
     app_models: bool = True
+    ocr: bool = False
 
 
 def choose_planner(settings: Settings, planner: PlannerName) -> Literal["llm", "offline"]:
@@ -59,12 +60,31 @@ def choose_planner(settings: Settings, planner: PlannerName) -> Literal["llm", "
     return planner
 
 
-def grounding_parts() -> tuple[Perceive, Locate]:
+class TreeFirstPerceiver:
+    """Perception that skips OCR where the platform's accessibility tree names the texts.
+
+    OCR costs seconds per new screen on a CPU; phones (and the simulated one) give
+    every text in their tree. Screens without a tree (desktops, games, web canvases)
+    or ``ocr=True`` get the full pipeline.
+    """
+
+    def __init__(self, ocr: bool = False) -> None:
+        from grounding.perceive import PerceiveConfig, Perceiver
+
+        self.ocr = ocr
+        self.tree = Perceiver(PerceiveConfig(use_ocr=False))
+        self.full = Perceiver()
+
+    def __call__(self, obs: Observation) -> Screen:
+        has_texts = bool(obs.ui_tree) and 'text="' in (obs.ui_tree or "").replace('text=""', "")
+        return (self.full if self.ocr or not has_texts else self.tree).perceive(obs)
+
+
+def grounding_parts(ocr: bool = False) -> tuple[Perceive, Locate]:
     """Local perception and grounding (imported here: they load ONNX models)."""
     from grounding.locate import locate
-    from grounding.perceive import Perceiver
 
-    return Perceiver().perceive, locate
+    return TreeFirstPerceiver(ocr), locate
 
 
 def make_policy(kind: str, settings: Settings, usage: Usage, locate: Locate) -> Policy:
@@ -113,7 +133,7 @@ def build_loop(task: str, device: Device, settings: Settings, options: RunOption
     usage = Usage(PriceTable(settings.extra.get("prices", {})))
     budget = Budget(usage, max_steps=options.max_steps or settings.max_steps,
                     max_cost=settings.max_cost, max_seconds=options.max_seconds)
-    perceive, locate = grounding_parts()
+    perceive, locate = grounding_parts(options.ocr)
     tips = TipStore(data_dir() / "tips") if options.app_models else None
     kind = choose_planner(settings, options.planner) if policy is None else policy.name
     if policy is None:

@@ -96,9 +96,11 @@ def finish(result: RunResult, as_json: bool) -> int:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object with the result on stdout.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for this run's record (default: a new one under the data dir).")
+@click.option("--ocr", is_flag=True, help="Read every screen with OCR, even where the "
+                                          "accessibility tree has the texts (slower).")
 def run(task: str, device: str | None, adb_server: str | None, planner: str, model: str | None,
         base_url: str | None, max_steps: int | None, assume_yes: bool, dry_run: bool,
-        as_json: bool, out: Path | None) -> int:
+        as_json: bool, out: Path | None, ocr: bool) -> int:
     """Do a task on a device: "open Settings, turn on Airplane mode" or, with a model, any task."""
     from devices import open_device
     from guiagent.config import load_settings
@@ -107,7 +109,7 @@ def run(task: str, device: str | None, adb_server: str | None, planner: str, mod
     settings = load_settings({"device": device, "adb_server": adb_server, "model": model,
                               "base_url": base_url})
     options = RunOptions(planner=planner, dry_run=dry_run, assume_yes=assume_yes,  # type: ignore[arg-type]
-                         out=out, max_steps=max_steps)
+                         out=out, max_steps=max_steps, ocr=ocr)
     dev_options = {"adb_server": settings.adb_server} if settings.adb_server else {}
     with open_device(settings.device or "sim", **dev_options) as dev:
         loop = build_loop(task, dev, settings, options, confirm=ask if interactive() else None)

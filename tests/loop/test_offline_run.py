@@ -1,0 +1,87 @@
+"""The offline planner on the simulated phone with real perception and grounding; the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from devices.sim.device import SimDevice
+from guiagent.config import Settings
+from guiagent.session import RunOptions, build_loop
+from guiagent.steps import Acted, RunResult, StepRecord
+from guiagent.trajectory import read_run
+
+AIRPLANE = "settings get global airplane_mode_on"
+
+
+def run_task(phone: SimDevice, task: str, tmp_path: Path, **options: object) -> list[StepRecord]:
+    opts = RunOptions(planner="offline", out=tmp_path / "run", **options)  # type: ignore[arg-type]
+    records = list(build_loop(task, phone, Settings(), opts).run(task))
+    assert isinstance(records[-1], RunResult)
+    return records
+
+
+def test_step_list_turns_on_airplane_mode(phone: SimDevice, tmp_path: Path) -> None:
+    assert phone.shell(AIRPLANE).strip() == "0"
+    task = "open Settings, tap Network & internet, turn on Airplane mode"
+    records = run_task(phone, task, tmp_path)
+    result = records[-1]
+    assert isinstance(result, RunResult) and result.status == "success", result.reason
+    assert phone.shell(AIRPLANE).strip() == "1"
+    assert sum(isinstance(r, Acted) for r in records) == 3
+    meta, saved = read_run(tmp_path / "run")
+    assert meta["planner"] == "offline" and meta["status"] == "success"
+
+
+def test_toggle_already_on_takes_no_action(phone: SimDevice, tmp_path: Path) -> None:
+    phone.shell("settings put global airplane_mode_on 1")
+    records = run_task(phone, "open Settings, tap Network & internet, turn on Airplane mode",
+                       tmp_path)
+    assert records[-1].status == "success"  # type: ignore[attr-defined]
+    assert sum(isinstance(r, Acted) for r in records) == 2
+    assert phone.shell(AIRPLANE).strip() == "1"
+
+
+def test_a_step_that_cannot_be_found_fails_naming_it(phone: SimDevice, tmp_path: Path) -> None:
+    records = run_task(phone, "open Settings, tap Teleportation settings", tmp_path)
+    result = records[-1]
+    assert isinstance(result, RunResult) and result.status == "failed"
+    assert "step 2 'tap Teleportation settings'" in result.reason
+
+
+def test_dry_run_sends_nothing(phone: SimDevice, tmp_path: Path) -> None:
+    records = run_task(phone, "open Settings", tmp_path, dry_run=True)
+    assert records[-1].status == "success"  # type: ignore[attr-defined]
+    assert all(r.dry_run for r in records if isinstance(r, Acted))
+    assert phone.current_app()[0] == "com.android.launcher3"
+
+
+def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "guiagent", *args], capture_output=True,
+                          text=True, timeout=120, env=env)
+
+
+@pytest.mark.slow
+def test_cli_run_json_and_replay(tmp_path: Path) -> None:
+    env = dict(os.environ)
+    task = "open Settings, tap Network & internet, turn on Airplane mode"
+    done = cli("run", task, "--json", "--out", str(tmp_path / "a"), env=env)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["status"] == "success" and out["steps"] == 3
+    assert out["run_dir"] == str(tmp_path / "a")
+    assert "act: launch_app Settings" in done.stderr
+    again = cli("replay", str(tmp_path / "a"), "--json", "--out", str(tmp_path / "b"), env=env)
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["steps"] == 3
+    bad = cli("run", "open Settings, frobnicate", "--json", "--out", str(tmp_path / "c"),
+              env=env)
+    assert bad.returncode == 1 and json.loads(bad.stdout)["status"] == "failed"
+    usage = cli("run", "x", "--planner", "llm", env=env)
+    assert usage.returncode == 4 and "OPENAI_BASE_URL" in usage.stderr
+    assert "Traceback" not in usage.stderr
