@@ -203,6 +203,7 @@ class AndroidDevice(Device):
         self._packages: set[str] | None = None
         self._physical: tuple[int, int] | None = None
         self._density: int | None = None
+        self._last_size: tuple[int, int] | None = None
 
     @classmethod
     def from_spec(cls, arg: str | None, **options: Any) -> AndroidDevice:
@@ -229,7 +230,7 @@ class AndroidDevice(Device):
         with _adb_errors("listing devices", where):
             rows = {r.serial: r.state for r in self._client.list()}
         if wanted and wanted not in rows and _looks_like_address(wanted):
-            rows = self._connect(wanted, where) or rows
+            rows = self._connect(wanted, where)
         if wanted is None:
             ready = [s for s, st in rows.items() if st == "device"]
             if len(ready) != 1:
@@ -253,13 +254,16 @@ class AndroidDevice(Device):
             raise DeviceUnreachable(f"{serial} is {state} on {where}; reconnect it and retry")
         return serial
 
-    def _connect(self, address: str, where: str) -> dict[str, str] | None:
+    def _connect(self, address: str, where: str) -> dict[str, str]:
         """``adb connect`` a HOST:PORT serial that the server does not know yet."""
         with _adb_errors("adb connect", where):
             answer = self._client.connect(address, timeout=10)
-            log.info("adb connect %s: %s", address, answer)
             rows = {r.serial: r.state for r in self._client.list()}
-        return rows if address in rows else None
+        if address not in rows:
+            known = ", ".join(f"android:{s}" for s in rows) or "none"
+            raise DeviceNotFound(f"no Android device '{address}' on {where}: adb connect "
+                                 f"said '{answer.strip()}'; known: {known}")
+        return rows
 
     # --- running commands ------------------------------------------------------------
 
@@ -275,6 +279,16 @@ class AndroidDevice(Device):
     def shell(self, command: str) -> str:
         """Run a command line; its stdout and stderr as text (like ``adb shell``)."""
         return self.run(command).text
+
+    def _check(self, p: PixelPoint) -> None:
+        """Android ignores input outside the screen without a word; say it instead."""
+        if self._last_size is not None:
+            width, height = self._last_size
+        else:
+            width = height = max(self._physical_size())   # either orientation
+        if not (0 <= p.x < width and 0 <= p.y < height):
+            raise InputRefused(f"({p.x}, {p.y}) is outside the {width}x{height} screen "
+                               f"of {self.serial}")
 
     def _input(self, command: str) -> None:
         r = self.run(command)
@@ -325,6 +339,7 @@ class AndroidDevice(Device):
                 f"the screen of {self.serial} is entirely black: the app forbids capture "
                 "(FLAG_SECURE: banking, DRM video) or the display is off; wake and unlock "
                 "the phone, or leave that app")
+        self._last_size = image.size
         return image
 
     def geometry(self) -> ScreenGeometry:
@@ -384,9 +399,12 @@ class AndroidDevice(Device):
     # --- touching --------------------------------------------------------------------
 
     def tap(self, p: PixelPoint) -> None:
+        self._check(p)
         self._input(f"input tap {int(p.x)} {int(p.y)}")
 
     def swipe(self, start: PixelPoint, end: PixelPoint, duration_s: float = 0.3) -> None:
+        self._check(start)
+        self._check(end)
         ms = max(1, round(duration_s * 1000))
         self._input(f"input swipe {int(start.x)} {int(start.y)} {int(end.x)} {int(end.y)} {ms}")
 

@@ -189,3 +189,18 @@ def test_adb_server_that_dies_raises_unreachable(tmp_path) -> None:  # noqa: ANN
         server.adb("kill-server")
     with socket.socket() as s:
         assert s.connect_ex(("127.0.0.1", server.port)) != 0
+
+
+def test_input_outside_the_screen_is_refused(tiny_device: AndroidDevice, tiny: TinyPhone) -> None:
+    with pytest.raises(InputRefused, match=r"\(2400, 5\) is outside the 2400x2400"):
+        tiny_device.tap(PixelPoint(2400, 5))
+    tiny_device.screenshot()
+    with pytest.raises(InputRefused, match=r"\(1080, 5\) is outside the 1080x2400"):
+        tiny_device.swipe(PixelPoint(10, 10), PixelPoint(1080, 5))
+    assert tiny.events == []
+
+
+def test_address_nobody_listens_on(adb_server: AdbServer) -> None:
+    address = f"127.0.0.1:{free_port()}"
+    with pytest.raises(DeviceNotFound, match=f"no Android device '{address}'.*adb connect said"):
+        AndroidDevice(address, adb_server=adb_server.address)
