@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from PIL import Image
 
@@ -28,9 +28,6 @@ from planners.appmodel import AppModelStore
 from planners.policy import Policy
 from planners.tips import TipStore
 from planners.usage import Budget, PriceTable, Usage
-
-if TYPE_CHECKING:
-    from planners.agent_policy import SetOfMark
 
 PlannerName = Literal["auto", "llm", "offline"]
 
@@ -101,22 +98,15 @@ def make_policy(kind: str, settings: Settings, usage: Usage, locate: Locate) -> 
         base_url=settings.base_url, planner_model=settings.planner_model,
         decision_model=settings.decision_model, reflection_model=settings.reflection_model,
         grounding_model=settings.grounding_model, prices=settings.extra.get("prices", {}))
-    return AgentPolicy(build_agents(config, usage), marks=_marks())
+    return AgentPolicy(build_agents(config, usage), marks=set_of_marks)
 
 
-def _marks() -> SetOfMark:
-    from planners.agent_policy import plain_marks
+def set_of_marks(screen: Screen) -> tuple[str, Image.Image | None]:
+    """The numbered element list and the screenshot with those numbers drawn on it."""
+    from grounding.som import element_list, render_som
 
-    try:
-        from grounding.som import element_list, render_som
-    except ImportError:
-        return plain_marks
-
-    def marks(screen: Screen) -> tuple[str, Image.Image | None]:
-        image = render_som(screen.image, screen.elements) if screen.image else None
-        return element_list(screen.elements), image
-
-    return marks
+    image = render_som(screen.image, screen.elements) if screen.image is not None else None
+    return element_list(screen.elements), image
 
 
 def with_shortcut(task: str, policy: Policy, tips: TipStore | None) -> Policy:

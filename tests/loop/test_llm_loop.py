@@ -10,15 +10,19 @@ from openai_server import OpenAIServer
 
 from devices.sim.device import SimDevice
 from guiagent.app_tracker import AppTracker
+from guiagent.loop import AgentLoop
+from guiagent.replay import ReplayPolicy
 from guiagent.safety import Safety
-from guiagent.steps import RolledBack, RunResult, SafetyChecked, StepRecord, Warned
+from guiagent.session import set_of_marks, with_shortcut
+from guiagent.steps import Acted, RolledBack, RunResult, SafetyChecked, StepRecord, Warned
 from guiagent.trajectory import Trajectory, read_run
 from planners.agent_policy import AgentPolicy
 from planners.agents import build_agents
 from planners.appmodel import AppModelStore
 from planners.llm import LLMConfig
-from planners.usage import PriceTable, Usage
-from tests.loop.conftest import Script, decide, plan, run_loop, tap_text
+from planners.tips import RunStep, TipStore
+from planners.usage import Budget, PriceTable, Usage
+from tests.loop.conftest import Script, decide, plan, run_loop, tap_text, text_locate
 
 LAUNCHER = "com.android.launcher3"
 
@@ -34,7 +38,7 @@ def policy_for(srv: OpenAIServer, script: Script) -> tuple[AgentPolicy, Usage]:
     config = LLMConfig(model="test-model", api_key="test", base_url=srv.base_url,
                        prices={"test-model": [0, 0]})
     usage = Usage(PriceTable(config.prices))
-    return AgentPolicy(build_agents(config, usage)), usage
+    return AgentPolicy(build_agents(config, usage), marks=set_of_marks), usage
 
 
 def result(records: list[StepRecord]) -> RunResult:
@@ -138,3 +142,66 @@ def test_no_personal_data_in_any_request(phone: SimDevice, perceive,
     assert server.raw_bodies
     for raw in server.raw_bodies:
         assert b"555-0199" not in raw and b"jane.doe@example.com" not in raw
+
+
+def test_stop_after_the_current_action(phone: SimDevice, perceive,
+                                       server: OpenAIServer) -> None:
+    script = Script(plan=[plan("wait")], decision=[decide(type="wait", seconds=0)])
+    policy, usage = policy_for(server, script)
+    loop = AgentLoop(phone, policy, perceive=perceive, locate=text_locate, safety=Safety(),
+                     budget=Budget(usage, max_steps=10))
+    records = []
+    for rec in loop.run("wait"):
+        records.append(rec)
+        if isinstance(rec, Acted):
+            loop.stop()                        # what the first Ctrl+C and the TUI's stop do
+    res = result(records)
+    assert (res.status, res.reason, res.steps) == ("stopped", "stopped by the user", 1)
+
+
+def test_keyboard_interrupt_ends_with_a_stopped_result(phone: SimDevice, perceive,
+                                                       server: OpenAIServer) -> None:
+    def interrupted(question: str) -> bool:
+        raise KeyboardInterrupt
+
+    script = Script(plan=[plan("send")], decision=[tap_text("Phone", target="Send it")])
+    policy, usage = policy_for(server, script)
+    records = run_loop(phone, policy, perceive, "send", usage=usage,
+                       safety=Safety(confirm=interrupted))
+    assert (result(records).status, result(records).reason) == ("stopped",
+                                                                "interrupted by the user")
+
+
+def test_a_successful_run_becomes_a_verified_shortcut(phone: SimDevice, perceive,
+                                                      server: OpenAIServer,
+                                                      tmp_path: Path) -> None:
+    tips = TipStore(tmp_path / "tips")
+    script = Script(plan=[plan("tap Chrome"), plan("done", done=True)],
+                    decision=[tap_text("Chrome")])
+    policy, usage = policy_for(server, script)
+    assert result(run_loop(phone, policy, perceive, "open Chrome", usage=usage,
+                           tips=tips)).status == "success"
+    phone.press_key("home")
+    calls = len(server.requests)
+    shortcut = with_shortcut("open Chrome", policy, tips)
+    assert isinstance(shortcut, ReplayPolicy) and shortcut.steps[0].action == {
+        "type": "tap", "target": "Chrome"}
+    assert result(run_loop(phone, shortcut, perceive, "open Chrome", usage=usage)
+                  ).status == "success"
+    assert len(server.requests) == calls          # replayed without asking the model
+    assert phone.current_app()[0] == "com.android.chrome"
+
+
+def test_a_shortcut_hands_over_to_the_agents_where_the_screen_diverges(
+        phone: SimDevice, perceive, server: OpenAIServer, tmp_path: Path) -> None:
+    tips = TipStore(tmp_path / "tips")
+    tips.save_run("open Chrome", [RunStep({"type": "tap", "target": "Chrome"}, "tap:'Chrome'")])
+    phone.launch_app("Photos")                    # Chrome is not on this screen
+    script = Script(plan=[plan("go home"), plan("tap Chrome"), plan("done", done=True)],
+                    decision=[decide(type="home"), tap_text("Chrome")])
+    policy, usage = policy_for(server, script)
+    shortcut = with_shortcut("open Chrome", policy, tips)
+    records = run_loop(phone, shortcut, perceive, "open Chrome", usage=usage)
+    assert result(records).status == "success"
+    assert script.calls["decision"] == 2
+    assert phone.current_app()[0] == "com.android.chrome"
