@@ -189,10 +189,12 @@ class AndroidDevice(Device):
     """One Android device behind an adb server (local by default, or HOST:PORT)."""
 
     def __init__(self, serial: str | None = None, adb_server: str | None = None,
-                 timeout_s: float = 30.0, dump_retries: int = 3) -> None:
+                 timeout_s: float = 30.0, dump_retries: int = 3,
+                 dump_delay_s: float = 0.3) -> None:
         serial, (self.host, self.port) = parse_arg(serial, adb_server)
         self.timeout_s = timeout_s
         self.dump_retries = dump_retries
+        self.dump_delay_s = dump_delay_s
         _ensure_server(self.host, self.port)
         self._client = _Client(self.host, self.port, socket_timeout=timeout_s)
         self.serial = self._pick_serial(serial)
@@ -391,7 +393,8 @@ class AndroidDevice(Device):
                     return xml.stdout.decode("utf-8", errors="replace")
             log.info("uiautomator dump on %s failed (try %d): %s", self.serial, attempt + 1,
                      r.text.strip()[:200])
-            time.sleep(0.3 * (attempt + 1))
+            if attempt + 1 < self.dump_retries:
+                time.sleep(self.dump_delay_s * (attempt + 1))
         log.warning("no UI tree from %s after %d tries: the screen never settled",
                     self.serial, self.dump_retries)
         return None

@@ -22,6 +22,7 @@ def guiagent(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str
                           text=True, timeout=timeout)
 
 
+@pytest.mark.slow
 def test_screenshot_command_over_adb(adb_server: AdbServer, tiny_daemon: AdbDaemon,
                                      tmp_path: Path) -> None:
     out = tmp_path / "x.png"

@@ -20,6 +20,7 @@ from devices import (
     Unsupported,
 )
 from devices.android import AndroidDevice, escape_input_text, parse_focus
+from devices.sim.adbd import AdbDaemon
 
 from .conftest import AdbServer, free_port
 from .tinyphone import TinyPhone
@@ -93,11 +94,15 @@ def test_capture_failures_are_loud(tiny_device: AndroidDevice, tiny: TinyPhone) 
         tiny_device.screenshot()
 
 
-def test_ui_tree_retries_while_busy(tiny_device: AndroidDevice, tiny: TinyPhone) -> None:
+def test_ui_tree_retries_while_busy(tiny_daemon: AdbDaemon, adb_server: AdbServer,
+                                    tiny: TinyPhone) -> None:
+    dev = AndroidDevice(tiny_daemon.serial, adb_server=adb_server.address, dump_delay_s=0.05)
     tiny.busy_dumps = 2
-    assert "<hierarchy" in (tiny_device.ui_tree() or "")
+    assert "<hierarchy" in (dev.ui_tree() or "")
+    assert tiny.busy_dumps == 0
     tiny.busy_dumps = 10
-    assert tiny_device.ui_tree() is None
+    assert dev.ui_tree() is None
+    assert tiny.busy_dumps == 7
 
 
 def test_focus_geometry_keyboard(tiny_device: AndroidDevice) -> None:
@@ -142,8 +147,6 @@ def test_remote_server_that_does_not_answer() -> None:
 
 
 def test_address_serial_is_connected_on_demand(adb_server: AdbServer) -> None:
-    from devices.sim.adbd import AdbDaemon
-
     with AdbDaemon(TinyPhone()) as daemon:
         dev = AndroidDevice(daemon.serial, adb_server=adb_server.address)
         assert dev.shell("echo up").strip() == "up"
