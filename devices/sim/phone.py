@@ -103,7 +103,8 @@ class Phone:
         return self.stacks[self.order[-1]][-1]
 
     def open(self, screen: Screen) -> None:
-        self._focus = None
+        if self._focus is not None and self._focus[0] is not screen:
+            self._focus = None
         self.stacks.setdefault(screen.package, [])
         if not self.order or self.order[-1] != screen.package:
             self._bring(screen.package)
@@ -273,11 +274,11 @@ class Phone:
         """Run one input; if it changed the screen, start the short transition."""
         with self.lock:
             before_id = self._nav_id()
-            before = self._static_frame()
+            before = self._frame[1] if self._frame is not None else None
             before_pkg = self.top().package
             fn()
             self._version += 1
-            if self._nav_id() != before_id:
+            if self._nav_id() != before_id and before is not None:
                 self._anim = (before, self.now())
                 if self.top().package != before_pkg and before_pkg != LAUNCHER:
                     self.thumbs[before_pkg] = before

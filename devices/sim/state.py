@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 SETTINGS_DEFAULTS: dict[str, dict[str, str]] = {
     "global": {"airplane_mode_on": "0", "wifi_on": "1", "bluetooth_on": "0",
-               "mobile_data": "1", "auto_time": "1", "device_name": "Pixel 7"},
+               "mobile_data": "1", "auto_time": "1", "zen_mode": "0", "device_name": "Pixel 7"},
     "system": {"screen_brightness": "102", "screen_brightness_mode": "0",
                "screen_off_timeout": "60000", "font_scale": "1.0", "volume_ring": "5",
                "vibrate_when_ringing": "0"},
@@ -167,7 +167,7 @@ def _fill_messages(state: PhoneState, rng: random.Random) -> None:
 
 def _fill_alarms(state: PhoneState, rng: random.Random) -> None:
     state.alarms = [Alarm(1, 7, 0, True, "Work"), Alarm(2, 8, 30, False, ""),
-                    Alarm(3, 9 + rng.randint(0, 1), 15, False, "Gym")]
+                    Alarm(3, 9, 15, False, "Gym")]
 
 
 def _fill_notes(state: PhoneState, rng: random.Random) -> None:

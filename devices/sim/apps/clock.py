@@ -100,7 +100,6 @@ class DeskClock(Screen):
         color = pal.on_bg if a.enabled else pal.on_variant
         card.add(Node(kit.TEXT, (90, y + 40, 520, y + 200), text=alarm_time(a),
                       rid=f"{PKG}:id/digital_clock",
-                      desc=f"{alarm_time(a)} {am_pm(a)}",
                       paint=Paint("text", fg=color, size=120)),
                  kit.text(am_pm(a), (470, y + 80, 600, y + 180), pal, 48, color=color),
                  kit.text(a.label or "No label", (90, y + 200, 700, y + 280), pal, 38,
@@ -108,7 +107,8 @@ class DeskClock(Screen):
         sw = kit.switch(a.enabled, y + 60, 120, pal, lambda: self.toggle(a),
                         rid=f"{PKG}:id/onoff", desc=f"{alarm_time(a)} {am_pm(a)}")
         sw.bounds = (WIDTH - 260, y + 60, WIDTH - 100, y + 180)
-        card.add(sw, kit.icon_button("delete", "Delete alarm", WIDTH - 170, y + 240, pal,
+        card.add(sw, kit.icon_button("delete", f"Delete {alarm_time(a)} {am_pm(a)} alarm",
+                                     WIDTH - 170, y + 240, pal,
                                      lambda: self.delete(a), f"{PKG}:id/delete", size=56))
         return card
 
