@@ -1,6 +1,6 @@
 """A small POSIX-like shell for the simulated phone: what ``adb shell`` runs on the device.
 
-It understands quoting, ``;`` ``&&`` ``||`` ``|``, ``$?``, ``> file`` / ``>> file`` /
+It understands quoting, ``;`` ``&&`` ``||`` ``|``, ``$?``, ``$VAR``, ``> file`` / ``>> file`` /
 ``2>/dev/null`` / ``2>&1``, and a few builtins (echo, cat, ls, rm, mkdir, true, false,
 sleep, exit, grep, pwd, cd). Every other command goes to ``phone.command(argv)``, under
 ``phone.lock``; unknown commands answer like Android's ``/system/bin/sh`` (exit 127).
@@ -22,6 +22,11 @@ log = logging.getLogger(__name__)
 
 SH = "/system/bin/sh"
 STATUS = "\x00?"          # placeholder for an unquoted or double-quoted ``$?``
+VARIABLE = re.compile(r"\$(?:\{(\w+)\}|([A-Za-z_]\w*))")
+ENV = {"HOME": "/", "SHELL": "/system/bin/sh", "USER": "shell", "HOSTNAME": "localhost",
+       "PATH": "/product/bin:/apex/com.android.runtime/bin:/system/bin:/system/xbin:/vendor/bin",
+       "EXTERNAL_STORAGE": "/sdcard", "ANDROID_DATA": "/data", "ANDROID_ROOT": "/system",
+       "TMPDIR": "/data/local/tmp"}
 OPERATORS = ("&&", "||", ">>", "2>&1", "2>", ";", "|", ">", "&")
 
 
@@ -125,11 +130,23 @@ def _word_char(line: str, i: int, word: list[str]) -> int:
         return end + 1
     if c == '"':
         return _double_quoted(line, i + 1, word)
+    if c == "$":
+        return _dollar(line, i, word)
+    word.append(c)
+    return i + 1
+
+
+def _dollar(line: str, i: int, word: list[str]) -> int:
+    """``$?`` (kept as a placeholder until run time), ``$NAME`` and ``${NAME}`` from ENV."""
     if line.startswith("$?", i):
         word.append(STATUS)
         return i + 2
-    word.append(c)
-    return i + 1
+    m = VARIABLE.match(line, i)
+    if m is None:
+        word.append("$")
+        return i + 1
+    word.append(ENV.get(m.group(1) or m.group(2), ""))
+    return m.end()
 
 
 def _double_quoted(line: str, i: int, word: list[str]) -> int:
@@ -140,9 +157,8 @@ def _double_quoted(line: str, i: int, word: list[str]) -> int:
         if c == "\\" and i + 1 < len(line) and line[i + 1] in '"\\$`\n':
             word.append(line[i + 1])
             i += 2
-        elif line.startswith("$?", i):
-            word.append(STATUS)
-            i += 2
+        elif c == "$":
+            i = _dollar(line, i, word)
         else:
             word.append(c)
             i += 1

@@ -44,6 +44,7 @@ def test_quoting_and_status(phone: TinyPhone) -> None:
     assert out("false; echo $?; true; echo \"$?\" '$?'", phone)[0] == "1\n0 $?\n"
     assert out("false && echo no || echo yes", phone)[0] == "yes\n"
     assert out("exit 3; echo never", phone) == ("", "", 3)
+    assert out("echo $EXTERNAL_STORAGE \"${HOME}x\" '$HOME' $", phone)[0] == "/sdcard /x $HOME $\n"
 
 
 def test_unknown_command_is_127_like_android(phone: TinyPhone) -> None:
