@@ -79,3 +79,16 @@ def test_push_pull_round_trip(sim_device: AndroidDevice, tmp_path) -> None:  # n
     assert (tmp_path / "b.bin").read_bytes() == payload
     assert sim_device.run("ls /sdcard/Download").stdout.split() == [b"a.bin"]
     assert sim_device.run("cat /sdcard/none").exit_code == 1
+
+
+def test_two_devices_by_serial(sim_device: AndroidDevice, tiny_device: AndroidDevice) -> None:
+    assert sim_device.serial != tiny_device.serial
+    assert sim_device.current_app()[0] == "com.android.launcher3"
+    assert tiny_device.current_app()[0] == "com.android.settings"
+
+
+def test_observe_gathers_everything(sim_device: AndroidDevice) -> None:
+    obs = sim_device.observe(with_tree=True)
+    assert obs.image.size == (obs.geometry.width, obs.geometry.height) == (1080, 2400)
+    assert obs.app == "com.android.launcher3" and obs.keyboard_shown is False
+    assert obs.ui_tree is not None and "content-desc=\"Search\"" in obs.ui_tree
