@@ -3,13 +3,14 @@
 A ``Fingerprint`` holds the app and activity, a *layout signature* and a
 perceptual hash:
 
-- layout signature: a multiset of tokens ``band|kind|col,row,w,h|text``, one
-  per element, with the box centre and size quantised on a coarse grid
-  (fractions of the screen, so resolution does not matter) and the text
-  normalised (lower case, every run of digits masked as ``#``: clocks, counters
-  and percentages look alike). ``band`` is ``t`` for the top bar (up to
-  ``top_band`` of the height), ``b`` for the bottom bar (below ``bottom_band``)
-  and ``m`` for the content between. Elements whose centre lies in the
+- layout signature: a multiset of tokens ``band|kind|where|text``, one per
+  element. ``band`` is ``t`` for the toolbar band (centre above ``top_band``
+  of the height) and ``m`` for the rest. ``where`` is the box centre and size
+  quantised on a coarse grid (fractions of the screen, so resolution does not
+  matter): ``col,row,w,h`` in the toolbar, ``col,,w,h`` below it, where
+  content scrolls and its row says nothing about which screen it is. The text
+  is normalised: lower case, every run of digits masked as ``#`` (clocks,
+  counters and percentages look alike). Elements whose centre lies in the
   status-bar band (the top ``status_bar`` fraction) are left out, and so are
   text-less containers.
 - perceptual hash: a 64-bit dHash of the screenshot with the status-bar band
@@ -18,15 +19,20 @@ perceptual hash:
 Matching rule (``similarity``): a different app, or two known activities that
 differ (after normalisation), score 0. Otherwise the score is the Jaccard index
 of the weighted token multisets (sum of minimum weights over sum of maximum
-weights), where top- and bottom-bar tokens weigh ``bar_weight`` (3) and content
-tokens 1: toolbars, titles and tabs name a screen, list content is data (a feed
-that loaded or a list that scrolled stays the same screen; a page with another
-title does not).
-When both signatures are empty (a screen perceived without any element) the
-score is ``1 - hamming / 64`` of the dHashes. Two screens match when the score
-is at least ``threshold`` (0.7 by default); equal signatures (same ``digest``)
-score 1. Among candidates within ``tie_margin`` of the best score, the one with
-the nearest dHash wins (``best_match``).
+weights), where toolbar tokens weigh ``bar_weight`` (3) and the others 1: the
+title and toolbar name a screen, list content is data. When both signatures
+are empty (a screen perceived without any element) the score is
+``1 - hamming / 64`` of the dHashes. Two screens match when the score is at
+least ``threshold`` (0.5 by default); equal signatures (same ``digest``) score
+1. Among candidates within ``tie_margin`` of the best score, the one with the
+nearest dHash wins (``best_match``).
+
+Why 0.5: on 25 real Android screens (shared/data/android-screens) and the
+simulated phone's Settings pages, distinct screens of one app score at most
+0.33, while the same list scrolled by a sixth of the screen, a feed that
+finished loading or a picker showing another folder score 0.45-0.97 (scroll
+steps 0.59-0.73). A state keeps its first and latest looks (``AppModel``), so
+a list scrolled step by step stays one state.
 """
 
 from __future__ import annotations
@@ -54,10 +60,9 @@ class FingerprintConfig:
 
     status_bar: float = 0.04          # top band ignored (clock, battery, notification icons)
     grid: tuple[int, int] = (12, 24)  # columns, rows for quantising box centres and sizes
-    top_band: float = 0.15            # toolbar band, below the status bar
-    bottom_band: float = 0.90         # tab bar / navigation band starts here
-    bar_weight: int = 3               # weight of toolbar and tab-bar tokens in the score
-    threshold: float = 0.7            # minimum similarity for two screens to be the same state
+    top_band: float = 0.15            # toolbar band (title, actions), below the status bar
+    bar_weight: int = 3               # weight of toolbar tokens in the score
+    threshold: float = 0.5            # minimum similarity for two screens to be the same state
     hash_threshold: int = 10          # max dHash distance for element-less screens
     tie_margin: float = 0.02          # scores this close are decided by the dHash
     max_text: int = 40                # texts are cut to this length before hashing
@@ -119,11 +124,12 @@ def element_token(e: Element, screen: Screen, config: FingerprintConfig) -> str:
     cols, rows = config.grid
     w, h = screen.geometry.width, screen.geometry.height
     c = e.center
-    band = "t" if c.y < h * config.top_band else "b" if c.y >= h * config.bottom_band else "m"
-    q = (c.x * cols // w, c.y * rows // h, round(e.box.width * cols / w),
-         round(e.box.height * rows / h))
+    band = "t" if c.y < h * config.top_band else "m"
+    row = "" if band == "m" else c.y * rows // h       # content scrolls: its row is no identity
+    size = f"{round(e.box.width * cols / w)},{round(e.box.height * rows / h)}"
+    where = f"{c.x * cols // w},{row},{size}"
     text = normalize_text(e.text or e.label, config.max_text)
-    return f"{band}|{e.kind}|{q[0]},{q[1]},{q[2]},{q[3]}|{text}"
+    return f"{band}|{e.kind}|{where}|{text}"
 
 
 def dhash(image: Image.Image, crop_top: int = 0) -> int:
@@ -206,14 +212,16 @@ def _distance(a: Fingerprint, b: Fingerprint) -> int:
 
 
 def screen_title(screen: Screen, config: FingerprintConfig | None = None) -> str:
-    """A title-ish name: the tallest text in the top quarter below the status bar."""
+    """A title-ish name: the first text in the toolbar band, else the tallest in the top quarter."""
     config = config or FingerprintConfig()
-    limit = screen.geometry.height // 4
+    h = screen.geometry.height
     texts = [e for e in content_elements(screen, config)
-             if e.text.strip() and e.center.y < limit and e.kind not in ("input", "button")]
+             if e.text.strip() and e.center.y < h // 4 and e.kind not in ("input", "button")]
+    bar = [e for e in texts if e.center.y < h * config.top_band]
+    if bar:
+        return min(bar, key=lambda e: (e.box.y1, e.box.x1)).text.strip()[:60]
     if texts:
-        best = max(texts, key=lambda e: (e.box.height, -e.box.y1))
-        return best.text.strip()[:60]
+        return max(texts, key=lambda e: (e.box.height, -e.box.y1)).text.strip()[:60]
     if screen.activity:
         return screen.activity.rsplit(".", 1)[-1].rsplit("/", 1)[-1][:60]
     return screen.app or "screen"

@@ -20,7 +20,8 @@ _KINDS: list[tuple[str, Kind]] = [
 ]
 
 
-def _kind(cls: str) -> Kind:
+def kind_of(cls: str) -> Kind:
+    """The element kind of an Android widget class."""
     short = cls.rsplit(".", 1)[-1]
     return next((k for name, k in _KINDS if short.endswith(name)), "other")
 
@@ -34,7 +35,7 @@ def _element(i: int, view: dict, size: tuple[int, int]) -> Element | None:
         return None
     if not (text or label or view.get("clickable")):
         return None
-    return Element(id=i, box=Box(x1, y1, x2, y2), kind=_kind(view.get("class") or ""),
+    return Element(id=i, box=Box(x1, y1, x2, y2), kind=kind_of(view.get("class") or ""),
                    text=text, label=label, source="a11y", checked=view.get("checked"),
                    clickable=view.get("clickable"),
                    resource_id=view.get("resource_id") or view.get("resource-id") or "")

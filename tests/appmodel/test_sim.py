@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from appmodel.screens import kind_of
 from devices.base import Observation
 from devices.sim.device import SimDevice
 from devices.sim.phone import Phone
@@ -40,8 +41,9 @@ def a11y_screen(obs: Observation) -> Screen:
     """A Screen from the accessibility tree alone (no OCR): quick, and enough for identity."""
     g = obs.geometry
     nodes = [n for n in parse_uiautomator(obs.ui_tree or "") if useful(n, g.width, g.height)]
-    elements = [Element(id=i, box=n.box, kind="toggle" if n.checkable else "text", text=n.text,
-                        label=n.desc, source="a11y", checked=n.checked if n.checkable else None)
+    elements = [Element(id=i, box=n.box, kind="toggle" if n.checkable else kind_of(n.cls),
+                        text=n.text, label=n.desc, source="a11y",
+                        checked=n.checked if n.checkable else None)
                 for i, n in enumerate(nodes)]
     return Screen(elements=elements, geometry=g, image=obs.image, app=obs.app,
                   activity=obs.activity)
@@ -56,6 +58,28 @@ def test_home_screen_an_hour_later_is_the_same_state(device: SimDevice, clock: C
     assert fingerprint(a).digest == fingerprint(b).digest
     model = AppModel(LAUNCHER)
     assert model.locate(a) is model.locate(b)
+
+
+def test_a_scrolled_list_stays_one_state_and_subpages_differ(device: SimDevice) -> None:
+    device.launch_app("Settings")
+    model = AppModel("com.android.settings")
+    main = model.locate(a11y_screen(device.observe()))
+    for _ in range(4):
+        device.scroll("down", amount=0.3)
+        assert model.locate(a11y_screen(device.observe())) is main
+    assert main.name == "Settings" and len(main.fingerprints) > 1
+    device.scroll("up", amount=1.0)
+    device.scroll("up", amount=1.0)
+    top = a11y_screen(device.observe())
+    assert model.locate(top) is main
+    pages = []
+    for name in ("Network & internet", "Notifications", "Battery"):
+        device.tap(next(e for e in top.elements if e.text == name).center)
+        pages.append(model.locate(a11y_screen(device.observe())))
+        device.press_key("back")
+        assert model.locate(a11y_screen(device.observe())) is main
+    assert len({p.id for p in pages}) == 3 and main not in pages
+    assert [p.name for p in pages] == ["Network & internet", "Notifications", "Battery"]
 
 
 @pytest.mark.slow
