@@ -85,7 +85,7 @@ def _input(phone: Phone, args: list[str]) -> ShellResult:
             phone.tap(*_ints(rest))
         elif cmd in ("swipe", "draganddrop") and len(rest) in (4, 5):
             nums = _ints(rest)
-            phone.swipe(*nums[:4], duration_ms=nums[4] if len(nums) == 5 else 300)
+            phone.swipe(nums[0], nums[1], nums[2], nums[3], nums[4] if len(nums) == 5 else 300)
         elif cmd == "longpress" and len(rest) == 2:
             phone.long_press(*_ints(rest))
         elif cmd == "text" and rest:
@@ -154,15 +154,17 @@ def _uiautomator(phone: Phone, args: list[str]) -> ShellResult:
 
 # --- activity manager, package manager ------------------------------------------------------
 
-ACTIONS = {
-    "android.settings.SETTINGS": ("com.android.settings", None),
-    "android.settings.WIRELESS_SETTINGS": ("com.android.settings", ".Settings$NetworkDashboardActivity"),
-    "android.settings.WIFI_SETTINGS": ("com.android.settings", ".Settings$NetworkDashboardActivity"),
-    "android.settings.AIRPLANE_MODE_SETTINGS": ("com.android.settings", ".Settings$NetworkDashboardActivity"),
-    "android.settings.BLUETOOTH_SETTINGS": ("com.android.settings", ".Settings$ConnectedDeviceDashboardActivity"),
-    "android.settings.DISPLAY_SETTINGS": ("com.android.settings", ".Settings$DisplaySettingsActivity"),
-    "android.settings.SOUND_SETTINGS": ("com.android.settings", ".Settings$SoundSettingsActivity"),
-    "android.settings.DEVICE_INFO_SETTINGS": ("com.android.settings", ".Settings$MyDeviceInfoActivity"),
+_S = "com.android.settings"
+_NET = ".Settings$NetworkDashboardActivity"
+ACTIONS: dict[str, tuple[str, str | None]] = {
+    "android.settings.SETTINGS": (_S, None),
+    "android.settings.WIRELESS_SETTINGS": (_S, _NET),
+    "android.settings.WIFI_SETTINGS": (_S, _NET),
+    "android.settings.AIRPLANE_MODE_SETTINGS": (_S, _NET),
+    "android.settings.BLUETOOTH_SETTINGS": (_S, ".Settings$ConnectedDeviceDashboardActivity"),
+    "android.settings.DISPLAY_SETTINGS": (_S, ".Settings$DisplaySettingsActivity"),
+    "android.settings.SOUND_SETTINGS": (_S, ".Settings$SoundSettingsActivity"),
+    "android.settings.DEVICE_INFO_SETTINGS": (_S, ".Settings$MyDeviceInfoActivity"),
     "android.intent.action.SET_ALARM": ("com.android.deskclock", None),
     "android.intent.action.SENDTO": ("com.google.android.apps.messaging", None),
 }

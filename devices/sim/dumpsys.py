@@ -23,19 +23,26 @@ def window(phone: Phone) -> str:
     package, activity = phone.foreground()
     full = _full(package, activity)
     win = _hash(full)
-    ime = "  mInputMethodWindow=Window{3f1a2b u0 InputMethod}\n" if phone.keyboard_shown() else ""
+    shown = phone.keyboard_shown()
+    ime = "  mInputMethodWindow=Window{3f1a2b u0 InputMethod}\n" if shown else ""
     return (
         "WINDOW MANAGER WINDOWS (dumpsys window windows)\n"
         f"  Window #0 Window{{{win} u0 {package}/{full}}}:\n"
-        f"    mDisplayId=0 rootTaskId=1 mSession=Session{{4e2c1 1234:u0a10123}} mClient=android.os.BinderProxy@{win}\n"
+        "    mDisplayId=0 rootTaskId=1 mSession=Session{4e2c1 1234:u0a10123} "
+        f"mClient=android.os.BinderProxy@{win}\n"
         f"    mOwnerUid=10123 showForAllUsers=false package={package} appop=NONE\n"
         "    mAttrs={(0,0)(fillxfill) sim={adjust=resize} ty=BASE_APPLICATION fmt=TRANSLUCENT}\n"
         "    Requested w=1080 h=2400 mLayoutSeq=212\n"
         "    mFrame=[0,0][1080,2400] last=[0,0][1080,2400]\n"
         "\n"
-        f"  mGlobalConfiguration={{1.0 ?mcc?mnc [en_US] ldltr sw411dp w411dp h914dp 420dpi nrml long port finger -keyb/v/h -nav/h winConfig={{ mBounds=Rect(0, 0 - 1080, 2400) mAppBounds=Rect(0, 96 - 1080, 2268) mWindowingMode=fullscreen mDisplayWindowingMode=fullscreen mActivityType=undefined mAlwaysOnTop=undefined mRotation=ROTATION_0}} s.212}}\n"
+        "  mGlobalConfiguration={1.0 ?mcc?mnc [en_US] ldltr sw411dp w411dp h914dp 420dpi "
+        "nrml long port finger -keyb/v/h -nav/h winConfig={ mBounds=Rect(0, 0 - 1080, 2400) "
+        "mAppBounds=Rect(0, 96 - 1080, 2268) mWindowingMode=fullscreen "
+        "mDisplayWindowingMode=fullscreen mActivityType=undefined mAlwaysOnTop=undefined "
+        "mRotation=ROTATION_0} s.212}\n"
         f"  mCurrentFocus=Window{{{win} u0 {package}/{full}}}\n"
-        f"  mFocusedApp=ActivityRecord{{{_hash(full + 'r')} u0 {package}/{activity} t{_task_id(phone, package)}}}\n"
+        f"  mFocusedApp=ActivityRecord{{{_hash(full + 'r')} u0 {package}/{activity} "
+        f"t{_task_id(phone, package)}}}\n"
         f"{ime}"
         "  mInTouchMode=true\n"
         "  mDisplayFrozen=false windows=0 client=false apps=0  mRotation=0  mLastOrientation=-1\n"
@@ -50,16 +57,20 @@ def _task_id(phone: Phone, package: str) -> int:
 def activity(phone: Phone, args: list[str]) -> str:
     package, act = phone.foreground()
     full = _full(package, act)
-    record = f"ActivityRecord{{{_hash(full + 'r')} u0 {package}/{act} t{_task_id(phone, package)}}}"
+    task = _task_id(phone, package)
+    record = f"ActivityRecord{{{_hash(full + 'r')} u0 {package}/{act} t{task}}}"
     if args[:1] == ["top"]:
-        return (f"TASK {_task_id(phone, package)}:{package} id={_task_id(phone, package)}\n"
-                f"  ACTIVITY {package}/{act} {_hash(full)} pid={1000 + _task_id(phone, package)}\n")
-    lines = ["ACTIVITY MANAGER ACTIVITIES (dumpsys activity activities)", "Display #0 (activities from top to bottom):"]
+        return (f"TASK {task}:{package} id={task}\n"
+                f"  ACTIVITY {package}/{act} {_hash(full)} pid={1000 + task}\n")
+    lines = ["ACTIVITY MANAGER ACTIVITIES (dumpsys activity activities)",
+             "Display #0 (activities from top to bottom):"]
     for pkg in reversed(phone.order):
-        stack = phone.stacks.get(pkg, [])
-        lines.append(f"  * Task{{{_hash(pkg)} #{_task_id(phone, pkg)} type=standard A=10123:{pkg} U=0 visible={pkg == package} mode=fullscreen}}")
-        for screen in reversed(stack):
-            lines.append(f"    * ActivityRecord{{{_hash(pkg + screen.activity)} u0 {pkg}/{screen.activity} t{_task_id(phone, pkg)}}}")
+        t = _task_id(phone, pkg)
+        lines.append(f"  * Task{{{_hash(pkg)} #{t} type=standard A=10123:{pkg} U=0 "
+                     f"visible={str(pkg == package).lower()} mode=fullscreen}}")
+        for screen in reversed(phone.stacks.get(pkg, [])):
+            lines.append(f"    * ActivityRecord{{{_hash(pkg + screen.activity)} u0 "
+                         f"{pkg}/{screen.activity} t{t}}}")
     lines += [f"  ResumedActivity: {record}", f"  mResumedActivity: {record}",
               f"  mFocusedApp={record}"]
     return "\n".join(lines) + "\n"
@@ -94,11 +105,13 @@ def input_method(phone: Phone) -> str:
         "Current Input Method Manager state:\n"
         "  Input Methods: mMethodMapUpdateCount=3 mBindInstantServiceAllowed=false\n"
         f"  mCurMethodId={ime}\n"
-        f"  mCurFocusedWindowClient=ClientState{{{_hash(package)} mUid=10123 mPid=1234 mSelfReportedDisplayId=0}}\n"
+        f"  mCurFocusedWindowClient=ClientState{{{_hash(package)} mUid=10123 mPid=1234 "
+        "mSelfReportedDisplayId=0}\n"
         f"  mCurFocusedWindowName={package}/{_full(package, act)}\n"
         f"  mShowRequested={shown} mShowExplicitlyRequested=false mShowForced=false "
         f"mInputShown={shown}\n"
-        f"  mCurrentImeTargetWindow=Window{{{_hash(package)} u0 {package}/{_full(package, act)}}}\n"
+        f"  mCurrentImeTargetWindow=Window{{{_hash(package)} u0 "
+        f"{package}/{_full(package, act)}}}\n"
     )
 
 

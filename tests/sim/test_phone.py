@@ -202,10 +202,11 @@ def test_sent_messages_and_pm_clear(sim: SimDevice) -> None:
 
 def test_dark_theme_changes_the_frame(sim: SimDevice) -> None:
     tap_label(sim, "Settings")
-    light = sim.screenshot().getpixel((540, 1400))
+    light = sim.screenshot().convert("L").getpixel((540, 1400))
     sim.shell("settings put secure ui_night_mode 2")
-    dark = sim.screenshot().getpixel((540, 1400))
-    assert sum(dark) < sum(light) // 2
+    dark = sim.screenshot().convert("L").getpixel((540, 1400))
+    assert isinstance(light, int) and isinstance(dark, int)
+    assert dark < light // 2
 
 
 def test_seeds_vary_extras_not_the_core() -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import operator
+from collections.abc import Callable
+from functools import partial
 
 from devices.sim.apps.base import AppInfo, Screen
 from devices.sim.ui import kit
@@ -25,7 +27,8 @@ KEYS = [
     [("0", "0", "digit_0", ""), (".", ".", "dec_point", "point"), ("⌫", "del", "del", "backspace"),
      ("=", "eq", "eq", "equals")],
 ]
-OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+OPS: dict[type, Callable[..., float]] = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
        ast.Div: operator.truediv, ast.USub: operator.neg, ast.UAdd: operator.pos}
 
 
@@ -84,7 +87,7 @@ class Calculator(Screen):
                 op = c == 3 or r == 0
                 body.add(Node(kit.BUTTON, (x + 20, y + 15, x + w - 20, y + 235), text=label,
                               desc=desc, rid=f"{PKG}:id/{rid}", clickable=True,
-                              on_tap=lambda v=value: self.press(v),
+                              on_tap=partial(self.press, value),
                               paint=Paint("circle", bg=pal.primary_container if op
                                           else pal.surface_variant, fg=pal.on_bg, size=80,
                                           icon="backspace" if value == "del" else "")))

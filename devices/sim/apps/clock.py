@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from functools import partial
 
 from devices.sim.apps.base import AppInfo, Dialog, Host, Screen
 from devices.sim.state import BASE_TIME_MS, Alarm
@@ -70,7 +71,7 @@ class DeskClock(Screen):
             x = i * w
             selected = label == self.tab
             tab = Node(kit.FRAME, (x, top, x + w, bottom), desc=label, clickable=True,
-                       selected=selected, on_tap=lambda lab=label: self.select(lab))
+                       selected=selected, on_tap=partial(self.select, label))
             tab.add(Node(kit.IMAGE, (x + w // 2 - 80, top + 25, x + w // 2 + 80, top + 105),
                          dump=False, paint=Paint("icon", fg=pal.on_bg, icon=icon, size=60,
                                                  bg=pal.primary_container if selected else None,
@@ -88,7 +89,7 @@ class DeskClock(Screen):
         s = kit.Scroller(self.offsets, self.limits, "alarms", (0, top, WIDTH, bottom), pal,
                          f"{PKG}:id/alarm_recycler_view")
         for a in sorted(self.state.alarms, key=lambda a: (a.hour, a.minutes)):
-            s.add(CARD_H + 30, lambda y, a=a: self.card(a, y))
+            s.add(CARD_H + 30, partial(self.card, a))
         s.add(300, lambda y: [])
         return s.done()
 
@@ -144,7 +145,7 @@ class DeskClock(Screen):
             nodes.append(Node(kit.BUTTON, (x1 + 650, y1 + i * 95, x1 + 830, y1 + i * 95 + 85),
                               text=label, rid=f"android:id/{label.lower()}_label",
                               clickable=True, checkable=True, checked=on,
-                              on_tap=lambda pm=label == "PM": self.set_pm(pm),
+                              on_tap=partial(self.set_pm, label == "PM"),
                               paint=Paint("button", bg=pal.primary_container if on else None,
                                           fg=pal.on_bg, outline=pal.divider, size=40,
                                           radius=16)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from devices.sim.apps.base import AppInfo, Dialog, Host, Screen
 from devices.sim.state import Contact
 from devices.sim.ui import kit
@@ -33,8 +35,7 @@ class People(Screen):
             s.add(110, lambda y: kit.text(f"{len(people)} contacts", (60, y, WIDTH, y + 110),
                                           pal, 38, color=pal.on_variant))
         for c in people:
-            s.add(ROW_H, lambda y, c=c: kit.row(c.name, y, pal, lambda: self.open_contact(c),
-                                                avatar=c.name, rid=f"{PKG}:id/cliv_name"))
+            s.add(ROW_H, partial(self.person_row, c))
         body.add(s.done())
         if not people:
             body.add(kit.text("No contacts found", (0, top + 400, WIDTH, top + 500), pal, 44,
@@ -43,6 +44,10 @@ class People(Screen):
                          lambda: self.host.open(Editor(self.host, None)),
                          rid=f"{PKG}:id/floating_action_button"))
         return self.root(top, bottom, body)
+
+    def person_row(self, c: Contact, y: int) -> Node:
+        return kit.row(c.name, y, self.pal, partial(self.open_contact, c), avatar=c.name,
+                       rid=f"{PKG}:id/cliv_name")
 
     def open_contact(self, c: Contact) -> None:
         self.host.open(Card(self.host, c.id))
@@ -85,8 +90,8 @@ class Card(Screen):
                           align="center", rid=f"{PKG}:id/large_title"))
         y = top + 780
         body.add(kit.row(c.number, y, pal, None, "Mobile", icon="call",
-                         trailing=kit.icon_button("message", "Message", WIDTH - 110, y + ITEM_H // 2,
-                                                  pal, lambda: self.message(c)),
+                         trailing=kit.icon_button("message", "Message", WIDTH - 110,
+                                                  y + ITEM_H // 2, pal, lambda: self.message(c)),
                          rid=f"{PKG}:id/header"))
         if c.email:
             body.add(kit.row(c.email, y + ITEM_H, pal, None, "Email", icon="email"))
@@ -151,10 +156,12 @@ class Editor(Screen):
         body.add(bar)
         s = kit.Scroller(self.offsets, self.limits, "form", (0, top + 200, WIDTH, bottom), pal)
         for key, hint in self.FIELDS:
-            s.add(200, lambda y, k=key, h=hint: self.input(
-                k, (60, y + 20, WIDTH - 60, y + 180), h, f"{PKG}:id/{k}"))
+            s.add(200, partial(self.field_row, key, hint))
         body.add(s.done())
         return self.root(top, bottom, body)
+
+    def field_row(self, key: str, hint: str, y: int) -> Node:
+        return self.input(key, (60, y + 20, WIDTH - 60, y + 180), hint, f"{PKG}:id/{key}")
 
     def on_enter(self, key: str) -> None:
         keys = [k for k, _ in self.FIELDS]

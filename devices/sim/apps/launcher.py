@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import time
+from functools import partial
 
 from PIL import Image, ImageDraw
 
@@ -100,20 +101,22 @@ class Drawer(Screen):
         labels = sorted(a for a in self.apps if self.apps[a].in_launcher and query in a.lower())
         panel = Node(kit.FRAME, (0, top, WIDTH, bottom), rid=f"{PKG}:id/apps_view",
                      paint=Paint("rect", bg=pal.surface))
-        panel.add(self.input("q", (48, top + 60, WIDTH - 48, top + 200), "Search your phone and more",
+        panel.add(self.input("q", (48, top + 60, WIDTH - 48, top + 200),
+                             "Search your phone and more",
                              f"{PKG}:id/search_box_input", rounded=True))
         s = kit.Scroller(self.offsets, self.limits, "apps", (0, top + 240, WIDTH, bottom), pal,
                          f"{PKG}:id/apps_list_view")
         s.node.paint = Paint("rect", bg=pal.surface)
-        w = WIDTH // 4
         for r in range(0, len(labels), 4):
-            s.add(CELL_H + 20, lambda y, r=r: [self.cell(lab, (i % 4) * w, y)
-                                              for i, lab in enumerate(labels[r:r + 4])])
+            s.add(CELL_H + 20, partial(self.cells, labels[r:r + 4]))
         panel.add(s.done())
         if not labels:
             panel.add(kit.text("No apps found", (0, top + 300, WIDTH, top + 420), pal, 44,
                                color=pal.on_variant, align="center"))
         return [panel]
+
+    def cells(self, labels: list[str], y: int) -> list[Node]:
+        return [self.cell(lab, i * (WIDTH // 4), y) for i, lab in enumerate(labels)]
 
     def cell(self, label: str, x: int, y: int) -> Node:
         app = self.apps[label]

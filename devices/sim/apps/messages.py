@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
+from functools import partial
 
 from devices.sim.apps.base import AppInfo, Host, Screen
-from devices.sim.state import BASE_TIME_MS, Message
+from devices.sim.state import BASE_TIME_MS, Contact, Message
 from devices.sim.ui import kit
 from devices.sim.ui.render import wrap
-from devices.sim.ui.theme import ITEM_H, ROW_H, WIDTH
+from devices.sim.ui.theme import ITEM_H, WIDTH
 from devices.sim.ui.widgets import Node, Paint
 
 PKG = "com.google.android.apps.messaging"
@@ -37,8 +38,7 @@ class Conversations(Screen):
         for address, last in st.threads():
             name = st.display_name(address)
             snippet = ("You: " if last.type == 2 else "") + last.body
-            s.add(ITEM_H, lambda y, a=address, n=name, sn=snippet, m=last: self.thread_row(
-                a, n, sn, m, y))
+            s.add(ITEM_H, partial(self.thread_row, address, name, snippet, last))
         body.add(s.done())
         if not st.threads():
             body.add(kit.text("No conversations yet", (0, top + 600, WIDTH, top + 700), pal,
@@ -88,11 +88,13 @@ class NewConversation(Screen):
                          or (digits and digits in "".join(ch for ch in c.number if ch.isdigit()))),
                         key=lambda c: c.name.lower())
         for c in people:
-            s.add(ITEM_H, lambda y, c=c: kit.row(c.name, y, pal, lambda: self.start(c.number),
-                                                 c.number, avatar=c.name,
-                                                 rid=f"{PKG}:id/contact_name"))
+            s.add(ITEM_H, partial(self.contact_row, c))
         body.add(s.done())
         return self.root(top, bottom, body)
+
+    def contact_row(self, c: Contact, y: int) -> Node:
+        return kit.row(c.name, y, self.pal, partial(self.start, c.number), c.number,
+                       avatar=c.name, rid=f"{PKG}:id/contact_name")
 
     def on_enter(self, key: str) -> None:
         to = self.fields.get("to", "").strip()
@@ -133,7 +135,7 @@ class Conversation(Screen):
         msgs = st.conversation(self.address)
         for m in msgs:
             lines = wrap(m.body, 44, 640)
-            s.add(len(lines) * 62 + 110, lambda y, m=m, n=len(lines): self.bubble(m, n, y))
+            s.add(len(lines) * 62 + 110, partial(self.bubble, m, len(lines)))
         node = s.done()
         limit = self.limits.get("thread", 0)
         if self.offsets.get("thread") is None and limit:

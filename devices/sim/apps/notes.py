@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from devices.sim.apps.base import AppInfo, Dialog, Host, Screen
 from devices.sim.state import Note
 from devices.sim.ui import kit
@@ -27,7 +29,7 @@ class NoteList(Screen):
         s = kit.Scroller(self.offsets, self.limits, "notes", (0, top + 180, WIDTH, bottom), pal,
                          f"{PKG}:id/notes_list")
         for n in self.state.notes:
-            s.add(CARD_H + 30, lambda y, n=n: self.card(n, y))
+            s.add(CARD_H + 30, partial(self.card, n))
         body.add(s.done())
         if not self.state.notes:
             body.add(kit.text("No notes yet", (0, top + 600, WIDTH, top + 700), pal, 46,
@@ -51,7 +53,7 @@ class NoteList(Screen):
         return card
 
 
-def confirm_delete(host: Host, note_id: int, then: Screen | None) -> None:
+def confirm_delete(host: Host, note_id: int, then: Editor | None) -> None:
     def delete() -> None:
         host.state.notes = [n for n in host.state.notes if n.id != note_id]
         if then is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from devices.sim.apps.base import AppInfo, Dialog, Host, Screen
 from devices.sim.ui import kit
@@ -80,7 +81,7 @@ class Home(Page):
         for title, summary, icon, page in entries:
             opener = (lambda p=page: self.host.open(p(self.host))) if page else \
                 (lambda t=title: self.host.open(Generic(self.host, t)))
-            self.item(s, title, summary(self) if callable(summary) else summary, opener, icon)
+            self.item(s, title, summary, opener, icon)
 
 
 class Network(Page):
@@ -162,7 +163,7 @@ class Display(Page):
             for i, (label, ms) in enumerate(options):
                 y = b[1] + i * 120
                 nodes.append(radio(label, ms == current, (b[0], y, b[2], y + 120), self.pal,
-                                   lambda ms=ms: self.choose_timeout(ms)))
+                                   partial(self.choose_timeout, ms)))
             return nodes
 
         self.host.show_dialog(Dialog("Screen timeout", buttons=[("Cancel", lambda: None)],
@@ -213,8 +214,10 @@ class Apps(Page):
                       key=lambda a: a.label)
         self.header(s, f"All {len(apps)} apps")
         for app in apps:
-            self.item(s, app.label, app.package, lambda a=app: self.host.open(AppInfoPage(
-                self.host, a)), icon=app.icon)
+            self.item(s, app.label, app.package, partial(self.app_info, app), icon=app.icon)
+
+    def app_info(self, app: AppInfo) -> None:
+        self.host.open(AppInfoPage(self.host, app))
 
 
 class AppInfoPage(Page):
@@ -323,25 +326,24 @@ class Search(Screen):
         s = kit.Scroller(self.offsets, self.limits, "results", (0, top + 220, WIDTH, bottom),
                          pal, f"{PKG}:id/list_results")
         for title, summary, icon, page in ENTRIES if query else []:
-            hay = f"{title} {summary if isinstance(summary, str) else ''}".lower()
+            hay = f"{title} {summary}".lower()
             if query in hay:
                 opener = (lambda p=page: self.host.open(p(self.host))) if page else \
                     (lambda t=title: self.host.open(Generic(self.host, t)))
-                s.add(ROW_H, lambda y, t=title, o=opener, i=icon: kit.row(t, y, pal, o, icon=i))
+                s.add(ROW_H, partial(self.result, title, opener, icon))
         body.add(s.done())
         return self.root(top, bottom, body)
 
+    def result(self, title: str, opener: Callable[[], None], icon: str, y: int) -> Node:
+        return kit.row(title, y, self.pal, opener, icon=icon)
 
-def _battery_summary(page: Page) -> str:
-    return "87% - Should last until about 11:30 PM"
 
-
-ENTRIES: list[tuple[str, object, str, Callable[[Host], Screen] | None]] = [
+ENTRIES: list[tuple[str, str, str, Callable[[Host], Screen] | None]] = [
     ("Network & internet", "Mobile, Wi-Fi, hotspot", "wifi", Network),
     ("Connected devices", "Bluetooth, pairing", "bluetooth", Connected),
     ("Apps", "Assistant, recent apps, default apps", "apps", Apps),
     ("Notifications", "Notification history, conversations", "notifications", None),
-    ("Battery", _battery_summary, "battery", None),
+    ("Battery", "87% - Should last until about 11:30 PM", "battery", None),
     ("Storage", "38% used - 79.4 GB free", "storage", None),
     ("Sound & vibration", "Volume, haptics, Do Not Disturb", "volume", Sound),
     ("Display", "Dark theme, font size, brightness", "display", Display),

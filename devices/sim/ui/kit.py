@@ -198,7 +198,8 @@ def popup_menu(items: list[tuple[str, Handler]], right: int, top: int, pal: Pale
     """An overflow menu: a full-screen catcher that closes it, and the item list."""
     catcher = Node(FRAME, (0, 0, WIDTH, 2400), clickable=True, on_tap=close, dump=False)
     width = 560
-    panel = Node("android.widget.ListView", (right - width, top, right, top + 40 + 150 * len(items)),
+    bottom = top + 40 + 150 * len(items)
+    panel = Node("android.widget.ListView", (right - width, top, right, bottom),
                  paint=Paint("rect", bg=pal.surface, radius=16))
     for i, (label, handler) in enumerate(items):
         y = top + 20 + i * 150

@@ -126,7 +126,7 @@ class Renderer:
         width = b[2] - b[0] - 2 * pad
         shown = ellipsize(text, f, width)
         tw = f.getlength(shown)
-        x = b[0] + pad
+        x: float = b[0] + pad
         if p.align == "center":
             x = b[0] + (b[2] - b[0] - tw) / 2
         elif p.align == "right":
