@@ -92,3 +92,12 @@ def test_observe_gathers_everything(sim_device: AndroidDevice) -> None:
     assert obs.image.size == (obs.geometry.width, obs.geometry.height) == (1080, 2400)
     assert obs.app == "com.android.launcher3" and obs.keyboard_shown is False
     assert obs.ui_tree is not None and "content-desc=\"Search\"" in obs.ui_tree
+
+
+@pytest.mark.parametrize(("app", "package"), [
+    ("Settings", "com.android.settings"), ("calculator", "com.android.calculator2"),
+    ("Notes", "com.example.notes"), ("com.android.deskclock", "com.android.deskclock")])
+def test_launch_app_by_label_or_package(sim_device: AndroidDevice, app: str,
+                                        package: str) -> None:
+    sim_device.launch_app(app)
+    assert sim_device.current_app()[0] == package
