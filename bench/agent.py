@@ -1,0 +1,237 @@
+"""Agent benchmark on the simulated phone's task suite; prints figures, asserts nothing.
+
+    python bench/agent.py                 # both parts
+    python bench/agent.py --part offline  # offline planner on the step-list tasks
+    python bench/agent.py --part llm      # scripted LLM, one injected wrong step per task
+
+offline: the offline planner runs every ``kind: steps`` task; success is the
+task's own shell check. llm: a real OpenAI-protocol server answers with the
+task's scripted solution, except that the first decision taps a wrong app;
+the scripted reflection calls that a wrong page, and the loop must roll back
+and still finish. Overhead per step is the loop's wall time minus the time
+spent inside the policy's model calls (prompt building, image encoding and
+HTTP included there), i.e. observe + perceive + ground + safety + act +
+app model + trajectory writing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+# bench/grounding.py would shadow the grounding package: drop this folder from the path.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+sys.path.insert(0, str(ROOT))
+sys.path.append(str(ROOT / "tests"))  # for openai_server only
+
+from devices.sim.device import SimDevice  # noqa: E402
+from devices.sim.tasks import Task, load_tasks  # noqa: E402
+from guiagent.config import Settings  # noqa: E402
+from guiagent.session import RunOptions, build_loop, set_of_marks  # noqa: E402
+from guiagent.steps import Acted, RunResult, StepRecord  # noqa: E402
+from openai_server import OpenAIServer  # noqa: E402
+from planners.agent_policy import AgentPolicy  # noqa: E402
+from planners.agents import build_agents  # noqa: E402
+from planners.llm import LLMConfig  # noqa: E402
+from planners.policy import Context, Decision, Feedback, Plan, ReflectInput, Reflection  # noqa: E402
+from planners.usage import PriceTable, Usage  # noqa: E402
+
+WRONG_APPS = ("Camera", "Photos", "Chrome")
+
+
+@dataclass
+class Outcome:
+    task: str
+    ok: bool
+    steps: int
+    seconds: float
+    policy_seconds: float
+    reason: str
+    rolled_back: bool = False
+
+
+class Timed:
+    """Wraps a policy and adds up the time spent inside it (the model's share)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.name, self.seconds = inner, inner.name, 0.0
+
+    def _time(self, fn: Callable[..., Any], *args: Any) -> Any:
+        t0 = time.perf_counter()
+        try:
+            return fn(*args)
+        finally:
+            self.seconds += time.perf_counter() - t0
+
+    def plan(self, ctx: Context) -> Plan:
+        return self._time(self.inner.plan, ctx)  # type: ignore[no-any-return]
+
+    def decide(self, ctx: Context, plan: Plan) -> Decision:
+        return self._time(self.inner.decide, ctx, plan)  # type: ignore[no-any-return]
+
+    def reflect(self, data: ReflectInput) -> Reflection:
+        return self._time(self.inner.reflect, data)  # type: ignore[no-any-return]
+
+    def feedback(self, fb: Feedback) -> None:
+        self.inner.feedback(fb)
+
+    def replan(self, reason: str) -> None:
+        self.inner.replan(reason)
+
+
+def run_one(task: Task, policy: Any, out: Path, options: RunOptions) -> Outcome:
+    with SimDevice() as dev:
+        task.setup(dev.shell)
+        timed = Timed(policy) if policy is not None else None
+        loop = build_loop(task.instruction, dev, Settings(), options, policy=timed)
+        if timed is None:
+            loop.policy = timed = Timed(loop.policy)
+        t0 = time.perf_counter()
+        records: list[StepRecord] = list(loop.run(task.instruction))
+        wall = time.perf_counter() - t0
+        result = records[-1]
+        assert isinstance(result, RunResult)
+        ok = task.check(dev.shell)
+        why = result.reason if ok else f"{result.status}: {result.reason}; " + "; ".join(
+            task.explain(dev.shell))
+        return Outcome(task.id, ok, sum(isinstance(r, Acted) for r in records), wall,
+                       timed.seconds, why, any(r.kind == "rollback" for r in records))
+
+
+def offline(tasks: list[Task], out: Path) -> list[Outcome]:
+    results = []
+    for i, task in enumerate(t for t in tasks if t.kind == "steps"):
+        opts = RunOptions(planner="offline", assume_yes=True, out=out / f"offline-{i}")
+        results.append(run_one(task, None, out, opts))
+    return results
+
+
+# -- scripted LLM ---------------------------------------------------------------------------
+
+def prompt_text(body: dict[str, Any]) -> str:
+    parts = []
+    for m in body["messages"]:
+        c = m["content"]
+        parts += [c] if isinstance(c, str) else [p.get("text", "") for p in c]
+    return "\n".join(parts)
+
+
+def wire(step: Any) -> dict[str, Any] | None:
+    """A solution step as the model's action; None for targets given only by id/position."""
+    if isinstance(step, str):
+        return {"type": "key", "key": step} if step not in ("home", "back") else {"type": step}
+    verb, arg = next(iter(step.items()))
+    if verb in ("tap", "long_press"):
+        text = arg if isinstance(arg, str) else arg.get("text") or arg.get("desc")
+        return {"type": verb, "target": str(text)} if text else None
+    return {"type": {"type": "type", "launch": "launch_app", "scroll": "scroll",
+                     "key": "key"}[verb],
+            **{"type": {"text": str(arg)}, "launch": {"app": arg}, "scroll": {"direction": arg},
+               "key": {"key": arg if isinstance(arg, str) else arg.get("name")}}[verb]}
+
+
+class Scripted:
+    """Decision, plan and reflection replies for one task, with one wrong first step."""
+
+    def __init__(self, solution: list[dict[str, Any]], wrong_app: str) -> None:
+        self.solution, self.wrong_app = solution, wrong_app
+        self.index, self.injected, self.judge_wrong = 0, False, False
+
+    def __call__(self, body: dict[str, Any]) -> dict[str, Any]:
+        role = body["response_format"]["json_schema"]["name"].removeprefix("guiagent_")
+        return getattr(self, role)(body)
+
+    def plan(self, body: dict[str, Any]) -> dict[str, Any]:
+        done = self.index >= len(self.solution)
+        return {"progress": f"{self.index} steps done", "next_subgoal": "next", "done": done}
+
+    def decision(self, body: dict[str, Any]) -> dict[str, Any]:
+        if not self.injected:
+            self.injected = self.judge_wrong = True
+            return {"thought": "open the app", "action": {"type": "tap",
+                                                          "target": self.wrong_app}}
+        action = self.solution[self.index]
+        target = action.get("target")
+        listed = target is None or re.search(r'"' + re.escape(target) + r'"', prompt_text(body))
+        if not listed:
+            return {"thought": "scroll to find it", "action": {"type": "scroll",
+                                                               "direction": "down"}}
+        self.index += 1
+        return {"thought": "next step", "action": action}
+
+    def reflection(self, body: dict[str, Any]) -> dict[str, Any]:
+        if self.judge_wrong:
+            self.judge_wrong = False
+            return {"outcome": "wrong_page", "reason": "this is the wrong app"}
+        return {"outcome": "ok", "reason": "as intended"}
+
+
+def llm(tasks: list[Task], out: Path) -> list[Outcome]:
+    results = []
+    for i, task in enumerate(tasks):
+        solution = [wire(s) for s in task.solution]
+        if not solution or any(s is None for s in solution):
+            continue
+        with SimDevice() as dev:
+            screen_apps = dev.ui_tree() or ""
+        wrong = next(a for a in WRONG_APPS if f'text="{a}"' in screen_apps)
+        with OpenAIServer() as srv:
+            srv.default = Scripted(solution, wrong)  # type: ignore[arg-type]
+            config = LLMConfig(model="scripted", api_key="x", base_url=srv.base_url,
+                               prices={"scripted": [0, 0]})
+            policy = AgentPolicy(build_agents(config, Usage(PriceTable(config.prices))),
+                                 marks=set_of_marks)
+            opts = RunOptions(assume_yes=True, out=out / f"llm-{i}",
+                              max_steps=len(solution) * 3 + 6)
+            results.append(run_one(task, policy, out, opts))
+    return results
+
+
+def report(name: str, results: list[Outcome]) -> None:
+    if not results:
+        print(f"{name}: no tasks")
+        return
+    ok = sum(r.ok for r in results)
+    steps = sum(r.steps for r in results)
+    overhead = (sum(r.seconds - r.policy_seconds for r in results)) / max(steps, 1)
+    per_task = statistics.mean(r.seconds for r in results)
+    print(f"{name}: {ok}/{len(results)} tasks succeeded ({100 * ok / len(results):.0f}%), "
+          f"{steps} actions ({steps / len(results):.1f} per task), "
+          f"{per_task:.2f} s per task, harness overhead {overhead:.3f} s per action")
+    if name == "llm":
+        back = sum(r.rolled_back for r in results)
+        rec = sum(r.ok and r.rolled_back for r in results)
+        print(f"  recovery: {rec}/{back} runs with a rollback finished the task "
+              f"({100 * rec / max(back, 1):.0f}%); wrong step injected in {len(results)} runs")
+    for r in results:
+        if not r.ok:
+            print(f"  FAILED {r.task}: {r.reason[:300]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--part", choices=["offline", "llm", "all"], default="all")
+    parser.add_argument("--only", default=None, help="task ids containing this text")
+    args = parser.parse_args()
+    tasks = [t for t in load_tasks() if args.only is None or args.only in t.id]
+    with tempfile.TemporaryDirectory() as tmp:
+        import os
+
+        os.environ["GUIAGENT_DATA_DIR"] = tmp  # app models and shortcuts start empty
+        if args.part in ("offline", "all"):
+            report("offline", offline(tasks, Path(tmp)))
+        if args.part in ("llm", "all"):
+            report("llm", llm(tasks, Path(tmp)))
+
+
+if __name__ == "__main__":
+    main()
