@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "schema": "guiagent.commands.schema_cmd:schema",
     "perceive": "guiagent.commands.ground_cmds:perceive",
     "ground": "guiagent.commands.ground_cmds:ground",
+    "test": "guiagent.commands.test_cmd:test",
 }
 
 
