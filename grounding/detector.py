@@ -1,0 +1,153 @@
+"""Element detector: classic OpenCV proposals + the project's small kind classifier (ONNX).
+
+Proposals are connected components of the edge map, dilated with a few
+kernels so that letters join into words and lines and an icon's parts into
+one icon. Each proposal crop (with context) and its box shape go through
+``grounding/models/detector.onnx`` (trained by ``python -m grounding.train.detector``),
+which answers one of the model's kinds or ``none``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from devices.geometry import Box
+from grounding.errors import ImageError
+from grounding.icons import meta_list, open_model
+
+WORK_SIDE = 1280            # the longer side proposals are computed at
+CROP_W, CROP_H = 48, 24     # classifier input, pixels
+KERNELS = ((1, 1), (3, 3), (7, 3), (15, 5), (9, 9))
+MIN_SIDE, MAX_FRACTION = 5, 0.6
+NONE = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """One detected element in the input image's pixels."""
+
+    box: Box
+    kind: str
+    score: float
+
+
+def working_image(image: np.ndarray) -> tuple[np.ndarray, float]:
+    """The image scaled so its longer side is at most WORK_SIDE, and that scale."""
+    if image.ndim != 3 or image.shape[2] < 3 or image.dtype != np.uint8:
+        raise ImageError(f"detector needs an RGB uint8 HxWx3 image, got {image.shape} "
+                         f"{image.dtype}")
+    scale = min(1.0, WORK_SIDE / max(image.shape[:2]))
+    if scale < 1.0:
+        size = (round(image.shape[1] * scale), round(image.shape[0] * scale))
+        image = cv2.resize(image[:, :, :3], size, interpolation=cv2.INTER_AREA)
+    return np.ascontiguousarray(image[:, :, :3]), scale
+
+
+def edge_map(image: np.ndarray) -> np.ndarray:
+    """Edges of the luminance and of each colour channel, OR-ed."""
+    edges: np.ndarray = cv2.Canny(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), 40, 120)
+    for c in range(3):
+        edges = np.bitwise_or(edges, cv2.Canny(np.ascontiguousarray(image[:, :, c]), 60, 160))
+    return edges
+
+
+def proposals(image: np.ndarray) -> np.ndarray:
+    """Candidate boxes (N x 4 int32: x1, y1, x2, y2) in ``image`` pixels."""
+    edges = edge_map(image)
+    h, w = edges.shape
+    found = []
+    for kw, kh in KERNELS:
+        grown = edges if kw == 1 else cv2.dilate(edges, np.ones((kh, kw), np.uint8))
+        stats = cv2.connectedComponentsWithStats(grown, connectivity=8)[2][1:]
+        x1, y1 = stats[:, 0] + kw // 2, stats[:, 1] + kh // 2
+        x2, y2 = stats[:, 0] + stats[:, 2] - kw // 2, stats[:, 1] + stats[:, 3] - kh // 2
+        found.append(np.stack([x1, y1, x2, y2], axis=1))
+    boxes = np.concatenate(found).astype(np.int32)
+    bw, bh = boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]
+    keep = ((bw >= MIN_SIDE) | (bh >= MIN_SIDE)) & (bw >= 2) & (bh >= 2)
+    keep &= (bw * bh <= MAX_FRACTION * w * h) & (bw / np.maximum(bh, 1) < 40)
+    return np.unique(boxes[keep] // 2 * 2, axis=0)
+
+
+def crops(image: np.ndarray, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Classifier inputs: (N,3,CROP_H,CROP_W) crops with context and (N,4) box features."""
+    h, w = image.shape[:2]
+    pad = max(h, w) // 8
+    padded = cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
+    out = np.empty((len(boxes), CROP_H, CROP_W, 3), np.uint8)
+    for i, (x1, y1, x2, y2) in enumerate(boxes):
+        m = max(2, int(0.15 * min(x2 - x1, y2 - y1)))
+        tile = padded[y1 - m + pad:y2 + m + pad, x1 - m + pad:x2 + m + pad]
+        out[i] = cv2.resize(tile, (CROP_W, CROP_H), interpolation=cv2.INTER_AREA)
+    return out.transpose(0, 3, 1, 2).astype(np.float32) / 255.0, box_features(boxes, w, h)
+
+
+def box_features(boxes: np.ndarray, w: int, h: int) -> np.ndarray:
+    """Shape and place of each box: log aspect, log relative width/height, vertical position."""
+    side = float(min(w, h))
+    bw = np.maximum(boxes[:, 2] - boxes[:, 0], 1).astype(np.float32)
+    bh = np.maximum(boxes[:, 3] - boxes[:, 1], 1).astype(np.float32)
+    return np.stack([np.log(bw / bh) / 3, np.log(bw / side * 20) / 3,
+                     np.log(bh / side * 20) / 3, (boxes[:, 1] + boxes[:, 3]) / (2 * h)],
+                    axis=1).astype(np.float32)
+
+
+def nms(boxes: np.ndarray, scores: np.ndarray, iou: float = 0.5) -> list[int]:
+    """Indices kept by greedy non-maximum suppression."""
+    order = list(np.argsort(-scores))
+    area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+    keep: list[int] = []
+    while order:
+        i = order.pop(0)
+        keep.append(int(i))
+        rest = np.asarray(order, dtype=np.int64)
+        if not len(rest):
+            break
+        ix = np.clip(np.minimum(boxes[rest, 2], boxes[i, 2]) - np.maximum(boxes[rest, 0],
+                     boxes[i, 0]), 0, None)
+        iy = np.clip(np.minimum(boxes[rest, 3], boxes[i, 3]) - np.maximum(boxes[rest, 1],
+                     boxes[i, 1]), 0, None)
+        inter = ix * iy
+        order = [int(r) for r, o in zip(rest, inter / (area[rest] + area[i] - inter + 1e-6),
+                                        strict=True) if o <= iou]
+    return keep
+
+
+class Detector:
+    """Proposals + kind classifier; ``detect`` answers elements in the input's pixels."""
+
+    def __init__(self, model_path: Path | None = None, min_score: float = 0.5):
+        self._session, meta = open_model(model_path, "detector.onnx")
+        self.kinds: list[str] = meta_list(meta, "kinds")
+        self.min_score = min_score
+
+    def classify(self, image: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+        """Kind probabilities (N x kinds) of ``boxes`` on a working-scale image."""
+        if not len(boxes):
+            return np.zeros((0, len(self.kinds)), np.float32)
+        x, g = crops(image, boxes)
+        probs: np.ndarray = self._session.run(None, {"crop": x, "geom": g})[0]
+        return probs
+
+    def detect(self, image: np.ndarray) -> list[Detection]:
+        """Elements on an RGB uint8 HxWx3 screenshot, best first after NMS."""
+        small, scale = working_image(image)
+        boxes = proposals(small)
+        probs = self.classify(small, boxes)
+        none = self.kinds.index(NONE)
+        probs[:, none] = 0
+        best, score = probs.argmax(axis=1), probs.max(axis=1)
+        sel = np.nonzero(score >= self.min_score)[0]
+        keep = sel[nms(boxes[sel], score[sel])] if len(sel) else sel
+        return [Detection(self._to_input(boxes[i], scale, image.shape), self.kinds[best[i]],
+                          float(score[i])) for i in keep]
+
+    @staticmethod
+    def _to_input(b: np.ndarray, scale: float, shape: tuple[int, ...]) -> Box:
+        h, w = shape[:2]
+        return Box(max(0, int(b[0] / scale)), max(0, int(b[1] / scale)),
+                   min(w, round(b[2] / scale)), min(h, round(b[3] / scale)))

@@ -1,0 +1,82 @@
+"""Synthetic icon crops: a glyph as it appears on a screen, augmented, then preprocessed."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from grounding.icons import preprocess
+from grounding.train import render
+from grounding.train.fonts import Glyph, other_glyphs, resolve, text_fonts
+from grounding.train.iconset import OTHER, labels
+
+
+def _background(draw: ImageDraw.ImageDraw, rng: np.random.Generator, side: int,
+                fg: render.Color) -> render.Color:
+    """Sometimes a filled circle or rounded square behind the glyph (FAB, avatar); its colour."""
+    if rng.random() > 0.2:
+        return fg
+    plate = render.contrasting(rng, fg, 90)
+    m = int(side * rng.uniform(0.0, 0.15))
+    if rng.random() < 0.5:
+        draw.ellipse((m, m, side - m, side - m), fill=plate)
+    else:
+        draw.rounded_rectangle((m, m, side - m, side - m), radius=side // 5, fill=plate)
+    return fg
+
+
+def icon_crop(glyph: Glyph, rng: np.random.Generator) -> Image.Image | None:
+    """One RGB crop of ``glyph`` with random size, colours, padding, rotation and clutter."""
+    side = int(rng.integers(20, 80))
+    bg, fg = render.theme_colors(rng)
+    img = Image.new("RGB", (side, side), bg)
+    if rng.random() < 0.15:
+        render.clutter(img, rng, text_fonts())
+    draw = ImageDraw.Draw(img)
+    fg = _background(draw, rng, side, fg)
+    size = int(side * rng.uniform(0.45, 1.0))
+    jitter = side * 0.08
+    center = (side / 2 + rng.uniform(-jitter, jitter), side / 2 + rng.uniform(-jitter, jitter))
+    stroke = int(rng.random() < 0.15)
+    if render.draw_glyph(draw, glyph, center, size, fg, stroke) is None:
+        return None
+    if rng.random() < 0.3:
+        img = img.rotate(float(rng.uniform(-10, 10)), resample=Image.Resampling.BILINEAR,
+                         fillcolor=bg)
+    return render.degrade(img, rng)
+
+
+def _text_crop(rng: np.random.Generator) -> Image.Image:
+    """A letter or short word: an "other" that the classifier meets among icons."""
+    side = int(rng.integers(20, 80))
+    bg, fg = render.theme_colors(rng)
+    img = Image.new("RGB", (side, side), bg)
+    text = str(rng.choice(list("ABCDEFGHKMNPRSTWXYZabdeghkmnqrs0123456789%@#&"))) \
+        if rng.random() < 0.7 else render.words(rng, 1, 1)[:3]
+    f = render.font(str(rng.choice(text_fonts())), int(side * rng.uniform(0.4, 0.9)))
+    ImageDraw.Draw(img).text((side / 2, side / 2), text, font=f, fill=fg, anchor="mm")
+    return render.degrade(img, rng)
+
+
+def sample(label: str, rng: np.random.Generator) -> np.ndarray:
+    """One preprocessed training input for ``label``."""
+    pool = other_glyphs() if label == OTHER else resolve()[label]
+    while True:
+        img: Image.Image | None
+        if label == OTHER and rng.random() < 0.25:
+            img = _text_crop(rng)
+        else:
+            img = icon_crop(pool[int(rng.integers(len(pool)))], rng)
+        if img is not None:
+            return preprocess(np.asarray(img))
+
+
+def dataset(per_class: int, seed: int, other_factor: int = 4) -> tuple[np.ndarray, np.ndarray]:
+    """``per_class`` samples of every class (``other_factor`` times more of ``other``)."""
+    rng = np.random.default_rng(seed)
+    xs, ys = [], []
+    for idx, label in enumerate(labels()):
+        n = per_class * (other_factor if label == OTHER else 1)
+        xs += [sample(label, rng) for _ in range(n)]
+        ys += [idx] * n
+    return np.stack(xs)[:, None], np.asarray(ys, dtype=np.int64)
