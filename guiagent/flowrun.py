@@ -1,0 +1,522 @@
+"""Running regression flows: every step of a flow on one device, with local grounding.
+
+``FlowRunner(device, config).run(flow)`` returns a ``FlowResult``: passed, or failed
+at a step (its line, the reason and a screenshot of the screen at that moment).
+Infrastructure errors (the device is gone, capture fails) are not failures of the
+flow: they leave ``run`` so that the scheduler can retry the
+flow once and report it as an error. ``run_flows`` spreads flows over devices,
+one worker thread per device, longest flows first. ``do`` steps run the agent loop of
+``guiagent run`` (guiagent.session.build_loop).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from devices import Device, PixelPoint, split_spec
+from devices.errors import CaptureFailed, DeviceError, DeviceUnreachable, InputRefused, Unsupported
+from grounding.locate import resolve
+from grounding.query import parse
+from grounding.text import normalize, similarity
+from grounding.types import Screen
+from guiagent.config import Settings
+from guiagent.errors import GuiagentError
+from guiagent.executor import Executor
+from guiagent.flows import Flow, FlowError, Step, substitute
+from guiagent.steps import Acted, RunResult
+from guiagent.testreport import FlowResult
+from planners.actions import Swipe
+from planners.errors import LLMUnavailable
+
+INFRA_ERRORS: tuple[type[Exception], ...] = (DeviceUnreachable, CaptureFailed, LLMUnavailable)
+VISIBLE_SCORE = 0.85   # fuzzy match for OCR slips; whole-word containment also counts
+Log = Callable[[str], None]
+
+
+class StepFailed(GuiagentError):
+    """A check that did not hold or a target that never appeared: the flow failed."""
+
+
+@dataclass(frozen=True)
+class FlowConfig:
+    """How flows run; shared by every worker of a ``guiagent test`` run."""
+
+    settings: Settings = Settings()
+    find_timeout: float = 5.0    # tap/type/long_press wait this long for their target
+    wait_timeout: float = 10.0   # wait_for's default timeout
+    poll_s: float = 0.25
+    max_scrolls: int = 8
+    assume_yes: bool = False     # do steps: allow risky actions (no one is there to confirm)
+    ocr: bool = False
+
+
+def check_flows(flows: list[Flow]) -> None:
+    """Errors that only show once values are filled in (unset ${VAR}, bad regex): file:line."""
+    for flow in flows:
+        for step in _all_steps(flow.steps):
+            where = f"{flow.path}:{step.line}"
+            try:
+                args = substitute(step.args, flow.env)
+            except FlowError as exc:
+                raise FlowError(f"{where}: {exc}") from exc
+            if step.kind == "assert_shell" and "matches" in args:
+                try:
+                    re.compile(str(args["matches"]))
+                except re.error as exc:
+                    raise FlowError(f"{where}: 'matches' is not a valid regex ({exc})") from exc
+
+
+def _all_steps(steps: tuple[Step, ...]) -> list[Step]:
+    out: list[Step] = []
+    for s in steps:
+        out.append(s)
+        out.extend(_all_steps(s.steps))
+    return out
+
+
+def visible(screen: Screen, text: str) -> bool:
+    """Whether ``text`` is on the screen: a close fuzzy match or whole words of an element."""
+    want = normalize(text)
+    for e in screen.elements:
+        for name in (e.text, e.label):
+            if name and (similarity(text, name) >= VISIBLE_SCORE
+                         or f" {want} " in f" {normalize(name)} "):
+                return True
+    return False
+
+
+def png_bytes(device: Device) -> bytes | None:
+    """The current screen as PNG for a failure report; None when it cannot be captured."""
+    try:
+        image = device.screenshot()
+    except DeviceError:
+        return None
+    buf = io.BytesIO()
+    image.save(buf, format="PNG", compress_level=1)
+    return buf.getvalue()
+
+
+class FlowRunner:
+    """Runs flows on one open device; ``log`` gets one line per step."""
+
+    def __init__(self, device: Device, config: FlowConfig, log: Log = lambda line: None,
+                 name: str | None = None) -> None:
+        from guiagent.session import grounding_parts
+
+        self.device, self.config, self.log = device, config, log
+        self.name = name or device.id
+        self.perceive, self.locate = grounding_parts(config.ocr)
+        self.executor = Executor(device)
+        self.env: dict[str, str] = {}
+        self.current: Step | None = None
+        self.lines: list[str] = []
+
+    def run(self, flow: Flow, attempt: int = 1) -> FlowResult:
+        """Run every step; a failing step ends the flow. Infrastructure errors propagate."""
+        self.env, self.lines, self.current = dict(flow.env), [], None
+        t0 = time.monotonic()
+        try:
+            if flow.snapshot:
+                self._note(self._snapshot(flow.snapshot))
+            for step in flow.steps:
+                self._run_step(step)
+        except (StepFailed, InputRefused, Unsupported) as exc:
+            return self._result(flow, attempt, t0, "failed", str(exc), png_bytes(self.device))
+        return self._result(flow, attempt, t0, "passed", "")
+
+    def _result(self, flow: Flow, attempt: int, t0: float, status: str, message: str,
+                shot: bytes | None = None) -> FlowResult:
+        step = self.current
+        return FlowResult(flow.name, str(flow.path), self.name, status,  # type: ignore[arg-type]
+                          round(time.monotonic() - t0, 3), message,
+                          step.describe() if step and status != "passed" else "",
+                          step.line if step and status != "passed" else None, shot, attempt,
+                          list(self.lines))
+
+    def _note(self, line: str) -> None:
+        self.lines.append(line)
+        self.log(line)
+
+    def _run_step(self, step: Step) -> None:
+        self.current = step
+        args = substitute(step.args, self.env)
+        what = replace(step, args=args).describe()
+        t0 = time.monotonic()
+        try:
+            detail = getattr(self, "_do_" + step.kind)(args, step)
+        except (StepFailed, InputRefused, Unsupported) as exc:
+            self._note(f"line {step.line}: {what} FAILED: {exc}")
+            raise
+        spent = time.monotonic() - t0
+        self._note(f"line {step.line}: {what} ok{f' ({detail})' if detail else ''} {spent:.1f} s")
+
+    # -- looking ------------------------------------------------------------------------
+
+    def _look(self) -> Screen:
+        return self.perceive(self.device.observe())
+
+    def _poll(self, check: Callable[[Screen], bool], timeout: float) -> Screen | None:
+        """Perceive until ``check`` holds (the screen) or ``timeout`` passes (None)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self._look()
+            if check(screen):
+                return screen
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(self.config.poll_s)
+
+    def _find(self, target: str, index: int | None = None) -> PixelPoint:
+        """Where ``target`` is, waiting up to find_timeout for it to appear."""
+        found: dict[str, Any] = {}
+
+        def hit(screen: Screen) -> bool:
+            t = (resolve(screen, replace(parse(target), ordinal=int(index))) if index
+                 else self.locate(screen, target))
+            found["t"] = t
+            return t.found and t.point is not None
+
+        if self._poll(hit, self.config.find_timeout) is None:
+            raise StepFailed(f"{target!r} is not on the screen after "
+                             f"{self.config.find_timeout:g} s ({found['t'].reason})")
+        point: PixelPoint = found["t"].point
+        return point
+
+    def _shell(self, command: str) -> str:
+        shell = getattr(self.device, "shell", None)
+        if shell is None:
+            raise StepFailed(f"{self.device.id} has no shell; this step needs an Android "
+                             "device or the simulated phone")
+        return str(shell(command))
+
+    # -- steps: each returns a short detail for the progress line ---------------------------
+
+    def _do_launch(self, args: dict[str, Any], step: Step) -> str:
+        app = str(args["app"])
+        if args.get("clear_state"):
+            package = self._package(app)
+            out = self._shell(f"pm clear {package}")
+            if "Success" not in out:
+                raise StepFailed(f"pm clear {package} said: {out.strip()[:200]}")
+        self.device.launch_app(app)
+        return "state cleared" if args.get("clear_state") else ""
+
+    def _package(self, app: str) -> str:
+        resolve_app = getattr(self.device, "resolve_app", None)
+        if resolve_app is not None:
+            return str(resolve_app(app))
+        if "." in app:
+            return app
+        raise StepFailed(f"clear_state on {self.device.id} needs the package name, not {app!r}")
+
+    def _do_tap(self, args: dict[str, Any], step: Step) -> str:
+        point = self._find(str(args["target"]), args.get("index"))
+        self.device.tap(point)
+        return f"at {point.x},{point.y}"
+
+    def _do_long_press(self, args: dict[str, Any], step: Step) -> str:
+        point = self._find(str(args["target"]))
+        self.device.long_press(point)
+        return f"at {point.x},{point.y}"
+
+    def _do_type(self, args: dict[str, Any], step: Step) -> str:
+        if args.get("into"):
+            self.device.tap(self._find(str(args["into"])))
+        self.device.type_text(str(args["text"]))
+        return ""
+
+    def _do_swipe(self, args: dict[str, Any], step: Step) -> str:
+        start = self._find(str(args["from"])) if args.get("from") else None
+        self.executor.execute(Swipe.model_validate({"direction": args["direction"]}), start)
+        return ""
+
+    def _do_scroll(self, args: dict[str, Any], step: Step) -> str:
+        direction = args.get("direction", "down")
+        until = args.get("until")
+        if not until:
+            self.device.scroll(direction)
+            return ""
+        for n in range(self.config.max_scrolls + 1):
+            if visible(self._look(), str(until)):
+                return f"after {n} scrolls"
+            if n < self.config.max_scrolls:
+                self.device.scroll(direction)
+        raise StepFailed(f"{until!r} did not appear after {self.config.max_scrolls} scrolls "
+                         f"{direction}")
+
+    def _do_key(self, args: dict[str, Any], step: Step) -> str:
+        self.device.press_key(str(args["key"]))
+        return ""
+
+    def _do_back(self, args: dict[str, Any], step: Step) -> str:
+        self.device.press_key("back")
+        return ""
+
+    def _do_home(self, args: dict[str, Any], step: Step) -> str:
+        self.device.press_key("home")
+        return ""
+
+    def _do_wait(self, args: dict[str, Any], step: Step) -> str:
+        time.sleep(float(args["seconds"]))
+        return ""
+
+    def _do_wait_for(self, args: dict[str, Any], step: Step) -> str:
+        shown = "visible" in args
+        text = str(args["visible" if shown else "not_visible"])
+        timeout = float(args.get("timeout", self.config.wait_timeout))
+        if self._poll(lambda s: visible(s, text) == shown, timeout) is None:
+            state = "did not appear" if shown else "did not go away"
+            raise StepFailed(f"{text!r} {state} within {timeout:g} s")
+        return ""
+
+    def _do_assert_visible(self, args: dict[str, Any], step: Step) -> str:
+        screen = self._look()
+        if not visible(screen, str(args["target"])):
+            texts = ", ".join(repr(t) for t in screen.texts()[:12])
+            raise StepFailed(f"{args['target']!r} is not on the screen (it shows {texts})")
+        return ""
+
+    def _do_assert_not_visible(self, args: dict[str, Any], step: Step) -> str:
+        if visible(self._look(), str(args["target"])):
+            raise StepFailed(f"{args['target']!r} is on the screen")
+        return ""
+
+    def _do_assert_shell(self, args: dict[str, Any], step: Step) -> str:
+        out = self._shell(str(args["command"])).strip()
+        checks = [("equals", lambda v: out == v.strip()), ("contains", lambda v: v in out),
+                  ("matches", lambda v: re.search(v, out) is not None)]
+        for key, holds in checks:
+            if key in args and not holds(str(args[key])):
+                raise StepFailed(f"`{args['command']}` printed {out[:200]!r}; expected it to "
+                                 f"{key.rstrip('s')} {str(args[key])!r}")
+        return ""
+
+    def _do_do(self, args: dict[str, Any], step: Step) -> str:
+        from guiagent.session import RunOptions, build_loop
+
+        task = str(args["task"])
+        options = RunOptions(max_steps=args.get("max_steps"), assume_yes=self.config.assume_yes,
+                             app_models=False, ocr=self.config.ocr)
+        loop = build_loop(task, self.device, self.config.settings, options)
+        result: RunResult | None = None
+        for rec in loop.run(task):
+            if isinstance(rec, Acted | RunResult):
+                self.log(f"  agent [{rec.step}] {rec.line()}")
+            if isinstance(rec, RunResult):
+                result = rec
+        assert result is not None, "the loop always ends with a RunResult"
+        if result.error == "device":
+            raise DeviceUnreachable(f"the agent lost the device: {result.reason}")
+        if result.status != "success":
+            raise StepFailed(f"the agent {result.status}: {result.reason}"
+                             + (f" (run: {result.run_dir})" if result.run_dir else ""))
+        return f"{result.steps} actions, run {result.run_dir}"
+
+    def _do_retry(self, args: dict[str, Any], step: Step) -> str:
+        times = max(1, int(args["times"]))
+        for attempt in range(1, times + 1):
+            try:
+                for sub in step.steps:
+                    self._run_step(sub)
+                return f"try {attempt} of {times}"
+            except StepFailed as exc:
+                last = exc
+                self._note(f"line {step.line}: try {attempt} of {times} failed")
+        raise StepFailed(f"still failing after {times} tries: {last}")
+
+    def _snapshot(self, name: str) -> str:
+        """`adb emu avd snapshot load NAME` on an emulator; other devices skip it, saying so."""
+        serial = getattr(self.device, "serial", "")
+        if not str(serial).startswith("emulator-"):
+            return (f"snapshot {name!r}: skipped, {self.device.id} is not an Android emulator "
+                    "(only emulators have snapshots)")
+        host, port = getattr(self.device, "host", "127.0.0.1"), getattr(self.device, "port", 5037)
+        cmd = ["adb", "-H", str(host), "-P", str(port), "-s", str(serial), "emu", "avd",
+               "snapshot", "load", name]
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise DeviceUnreachable(f"{serial}: loading snapshot {name!r} failed: {exc}") from exc
+        if done.returncode != 0 or "KO" in done.stdout:
+            raise StepFailed(f"{serial}: snapshot {name!r} did not load: "
+                             f"{(done.stdout + done.stderr).strip()[:200]}")
+        return f"snapshot {name!r} loaded on {serial}"
+
+
+# -- many flows on many devices ---------------------------------------------------------------
+
+@dataclass
+class Job:
+    flow: Flow
+    attempt: int           # 1..--repeat
+    retried: bool = False  # already retried once after an infrastructure error
+
+
+def fits(flow: Flow, spec: str) -> bool:
+    """A flow naming ``device: android`` runs on any Android device, ``android:X`` only on X."""
+    if not flow.device:
+        return True
+    if ":" in flow.device:
+        return flow.device == spec
+    return split_spec(flow.device)[0] == split_spec(spec)[0]
+
+
+def worker_specs(specs: list[str], parallel: int | None) -> list[str]:
+    """One worker per device; simulated phones are multiplied up to ``parallel`` workers."""
+    out = list(dict.fromkeys(specs)) if parallel is None else list(specs)
+    sims = [s for s in specs if split_spec(s)[0] == "sim"]
+    while parallel and len(out) < parallel and sims:
+        out.append(sims[len(out) % len(sims)])
+    return out
+
+
+class FlowQueue:
+    """Jobs, longest flows first; a worker takes the first one its device can run."""
+
+    def __init__(self, flows: list[Flow], repeat: int = 1) -> None:
+        ordered = sorted(flows, key=lambda f: -f.weight())
+        self.jobs = [Job(f, n) for n in range(1, repeat + 1) for f in ordered]
+        self.lock = threading.Lock()
+
+    def take(self, spec: str) -> Job | None:
+        with self.lock:
+            for i, job in enumerate(self.jobs):
+                if fits(job.flow, spec):
+                    return self.jobs.pop(i)
+        return None
+
+    def put_back(self, job: Job) -> None:
+        with self.lock:
+            self.jobs.insert(0, job)
+
+
+@dataclass
+class Worker:
+    """One device and the thread that runs flows on it."""
+
+    name: str
+    spec: str
+    device: Device | None
+    options: dict[str, Any]
+
+
+def run_flows(flows: list[Flow], specs: list[str], config: FlowConfig, *, repeat: int = 1,
+              parallel: int | None = None, device_options: dict[str, Any] | None = None,
+              log: Log = lambda line: None) -> list[FlowResult]:
+    """Every flow ``repeat`` times across the devices; results in file order."""
+    queue = FlowQueue(flows, repeat)
+    workers = open_workers(worker_specs(specs, parallel), device_options or {})
+    gate = threading.Semaphore(parallel or len(workers))
+    results: list[FlowResult] = []
+    threads = [threading.Thread(target=_work, args=(w, queue, config, gate, results, log),
+                                name=f"flow-{w.name}", daemon=True) for w in workers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        while t.is_alive():
+            t.join(0.2)
+    for job in queue.jobs:
+        results.append(_error(job, "-", "no device left that can run this flow "
+                              f"(it asks for {job.flow.device or 'any device'}; "
+                              f"devices: {', '.join(specs)})", 0.0))
+    return sorted(results, key=lambda r: (r.path, r.flow, r.attempt, r.device))
+
+
+def open_workers(specs: list[str], options: dict[str, Any]) -> list[Worker]:
+    """Open every device before the first flow: a wrong device name fails at once."""
+    from devices import open_device
+
+    workers: list[Worker] = []
+    try:
+        for i, spec in enumerate(specs):
+            name = f"{spec}#{specs[:i].count(spec) + 1}" if specs.count(spec) > 1 else spec
+            workers.append(Worker(name, spec, open_device(spec, **options), options))
+    except BaseException:
+        for w in workers:
+            if w.device is not None:
+                w.device.close()
+        raise
+    return workers
+
+
+def _work(w: Worker, queue: FlowQueue, config: FlowConfig, gate: threading.Semaphore,
+          results: list[FlowResult], log: Log) -> None:
+    """Take jobs until none fits; reopen the device after an infrastructure error."""
+    runner: FlowRunner | None = None
+    while (job := queue.take(w.spec)) is not None:
+        with gate:
+            runner = runner or _runner(w, config, log)
+            if runner is None:          # the device cannot be reopened: this worker retires
+                queue.put_back(job)
+                return
+            result, broken = _run_job(runner, job, queue, log)
+            if result is not None:
+                results.append(result)
+            if broken:
+                _close(w)
+                runner = None
+    _close(w)
+
+
+def _runner(w: Worker, config: FlowConfig, log: Log) -> FlowRunner | None:
+    from devices import open_device
+
+    if w.device is None:
+        try:
+            w.device = open_device(w.spec, **w.options)
+        except DeviceError as exc:
+            log(f"[{w.name}] cannot reopen the device, leaving its flows to others: {exc}")
+            return None
+    return FlowRunner(w.device, config, _prefixed(log, w.name), w.name)
+
+
+def _run_job(runner: FlowRunner, job: Job, queue: FlowQueue,
+             log: Log) -> tuple[FlowResult | None, bool]:
+    """(result, device broken); an infrastructure error requeues the job once, then errors."""
+    name, flow = runner.name, job.flow
+    log(f"[{name}] {flow.name} ({flow.path}" + (f", run {job.attempt})" if job.attempt > 1
+                                                else ")"))
+    t0 = time.monotonic()
+    try:
+        result = runner.run(flow, job.attempt)
+    except INFRA_ERRORS as exc:
+        message = f"{type(exc).__name__}: {exc}"
+        if not job.retried:
+            log(f"[{name}] {flow.name}: infrastructure error, retrying once: {message}")
+            job.retried = True
+            queue.put_back(job)
+            return None, True
+        result = _error(job, name, message, time.monotonic() - t0, runner)
+    mark = {"passed": "PASS", "failed": "FAIL", "error": "ERROR"}[result.status]
+    where = f": line {result.line}" if result.line else ""
+    log(f"[{name}] {mark} {flow.name} in {result.seconds:.1f} s"
+        + (f"{where}: {result.message}" if result.message else ""))
+    return result, result.status == "error"
+
+
+def _error(job: Job, device: str, message: str, seconds: float,
+           runner: FlowRunner | None = None) -> FlowResult:
+    step = runner.current if runner else None
+    return FlowResult(job.flow.name, str(job.flow.path), device, "error", round(seconds, 3),
+                      message, step.describe() if step else "", step.line if step else None,
+                      None, job.attempt, list(runner.lines) if runner else [])
+
+
+def _prefixed(log: Log, name: str) -> Log:
+    return lambda line: log(f"[{name}]   {line}")
+
+
+def _close(w: Worker) -> None:
+    if w.device is not None:
+        try:
+            w.device.close()
+        except DeviceError:
+            pass
+        w.device = None
