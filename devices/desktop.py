@@ -1,0 +1,461 @@
+"""The desktop driver: capture with mss, input with pyautogui, on an X11 display (Xvfb included).
+
+The caller (guiagent) passes the display environment in ``display_env``; this
+module never reads configuration from the environment. Points arrive as
+``PixelPoint`` of the last screenshot and reach pyautogui only through
+``ScreenGeometry.to_logical``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import io
+import os
+import sys
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from PIL import Image
+
+from devices.base import Device, Direction
+from devices.desktop_clipboard import ClipboardOwner
+from devices.errors import (
+    CaptureFailed,
+    DeviceNotFound,
+    DeviceSpecError,
+    DeviceUnreachable,
+    DisplayUnavailable,
+    InputRefused,
+    Unsupported,
+)
+from devices.geometry import LogicalPoint, PixelPoint, ScreenGeometry
+from devices.registry import DeviceInfo
+
+NO_DISPLAY = ("no X display (DISPLAY is not set); desktop control needs X11. For a virtual "
+              "screen run: Xvfb :99 -screen 0 1280x800x24 & export DISPLAY=:99")
+WAYLAND = ("this is a Wayland session; screen capture and input need X11. Log in to an Xorg "
+           "session, or run under Xvfb: Xvfb :99 & env -u WAYLAND_DISPLAY DISPLAY=:99 guiagent ...")
+
+# Wheel clicks for a scroll of one whole screen (amount=1.0); one click is about 3 lines.
+WHEEL_CLICKS_PER_SCREEN = 10
+# How long a window may take to fetch pasted text before the paste counts as refused.
+PASTE_TIMEOUT_S = 2.0
+
+# The device-independent key names (devices.base.KEYS) as desktop keys or hotkeys.
+SEMANTIC_KEYS = {
+    "back": "alt+left", "home": "win+d", "app_switch": "alt+tab", "delete": "backspace",
+    "escape": "esc", "menu": "apps", "search": "win", "volume_up": "volumeup",
+    "volume_down": "volumedown", "home_key": "home", "forward_delete": "delete",
+}
+KEY_ALIASES = {
+    "control": "ctrl", "cmd": "win", "command": "win", "super": "win", "meta": "win",
+    "windows": "win", "return": "enter", "page_up": "pageup", "page_down": "pagedown",
+    "plus": "+", "option": "alt",
+}
+# pyautogui's X11 keymap types '<' with shift held, which gives '>': paste it instead.
+DIRECT_CHARS = frozenset(chr(c) for c in range(32, 127)) - {"<"} | {"\n", "\t"}
+
+_X_LOCK = threading.RLock()
+
+
+@dataclass(frozen=True, slots=True)
+class XTarget:
+    """The X display to use and the authority file that opens it."""
+
+    display: str
+    xauthority: str | None = None
+
+
+def x_target(display_env: Mapping[str, str | None] | None) -> XTarget:
+    """The display named in the caller's environment; ``DisplayUnavailable`` when there is none."""
+    env = dict(display_env or {})
+    if not env.get("DISPLAY"):
+        wayland = env.get("WAYLAND_DISPLAY") or (env.get("XDG_SESSION_TYPE") or "") == "wayland"
+        raise DisplayUnavailable(WAYLAND if wayland else NO_DISPLAY)
+    return XTarget(str(env["DISPLAY"]), env.get("XAUTHORITY") or None)
+
+
+def _authority_file(target: XTarget) -> str:
+    """python-xlib refuses to connect without an authority file; an empty one means "no cookie"."""
+    if target.xauthority:
+        return target.xauthority
+    home_file = Path.home() / ".Xauthority"
+    return str(home_file) if home_file.exists() else os.devnull
+
+
+@contextlib.contextmanager
+def x_client_env(target: XTarget) -> Iterator[None]:
+    """Point DISPLAY/XAUTHORITY at ``target`` while an X client library connects.
+
+    pyautogui and python-xlib read both from ``os.environ`` at connect time (pyautogui at
+    import), and python-xlib prints a warning to stdout for an empty authority file, which
+    would corrupt ``--json`` output; the previous values are restored afterwards.
+    """
+    with _X_LOCK:
+        saved = {k: os.environ.get(k) for k in ("DISPLAY", "XAUTHORITY")}
+        os.environ["DISPLAY"] = target.display
+        os.environ["XAUTHORITY"] = _authority_file(target)
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                yield
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+
+def _x_errors() -> tuple[type[BaseException], ...]:
+    """The exception classes python-xlib raises (none where it is not installed)."""
+    try:
+        import Xlib.error
+    except ImportError:
+        return ()
+    return (Xlib.error.XError, Xlib.error.ConnectionClosedError, Xlib.error.DisplayError,
+            Xlib.error.XauthError)
+
+
+def open_xlib(target: XTarget) -> Any:
+    """A python-xlib connection to ``target``, refusing XWayland (it cannot see Wayland windows)."""
+    failures: tuple[type[BaseException], ...] = (ImportError, *_x_errors())
+    try:
+        import Xlib.display
+
+        with x_client_env(target):
+            conn = Xlib.display.Display(target.display)
+    except failures as exc:
+        raise DisplayUnavailable(
+            f"cannot open X display {target.display}: {exc}. Is the X server running?"
+        ) from exc
+    if conn.query_extension("XWAYLAND") is not None:
+        conn.close()
+        raise DisplayUnavailable(WAYLAND)
+    return conn
+
+
+def bound_pyautogui(target: XTarget) -> ModuleType:
+    """pyautogui driving ``target``'s display.
+
+    pyautogui connects to one display per process, at import; when a driver for another
+    display asks, its X11 backend module is reloaded so that it reconnects there.
+    """
+    x11 = sys.modules.get("pyautogui._pyautogui_x11")
+    if x11 is None or x11._display.get_display_name() != target.display:
+        failures: tuple[type[BaseException], ...] = (ImportError, KeyError, OSError,
+                                                     *_x_errors())
+        with x_client_env(target):
+            try:
+                import pyautogui
+
+                x11 = sys.modules.get("pyautogui._pyautogui_x11")
+                if x11 is not None and x11._display.get_display_name() != target.display:
+                    old = x11._display
+                    importlib.reload(x11)
+                    with contextlib.suppress(*_x_errors(), OSError):
+                        old.close()
+            except failures as exc:
+                raise DisplayUnavailable(
+                    f"pyautogui cannot use X display {target.display}: {exc}"
+                ) from exc
+    import pyautogui
+
+    pyautogui.PAUSE = 0.0        # the agent paces itself; no sleep after every call
+    pyautogui.FAILSAFE = False   # no corner-of-screen abort: there is no hand on a headless mouse
+    return pyautogui
+
+
+def _new_mss(target: XTarget) -> Any:
+    import mss
+
+    factory = getattr(mss, "MSS", None) or mss.mss   # mss 10 deprecates mss.mss()
+    try:
+        with x_client_env(target):
+            return factory(display=target.display)
+    except mss.ScreenShotError as exc:
+        raise DisplayUnavailable(f"cannot capture X display {target.display}: {exc}") from exc
+
+
+def read_monitors(target: XTarget) -> list[dict[str, int]]:
+    """mss's monitor list: [all monitors as one box, monitor 1, monitor 2, ...]."""
+    import mss
+
+    sct = _new_mss(target)
+    try:
+        return [dict(m) for m in sct.monitors]
+    except mss.ScreenShotError as exc:
+        raise DisplayUnavailable(f"cannot list monitors of {target.display}: {exc}") from exc
+    finally:
+        sct.close()
+
+
+def monitor_index(arg: str | None) -> int | None:
+    """``desktop`` -> None (primary), ``desktop:N`` -> N (0 = all monitors as one screen)."""
+    if arg is None or arg == "":
+        return None
+    if not arg.isdigit():
+        raise DeviceSpecError(f"desktop:{arg}: give a monitor number, e.g. desktop:1 "
+                              "(desktop:0 = all monitors as one screen)")
+    return int(arg)
+
+
+def pick_monitor(monitors: list[dict[str, int]], index: int | None) -> dict[str, int]:
+    """The monitor ``index`` names: None is the primary one, 0 all of them together."""
+    if index is None:
+        primary = [m for m in monitors[1:] if m.get("is_primary")]
+        return (primary or monitors[1:] or monitors)[0]
+    if index >= len(monitors):
+        raise DeviceNotFound(f"desktop:{index}: this display has monitors 1..{len(monitors) - 1} "
+                             "(desktop:0 = all of them)")
+    return monitors[index]
+
+
+def xft_dpi(conn: Any) -> int | None:
+    """Xft.dpi from the X resource database (what xrdb sets; 192 on a 200 % desktop)."""
+    try:
+        text = conn.screen().root.get_full_property(conn.get_atom("RESOURCE_MANAGER"), 0)
+    except _x_errors():
+        return None
+    value = text.value if text is not None else b""
+    raw = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+    for line in raw.splitlines():
+        name, _, dpi = line.partition(":")
+        if name.strip() == "Xft.dpi":
+            with contextlib.suppress(ValueError):
+                return round(float(dpi))
+    return None
+
+
+def split_key(key: str) -> list[str]:
+    """``"ctrl+c"`` -> ["ctrl", "c"]; device-independent names become desktop keys first."""
+    name = key.strip()
+    name = SEMANTIC_KEYS.get(name.lower(), name)
+    parts = [p.strip() for p in name.replace("++", "+plus").split("+")]
+    if not all(parts):
+        raise Unsupported(f"cannot read key '{key}'; write keys like enter, f5 or ctrl+shift+t")
+    names = [KEY_ALIASES.get(p.lower(), p.lower() if len(p) > 1 else p) for p in parts]
+    return names
+
+
+class DesktopDevice(Device):
+    """One monitor (or all of them) of an X11 display, driven like a person at the keyboard."""
+
+    def __init__(self, target: XTarget, monitor: int | None = None,
+                 scale: float | None = None) -> None:
+        self.target = target
+        self.id = "desktop" if monitor is None else f"desktop:{monitor}"
+        self._xlib = open_xlib(target)
+        self._density = xft_dpi(self._xlib)
+        self._monitor = pick_monitor(read_monitors(target), monitor)
+        if scale is not None and scale <= 0:
+            raise DeviceSpecError(f"scale factor must be positive, got {scale}")
+        self._scale = scale
+        self._geometry: ScreenGeometry | None = None
+        self._local = threading.local()
+        self._grabbers: list[Any] = []
+        self._clipboard: ClipboardOwner | None = None
+
+    @classmethod
+    def from_spec(cls, arg: str | None, *, display_env: Mapping[str, str | None] | None = None,
+                  scale: float | None = None, **_other: Any) -> DesktopDevice:
+        """``desktop[:N]``; ``display_env``: the caller's DISPLAY, XAUTHORITY, WAYLAND_DISPLAY."""
+        return cls(x_target(display_env), monitor_index(arg), scale)
+
+    @classmethod
+    def discover(cls, *, display_env: Mapping[str, str | None] | None = None,
+                 **_other: Any) -> list[DeviceInfo]:
+        """``desktop`` and ``desktop:N`` per monitor; [] when there is no usable X display."""
+        try:
+            target = x_target(display_env)
+            monitors = read_monitors(target)
+        except DisplayUnavailable:
+            return []
+        size = "{width}x{height}+{left}+{top}"
+        primary = pick_monitor(monitors, None)
+        found = [DeviceInfo("desktop", "desktop", description=(
+            f"X display {target.display}, primary monitor {size.format(**primary)}"))]
+        found += [DeviceInfo(f"desktop:{i}", "desktop",
+                             description=f"monitor {i} {size.format(**m)}")
+                  for i, m in enumerate(monitors[1:], start=1)]
+        if len(monitors) > 2:
+            found.append(DeviceInfo("desktop:0", "desktop",
+                                    description=f"all monitors {size.format(**monitors[0])}"))
+        return found
+
+    # -- looking ---------------------------------------------------------------------------
+
+    def _grabber(self) -> Any:
+        """One mss instance per thread (its X connection is not shared across threads)."""
+        sct = getattr(self._local, "sct", None)
+        if sct is None:
+            sct = self._local.sct = _new_mss(self.target)
+            self._grabbers.append(sct)
+        return sct
+
+    def screenshot(self) -> Image.Image:
+        import mss
+
+        try:
+            shot = self._grabber().grab(self._monitor)
+        except mss.ScreenShotError as exc:
+            raise CaptureFailed(f"{self.id}: capture failed: {exc}") from exc
+        image = Image.frombytes("RGB", shot.size, shot.bgra, "raw", "BGRX")
+        self._geometry = self._geometry_for(image)
+        return image
+
+    def _geometry_for(self, image: Image.Image) -> ScreenGeometry:
+        """mss's monitor boxes are in the input system's units and its images in pixels
+        (points vs pixels on a Retina Mac, the same X pixels on X11): their ratio is the scale."""
+        scale = self._scale or round(image.width / self._monitor["width"], 3)
+        origin = LogicalPoint(self._monitor["left"], self._monitor["top"])
+        return ScreenGeometry(image.width, image.height, scale, origin, density=self._density)
+
+    def geometry(self) -> ScreenGeometry:
+        if self._geometry is None:
+            self.screenshot()
+        assert self._geometry is not None
+        return self._geometry
+
+    def current_app(self) -> tuple[str | None, str | None]:
+        """(window class, window title) of the active window, else of the window under the mouse."""
+        try:
+            window = self._active_window()
+            while window is not None:
+                wm_class = window.get_wm_class()
+                if wm_class:
+                    return wm_class[-1], self._title(window)
+                parent = window.query_tree().parent
+                window = parent if parent and parent != self._xlib.screen().root else None
+        except _x_errors() as exc:
+            raise DeviceUnreachable(f"{self.id}: X server stopped answering: {exc}") from exc
+        return None, None
+
+    def _active_window(self) -> Any:
+        root = self._xlib.screen().root
+        prop = root.get_full_property(self._xlib.get_atom("_NET_ACTIVE_WINDOW"), 0)
+        if prop is not None and prop.value and prop.value[0]:
+            return self._xlib.create_resource_object("window", prop.value[0])
+        focus = self._xlib.get_input_focus().focus
+        if not isinstance(focus, int) and focus != root:
+            return focus
+        child = root.query_pointer().child
+        return child or None
+
+    def _title(self, window: Any) -> str | None:
+        prop = window.get_full_property(self._xlib.get_atom("_NET_WM_NAME"), 0)
+        if prop is not None and prop.value:
+            value = prop.value
+            return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+        name = window.get_wm_name()
+        return str(name) if name else None
+
+    # -- touching --------------------------------------------------------------------------
+
+    def _to_input(self, p: PixelPoint) -> LogicalPoint:
+        g = self.geometry()
+        if not g.contains(p):
+            raise InputRefused(f"{self.id}: point ({p.x}, {p.y}) is outside the "
+                               f"{g.width}x{g.height} screen")
+        return g.to_logical(p)
+
+    @contextlib.contextmanager
+    def _input(self, what: str) -> Iterator[Any]:
+        """pyautogui for one input action; its and Xlib's errors become device errors."""
+        gui = bound_pyautogui(self.target)
+        failures: tuple[type[BaseException], ...] = (gui.PyAutoGUIException, OSError,
+                                                     *_x_errors())
+        try:
+            yield gui
+        except failures as exc:
+            if type(exc).__name__ == "ConnectionClosedError":
+                raise DeviceUnreachable(f"{self.id}: X display {self.target.display} "
+                                        f"went away during {what}") from exc
+            raise InputRefused(f"{self.id}: {what} failed: {exc}") from exc
+
+    def tap(self, p: PixelPoint) -> None:
+        q = self._to_input(p)
+        with self._input("tap") as gui:
+            gui.click(q.x, q.y)
+
+    def long_press(self, p: PixelPoint, duration_s: float = 0.8) -> None:
+        q = self._to_input(p)
+        with self._input("long press") as gui:
+            gui.moveTo(q.x, q.y)
+            gui.mouseDown()
+            try:
+                time.sleep(duration_s)
+            finally:
+                gui.mouseUp()
+
+    def swipe(self, start: PixelPoint, end: PixelPoint, duration_s: float = 0.3) -> None:
+        """Drag with the left button from ``start`` to ``end``."""
+        a, b = self._to_input(start), self._to_input(end)
+        with self._input("drag") as gui:
+            gui.moveTo(a.x, a.y)
+            gui.mouseDown()
+            try:
+                gui.moveTo(b.x, b.y, duration=duration_s)
+            finally:
+                gui.mouseUp()
+
+    def scroll(self, direction: Direction, at: PixelPoint | None = None,
+               amount: float = 0.5) -> None:
+        """Turn the mouse wheel so that what lies in ``direction`` comes into view."""
+        g = self.geometry()
+        q = self._to_input(at or PixelPoint(g.width // 2, g.height // 2))
+        clicks = max(1, round(amount * WHEEL_CLICKS_PER_SCREEN))
+        with self._input(f"scroll {direction}") as gui:
+            if direction in ("up", "down"):
+                gui.scroll(clicks if direction == "up" else -clicks, q.x, q.y)
+            else:
+                gui.hscroll(clicks if direction == "right" else -clicks, q.x, q.y)
+
+    def type_text(self, text: str) -> None:
+        """Type ASCII key by key; anything else is pasted through the clipboard (ctrl+v)."""
+        if all(c in DIRECT_CHARS for c in text):
+            with self._input("typing") as gui:
+                gui.write(text)
+            return
+        self._take_clipboard(text)
+        assert self._clipboard is not None
+        with self._input("paste") as gui:
+            gui.hotkey("ctrl", "v")
+        if not self._clipboard.served.wait(PASTE_TIMEOUT_S):
+            raise InputRefused(f"{self.id}: no window took the pasted text; focus a text field "
+                               "first (terminals paste with shift+insert)")
+
+    def _take_clipboard(self, text: str) -> None:
+        self._release_clipboard()
+        try:
+            self._clipboard = ClipboardOwner(open_xlib(self.target), text)
+        except _x_errors() as exc:
+            raise InputRefused(f"{self.id}: could not put text on the clipboard: {exc}") from exc
+
+    def _release_clipboard(self) -> None:
+        if self._clipboard is not None:
+            self._clipboard.close()
+            self._clipboard = None
+
+    def press_key(self, key: str) -> None:
+        names = split_key(key)
+        with self._input(f"key {key}") as gui:
+            unknown = [n for n in names if not gui.isValidKey(n)]
+            if unknown:
+                raise Unsupported(f"{self.id}: no key named {', '.join(unknown)!s} "
+                                  f"(in '{key}'); use names like enter, esc, f5, ctrl+c")
+            gui.hotkey(*names)
+
+    def close(self) -> None:
+        self._release_clipboard()
+        for sct in self._grabbers:
+            with contextlib.suppress(Exception):
+                sct.close()
+        self._grabbers.clear()
+        with contextlib.suppress(*_x_errors(), OSError):
+            self._xlib.close()
