@@ -25,6 +25,29 @@ def _background(draw: ImageDraw.ImageDraw, rng: np.random.Generator, side: int,
     return fg
 
 
+def _badge(draw: ImageDraw.ImageDraw, rng: np.random.Generator, side: int,
+           center: tuple[float, float], size: int) -> None:
+    """A notification badge (dot or count) at the glyph's top-right corner."""
+    r = max(2, int(size * rng.uniform(0.12, 0.25)))
+    x, y = center[0] + size * 0.4, center[1] - size * 0.4
+    colour = render.rand_color(rng)
+    draw.ellipse((x - r, y - r, x + r, y + r), fill=colour)
+    if r > 5:
+        draw.text((x, y), str(rng.integers(1, 10)), fill=render.contrasting(rng, colour),
+                  font=render.font(text_fonts()[0], int(r * 1.5)), anchor="mm")
+
+
+def _caption(img: Image.Image, rng: np.random.Generator, fg: render.Color) -> Image.Image:
+    """A tab-bar label under the icon: the crop grows downwards."""
+    side = img.width
+    out = Image.new("RGB", (side, int(side * rng.uniform(1.3, 1.6))), img.getpixel((0, 0)))
+    out.paste(img, (0, 0))
+    f = render.font(str(rng.choice(text_fonts())), max(6, side // 5))
+    ImageDraw.Draw(out).text((side / 2, side * 1.05), render.words(rng, 1, 1), font=f, fill=fg,
+                             anchor="mt")
+    return out
+
+
 def icon_crop(glyph: Glyph, rng: np.random.Generator) -> Image.Image | None:
     """One RGB crop of ``glyph`` with random size, colours, padding, rotation and clutter."""
     side = int(rng.integers(20, 80))
@@ -40,6 +63,10 @@ def icon_crop(glyph: Glyph, rng: np.random.Generator) -> Image.Image | None:
     stroke = int(rng.random() < 0.15)
     if render.draw_glyph(draw, glyph, center, size, fg, stroke) is None:
         return None
+    if rng.random() < 0.1:
+        _badge(draw, rng, side, center, size)
+    if rng.random() < 0.12:
+        img = _caption(img, rng, fg)
     if rng.random() < 0.3:
         img = img.rotate(float(rng.uniform(-10, 10)), resample=Image.Resampling.BILINEAR,
                          fillcolor=bg)
