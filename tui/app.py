@@ -184,21 +184,21 @@ class GuiagentApp(App[None]):
 
     @work(thread=True, exclusive=True, group="run")
     def _run(self, task: str, device: Device, control: RunControl) -> None:
+        ended = False
         try:
             stream = self.start_run(task, device, control)
             for record in stream:
+                ended = ended or isinstance(record, RunResult)
                 self.call_from_thread(self.show_record, record)
                 if isinstance(record, Observed | Acted):
                     self.call_from_thread(self.show_image, device.screenshot())
-                if not control.checkpoint():
-                    stream.close() if hasattr(stream, "close") else None
-                    self.call_from_thread(self.log_line, "stopped by you")
-                    break
+                control.checkpoint()  # waits while paused or taken over
         except Exception as exc:  # the run ends; the person sees why
             self.call_from_thread(self.log_line, f"error: {exc}")
         finally:
             control.stop()
-            self.call_from_thread(self._set_state, "idle")
+            if not ended:
+                self.call_from_thread(self._set_state, "idle: the run ended without a result")
 
     def _ask(self, approval: Approval) -> None:
         """Called from the loop's thread: show the question, answer the control."""
