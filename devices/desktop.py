@@ -74,7 +74,10 @@ class XTarget:
 
 def x_target(display_env: Mapping[str, str | None] | None) -> XTarget:
     """The display named in the caller's environment; ``DisplayUnavailable`` when there is none."""
-    env = dict(display_env or {})
+    if display_env is None:
+        raise DisplayUnavailable("the desktop driver needs the caller's display environment: "
+                                 "open it with display_env=guiagent.config.display_env()")
+    env = dict(display_env)
     if not env.get("DISPLAY"):
         wayland = env.get("WAYLAND_DISPLAY") or (env.get("XDG_SESSION_TYPE") or "") == "wayland"
         raise DisplayUnavailable(WAYLAND if wayland else NO_DISPLAY)

@@ -131,3 +131,11 @@ def display_env() -> dict[str, str | None]:
     """The display variables the desktop driver and doctor look at."""
     return {k: os.environ.get(k) for k in ("DISPLAY", "WAYLAND_DISPLAY", "XDG_SESSION_TYPE",
                                            "XAUTHORITY")}
+
+
+def device_options(settings: Settings) -> dict[str, Any]:
+    """What every device driver is opened with; each driver takes the options it knows."""
+    options: dict[str, Any] = {"display_env": display_env()}
+    if settings.adb_server:
+        options["adb_server"] = settings.adb_server
+    return options

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from devices import PixelPoint, list_devices, open_device
-from guiagent.config import load_settings
+from guiagent.config import device_options, load_settings
 from guiagent.errors import UsageError
 from guiagent.files import atomic_write_bytes
 
@@ -23,8 +23,7 @@ ADB_OPTION = click.option("--adb-server", default=None, metavar="HOST:PORT",
 def resolve_device(device: str | None, adb_server: str | None = None):  # noqa: ANN201
     """Open the device named by flag, environment or config; the simulated phone by default."""
     settings = load_settings({"device": device, "adb_server": adb_server})
-    options = {"adb_server": settings.adb_server} if settings.adb_server else {}
-    return open_device(settings.device or "sim", **options)
+    return open_device(settings.device or "sim", **device_options(settings))
 
 
 @click.command()
@@ -32,9 +31,7 @@ def resolve_device(device: str | None, adb_server: str | None = None):  # noqa: 
 @ADB_OPTION
 def devices(as_json: bool, adb_server: str | None) -> None:
     """List the devices that -d accepts."""
-    settings = load_settings({"adb_server": adb_server})
-    options = {"adb_server": settings.adb_server} if settings.adb_server else {}
-    rows = list_devices(**options)
+    rows = list_devices(**device_options(load_settings({"adb_server": adb_server})))
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in rows]))
         return
