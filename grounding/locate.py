@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from devices.geometry import PixelPoint
 from grounding.a11y import resource_name
-from grounding.query import ROLES, Query, parse, synonyms
-from grounding.text import compact, normalize, similarity
+from grounding.query import ROLES, Query, parse, strip_verb, synonyms
+from grounding.text import compact, has_cjk, normalize, similarity
 from grounding.types import Element, Screen, Target
 
 MIN_SCORE = 0.6
+QUOTED_MIN = 0.75    # quoted text must match closely
 NEAR_BEST = 0.12     # matches this close to the best count as equally good (ordinals, positions)
 NON_TARGETS = ("container",)
 Scored = list[tuple[Element, float]]
@@ -25,9 +26,19 @@ _SPECIFIC_ROLES = {r for r, kinds in ROLES.items() if set(kinds) <= {"input", "t
 def locate(screen: Screen, instruction: str, min_score: float = MIN_SCORE) -> Target:
     """The point an instruction refers to, or an honest not-found."""
     query = parse(instruction)
+    exact = _exact(screen, instruction)
+    if exact is not None and not (query.quoted or query.relation):
+        return exact  # "tap Bottom" where "Bottom" is on screen: the words win over parsing
     if not (query.text or query.role or query.ordinal or query.position):
         return Target(False, reason=f"nothing to look for in {instruction!r}")
     return resolve(screen, query, min_score)
+
+
+def _exact(screen: Screen, instruction: str) -> Target | None:
+    """The element whose whole text is the instruction minus its verb, if exactly one."""
+    words = compact(strip_verb(instruction))
+    hits = [e for e in screen.elements if words and compact(e.text or e.label) == words]
+    return _hit(hits[0], 1.0, "", "exact text") if len(hits) == 1 else None
 
 
 def resolve(screen: Screen, q: Query, min_score: float = MIN_SCORE) -> Target:
@@ -79,6 +90,7 @@ def _by_text(screen: Screen, q: Query, pool: Scored, min_score: float) -> Target
     asked = [(q.text, 1.0)] if q.quoted else variants(q.text)
     scored = sorted(((e, name_score(e, asked) * w) for e, w in pool), key=_rank)
     best = scored[0][1] if scored else 0.0
+    min_score = max(min_score, QUOTED_MIN) if q.quoted else min_score
     if best < min_score:
         if q.ordinal and not q.quoted:  # "the second contact": a noun for list entries
             return _by_place(screen, Query(role="item", ordinal=q.ordinal,
@@ -151,6 +163,9 @@ def _list_entries(pool: Scored) -> Scored:
         key = next((k for k in columns if abs(k - e.box.x1) <= 12), e.box.x1)
         columns.setdefault(key, []).append((e, w))
     column = [] if len(rows) >= 3 else [es for c in columns.values() if len(c) >= 3 for es in c]
+    if rows:  # a title above the first tree row is a header, not an entry
+        top = min(r.box.y1 for r, _ in rows)
+        column = [(e, w) for e, w in column if e.center.y > top]
     entries: Scored = []
     for e, w in sorted(rows + column, key=lambda es: es[0].box.y1):
         last = entries[-1][0] if entries else None
@@ -210,12 +225,15 @@ def _hit(e: Element, score: float, text: str, why: str) -> Target:
 
 
 def _point(e: Element, text: str) -> PixelPoint:
-    """The element's center; for a long OCR phrase, the part where the asked text sits."""
+    """The element's center; for an OCR phrase holding more than the asked text, the
+    part where the asked text sits (CJK characters count double width)."""
     whole, part = compact(e.text), compact(text)
-    if e.source != "ocr" or not part or part not in whole or len(part) > 0.6 * len(whole):
+    if e.source != "ocr" or not part or part not in whole or part == whole:
         return e.center
-    start = whole.index(part) + len(part) / 2
-    return PixelPoint(e.box.x1 + round(e.box.width * start / len(whole)), e.center.y)
+    widths = [2.0 if has_cjk(c) else 1.0 for c in whole]
+    start = whole.index(part)
+    mid = sum(widths[:start]) + sum(widths[start:start + len(part)]) / 2
+    return PixelPoint(e.box.x1 + round(e.box.width * mid / sum(widths)), e.center.y)
 
 
 def _not_found(reason: str, scored: Scored) -> Target:

@@ -74,11 +74,17 @@ def synonyms() -> dict[str, set[str]]:
     return table
 
 
+def strip_verb(instruction: str) -> str:
+    """The instruction without its leading verb ("tap", "click", "点击"...)."""
+    text = instruction.strip().rstrip(".!?")
+    return _CJK_VERBS.sub("", _VERBS.sub("", text, count=1), count=1).strip()
+
+
 def parse(instruction: str) -> Query:
     """Parse an instruction such as 'tap the switch next to "Wi-Fi"'."""
     text = instruction.strip().rstrip(".!?")
     toggle = bool(_TOGGLE.match(text))
-    text = _CJK_VERBS.sub("", _VERBS.sub("", text, count=1), count=1)
+    text = strip_verb(text)
     for phrase, rel in sorted(_RELATIONS.items(), key=lambda kv: -len(kv[0])):
         m = re.search(rf"\b{re.escape(phrase)}\b", text, re.I)
         if m and m.start() > 0 and text[m.end():].strip():
@@ -93,14 +99,49 @@ def parse(instruction: str) -> Query:
 def _parse_head(text: str) -> Query:
     quoted = [a or b for a, b in _QUOTED.findall(text)]
     rest = _QUOTED.sub(" ", text) if quoted else text
+    rest, cjk_ordinal, cjk_position, cjk_role = _take_cjk(rest)
     words = normalize(rest).split()
     ordinal, words = _take_ordinal(words)
     position, words = _take_position(words)
     role, words = _take_role(words)
+    ordinal, position, role = ordinal or cjk_ordinal, position or cjk_position, role or cjk_role
     if quoted:
         return Query(" ".join(quoted).strip(), True, role, ordinal, position)
     remaining = [w for w in words if w not in _FILLER]
     return Query(" ".join(remaining), False, role, ordinal, position)
+
+
+_CJK_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+            "九": 9, "十": 10}
+_CJK_ORDINAL = re.compile(r"第\s*([一二两三四五六七八九十]|\d+)\s*[个项条张位行]?|(最后一[个项条])")
+_CJK_POSITIONS = {"左上角": (0.0, 0.0), "右上角": (1.0, 0.0), "左下角": (0.0, 1.0),
+                  "右下角": (1.0, 1.0), "顶部": (None, 0.0), "底部": (None, 1.0),
+                  "最上面": (None, 0.0), "最下面": (None, 1.0), "最左侧": (0.0, None),
+                  "最右侧": (1.0, None), "最中间": (0.5, 0.5)}
+_CJK_ROLES = {"搜索框": "search box", "输入框": "input", "复选框": "checkbox",
+              "勾选框": "checkbox", "勾选按钮": "checkbox", "开关": "switch", "按钮": "button",
+              "图标": "icon", "链接": "link", "图片": "image", "标签页": "tab"}
+_CJK_FILLER = re.compile(r"的|区域|里面|中的|一种")
+
+
+def _take_cjk(text: str) -> tuple[str, int, tuple[float | None, float | None] | None, str]:
+    """Chinese ordinals (第二个), corners (右下角) and role words (按钮) out of ``text``."""
+    ordinal, position, role = 0, None, ""
+    m = _CJK_ORDINAL.search(text)
+    if m:
+        ordinal = -1 if m.group(2) else (_CJK_NUM.get(m.group(1)) or int(m.group(1)))
+        text = text[:m.start()] + " " + text[m.end():]
+    for word, pos in _CJK_POSITIONS.items():
+        if word in text:
+            position, text = pos, text.replace(word, " ")
+            break
+    for word, name in _CJK_ROLES.items():
+        if word in text:
+            role, text = name, text.replace(word, " " if name != "search box" else " 搜索 ")
+            break
+    if role or ordinal or position:
+        text = _CJK_FILLER.sub(" ", text)
+    return text, ordinal, position, role
 
 
 def _take_ordinal(words: list[str]) -> tuple[int, list[str]]:

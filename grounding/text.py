@@ -27,18 +27,32 @@ def has_cjk(text: str) -> bool:
 
 
 def similarity(a: str, b: str) -> float:
-    """0..1: how well ``a`` (what is asked) matches ``b`` (what is on screen)."""
+    """0..1: how well ``a`` (what is asked) matches ``b`` (what is on screen).
+
+    Partial matches rank by how cleanly ``a`` sits in ``b``: as whole tokens
+    ("Grid" in "Grid 栅格"), as whole words/characters, or only inside a word.
+    """
     ca, cb = compact(a), compact(b)
     if not ca or not cb:
         return 0.0
     if ca == cb:
         return 1.0
     ratio = SequenceMatcher(None, ca, cb, autojunk=False).ratio()
-    if ca in cb:  # partial: the asked text is part of a longer label
-        ratio = max(ratio, 0.6 + 0.3 * len(ca) / len(cb))
-    elif cb in ca and len(cb) >= 3:
+    if ca in cb:
+        share = len(ca) / len(cb)
+        if _contiguous(normalize(a).split(), normalize(b).split()):
+            return max(ratio, 0.75 + 0.2 * share)
+        if _contiguous(words(a), words(b)):
+            return max(ratio, 0.65 + 0.2 * share)
+        return max(ratio, 0.55 + 0.25 * share)
+    if cb in ca and len(cb) >= 3:
         ratio = max(ratio, 0.5 + 0.3 * len(cb) / len(ca))
     return ratio
+
+
+def _contiguous(part: list[str], whole: list[str]) -> bool:
+    n = len(part)
+    return n > 0 and any(whole[i:i + n] == part for i in range(len(whole) - n + 1))
 
 
 def words(text: str) -> list[str]:

@@ -1,0 +1,230 @@
+"""Grounding figures: point-in-box accuracy (text / icon) and perception latency.
+
+    python bench/grounding.py [--data ../shared/data] [--sets web,android,sim] [--limit N]
+
+Sets: ``web`` (shared/data/web-pages: English instructions generated from the
+element boxes, plus the pages' own locate-cases), ``android`` (shared/data/
+android-screens, DroidBot dumps; once with the view hierarchy fused in, once
+from pixels only), ``sim`` (the simulated phone's screens). Latency: cold
+perception (fresh cache), incremental perception (next frame with a small
+change), and plain RapidOCR (its default pipeline) on the same images.
+Figures, not tests: nothing here asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from devices.base import Observation  # noqa: E402
+from devices.geometry import Box, ScreenGeometry  # noqa: E402
+from grounding.datasets import android_pairs, droidbot_to_uiautomator, web_page_elements  # noqa: E402
+from grounding.locate import locate  # noqa: E402
+from grounding.perceive import Perceiver, load_image  # noqa: E402
+
+
+@dataclass
+class Case:
+    instruction: str
+    boxes: list[Box]          # any of these counts as a hit
+    icon: bool
+
+
+@dataclass
+class Tally:
+    hits: dict[str, int] = field(default_factory=lambda: {"text": 0, "icon": 0})
+    total: dict[str, int] = field(default_factory=lambda: {"text": 0, "icon": 0})
+    cold: list[float] = field(default_factory=list)
+    incremental: list[float] = field(default_factory=list)
+    plain: list[float] = field(default_factory=list)
+    misses: list[str] = field(default_factory=list)
+
+    def add(self, case: Case, ok: bool, note: str) -> None:
+        kind = "icon" if case.icon else "text"
+        self.total[kind] += 1
+        self.hits[kind] += ok
+        if not ok:
+            self.misses.append(f"{case.instruction!r}: {note}")
+
+
+def observation(image: Image.Image, tree: str | None = None) -> Observation:
+    return Observation(image=image, geometry=ScreenGeometry(image.width, image.height),
+                       ui_tree=tree)
+
+
+def nudge(image: Image.Image) -> Image.Image:
+    """The next frame: a small region changes (a band of the screen shifted by 6 px)."""
+    a = np.asarray(image).copy()
+    h, w = a.shape[:2]
+    y1, y2, x1, x2 = h // 3, h // 3 + h // 14, w // 6, w // 6 + w // 3
+    a[y1:y2, x1 + 6:x2] = a[y1:y2, x1:x2 - 6]
+    return Image.fromarray(a)
+
+
+def timed(fn: Callable[[], object]) -> float:
+    t = time.perf_counter()
+    fn()
+    return (time.perf_counter() - t) * 1000
+
+
+def run_screen(p: Perceiver, obs: Observation, cases: list[Case], tally: Tally,
+               plain: Callable[[np.ndarray], object] | None) -> None:
+    p.reset()
+    t = time.perf_counter()
+    screen = p.perceive(obs)
+    tally.cold.append((time.perf_counter() - t) * 1000)
+    nxt = observation(nudge(obs.image), obs.ui_tree)
+    tally.incremental.append(timed(lambda: p.perceive(nxt)))
+    if plain is not None:
+        rgb = np.asarray(obs.image)
+        tally.plain.append(timed(lambda: plain(rgb)))
+    for case in cases:
+        target = locate(screen, case.instruction)
+        ok = target.found and target.point is not None and any(
+            b.contains(target.point) for b in case.boxes)
+        tally.add(case, ok, target.reason[:140])
+
+
+def web_cases(folder: Path) -> list[Case]:
+    """One instruction per distinct visible text; quoted and unquoted forms alternate."""
+    labeled = [e for e in web_page_elements(folder) if 2 <= len(e.text) <= 40 and not e.icon]
+    by_text: dict[str, list[Box]] = {}
+    for e in labeled:
+        by_text.setdefault(e.text, []).append(e.box)
+    cases = []
+    for i, (text, boxes) in enumerate(sorted(by_text.items())):
+        instruction = f'click "{text}"' if i % 2 else f"tap {text}"
+        cases.append(Case(instruction, boxes, False))
+    return cases
+
+
+def locate_cases(folder: Path) -> list[Case]:
+    path = folder / "locate-cases.json"
+    if not path.exists():
+        return []
+    out = []
+    for c in json.loads(path.read_text(encoding="utf-8"))["testCases"]:
+        r = c["response_rect"]
+        out.append(Case(c["prompt"], [Box(r["left"], r["top"], r["left"] + r["width"],
+                                          r["top"] + r["height"])], False))
+    return out
+
+
+def android_cases(state: dict) -> list[Case]:
+    """Texts of visible text views, and content descriptions of text-less image controls."""
+    cases: dict[str, Case] = {}
+    for v in state.get("views", []):
+        if v.get("visible") is False or not v.get("bounds"):
+            continue
+        (x1, y1), (x2, y2) = v["bounds"]
+        box = Box(x1, y1, x2, y2)
+        text = (v.get("text") or "").strip()
+        desc = (v.get("content_description") or v.get("content-desc") or "").strip()
+        if text and 2 <= len(text) <= 40 and box.area > 0:
+            cases.setdefault(f'tap "{text}"', Case(f'tap "{text}"', [], False)).boxes.append(box)
+        elif desc and not text and "Image" in (v.get("class") or "") and box.area > 0:
+            key = f"tap the {desc} icon"
+            cases.setdefault(key, Case(key, [], True)).boxes.append(box)
+    return list(cases.values())
+
+
+def web_set(data: Path, limit: int) -> Iterator[tuple[str, Observation, list[Case]]]:
+    for folder in sorted(p for p in (data / "web-pages").iterdir() if p.is_dir())[:limit]:
+        obs = observation(load_image(folder / "screenshot.png"))
+        yield "web", obs, web_cases(folder)
+        if (cases := locate_cases(folder)):
+            yield "web locate-cases", obs, cases
+
+
+def android_set(data: Path, limit: int) -> Iterator[tuple[str, Observation, list[Case]]]:
+    for img, js in android_pairs(data / "android-screens")[:limit]:
+        state = json.loads(js.read_text(encoding="utf-8"))
+        image, cases = load_image(img), android_cases(state)
+        yield "android a11y+pixels", observation(image, droidbot_to_uiautomator(state)), cases
+        yield "android pixels only", observation(image), cases
+
+
+def sim_set(data: Path, limit: int) -> Iterator[tuple[str, Observation, list[Case]]]:
+    from devices.sim.device import SimDevice
+    from grounding.a11y import parse_uiautomator
+
+    dev = SimDevice()
+    for app in ("launcher", "settings", "settings-network")[:limit]:
+        if app == "settings":
+            dev.launch_app("settings")
+        if app == "settings-network":
+            tree = dev.observe().ui_tree or ""
+            node = next(n for n in parse_uiautomator(tree) if n.text == "Network & internet")
+            dev.tap(node.box.center)
+        obs = dev.observe()
+        state_cases: dict[str, Case] = {}
+        for n in parse_uiautomator(obs.ui_tree or ""):
+            if n.text and 2 <= len(n.text) <= 40:
+                state_cases.setdefault(n.text, Case(f'tap "{n.text}"', [], False)).boxes.append(
+                    n.box)
+            elif n.desc and not n.text:
+                state_cases.setdefault(n.desc, Case(f"tap the {n.desc} icon", [], True)
+                                       ).boxes.append(n.box)
+        cases = list(state_cases.values())
+        yield "sim a11y+pixels", obs, cases
+        yield "sim pixels only", observation(obs.image), cases
+
+
+def pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, round(q * (len(s) - 1)))] if s else float("nan")
+
+
+def report(name: str, t: Tally, show_misses: int) -> None:
+    acc = {k: f"{t.hits[k]}/{t.total[k]} = {100 * t.hits[k] / t.total[k]:.1f}%"
+           if t.total[k] else "n/a" for k in ("text", "icon")}
+    print(f"\n== {name}: text {acc['text']}   icon {acc['icon']}")
+    lat = f"   cold median {statistics.median(t.cold):.0f} ms p90 {pct(t.cold, .9):.0f} ms;" \
+          f" incremental median {statistics.median(t.incremental):.0f} ms" \
+          f" p90 {pct(t.incremental, .9):.0f} ms"
+    if t.plain:
+        ratio = statistics.median(t.plain) / statistics.median(t.cold)
+        lat += f"; plain RapidOCR median {statistics.median(t.plain):.0f} ms" \
+               f" (x{ratio:.1f} of cold)"
+    print(lat + f"   [{len(t.cold)} screens]")
+    for m in t.misses[:show_misses]:
+        print("   miss:", m)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--sets", default="web,android,sim")
+    ap.add_argument("--limit", type=int, default=1000, help="screens per set")
+    ap.add_argument("--no-plain", action="store_true", help="skip plain RapidOCR timing")
+    ap.add_argument("--misses", type=int, default=8, help="misses to print per split")
+    args = ap.parse_args()
+    plain = None
+    if not args.no_plain:
+        from rapidocr import RapidOCR
+
+        plain = RapidOCR(params={"Global.log_level": "error"})
+    p = Perceiver()
+    sets = {"web": web_set, "android": android_set, "sim": sim_set}
+    tallies: dict[str, Tally] = {}
+    for name in args.sets.split(","):
+        for split, obs, cases in sets[name](args.data, args.limit):
+            run_screen(p, obs, cases, tallies.setdefault(split, Tally()), plain)
+    for split, tally in tallies.items():
+        report(split, tally, args.misses)
+
+
+if __name__ == "__main__":
+    main()
