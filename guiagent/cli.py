@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "perceive": "guiagent.commands.ground_cmds:perceive",
     "ground": "guiagent.commands.ground_cmds:ground",
     "test": "guiagent.commands.test_cmd:test",
+    "runs": "guiagent.commands.runs_cmd:runs",
 }
 
 

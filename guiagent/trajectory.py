@@ -9,6 +9,8 @@ Layout of ``<data dir>/runs/<YYYYmmdd-HHMMSS>-<slug>/`` (or ``--out DIR``):
                    app_model | rollback | warning | result (see guiagent/steps.py)
     screen-NNN.png the screen as observed before action NNN+1 and after action NNN;
                    "act" records name theirs in "before" and "after"
+    act-NNN.png,   written when the run ends (guiagent/report.py): the action drawn on
+    report.html    its screen, and one self-contained page with a card per step
 """
 
 from __future__ import annotations
@@ -92,6 +94,9 @@ class Trajectory:
         done = {k: v for k, v in result.to_dict().items() if k in keys}
         self.meta.update(done, finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
         atomic_write_text(self.dir / META, json.dumps(self.meta, indent=2))
+        from guiagent.report import write_report
+
+        write_report(self.dir)
 
 
 def read_run(run_dir: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:

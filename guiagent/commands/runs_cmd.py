@@ -1,0 +1,81 @@
+"""`guiagent runs list|show|open`: the runs saved on disk, their steps and their HTML report."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+ROOT_OPTION = click.option(
+    "--root", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Folder holding the runs (default: the data dir's runs/).")
+
+
+def _root(root: Path | None) -> Path:
+    from guiagent.trajectory import runs_root
+
+    return root or runs_root()
+
+
+@click.group()
+def runs() -> None:
+    """The runs saved on disk: list them, show one's steps, open its report."""
+
+
+@runs.command("list")
+@ROOT_OPTION
+@click.option("--json", "as_json", is_flag=True, help="One JSON list on stdout.")
+def list_cmd(root: Path | None, as_json: bool) -> None:
+    """Saved runs, newest first ("incomplete": the run was killed before it ended)."""
+    from guiagent.runs import list_runs
+
+    found = list_runs(_root(root))
+    if as_json:
+        click.echo(json.dumps([r.as_dict() for r in found]))
+        return
+    if not found:
+        click.echo(f"no runs in {_root(root)}; `guiagent run TASK` saves one", err=True)
+        return
+    for r in found:
+        click.echo(f"{r.id}  {r.status:<10} {r.steps:>3} steps {r.seconds:>6.1f} s  {r.task}")
+
+
+@runs.command("show")
+@click.argument("run")
+@ROOT_OPTION
+@click.option("--json", "as_json", is_flag=True, help="The summary and every record as JSON.")
+def show(run: str, root: Path | None, as_json: bool) -> None:
+    """The steps of RUN (an id, a unique prefix of one, a folder, or "last") as lines."""
+    from guiagent.report import record_line
+    from guiagent.runs import find_run, read_records, summarize
+
+    path = find_run(_root(root), run)
+    summary, records = summarize(path), read_records(path)
+    if as_json:
+        click.echo(json.dumps({"run": summary.as_dict(), "records": records}, default=str))
+        return
+    click.echo(f"{summary.id}: {summary.task}")
+    for rec in records:
+        click.echo(record_line(rec))
+    end = f"{summary.status}: {summary.reason}"
+    click.echo(end if summary.status != "incomplete" else f"incomplete: {summary.reason} "
+               f"({summary.steps} actions recorded)")
+
+
+@runs.command("open")
+@click.argument("run")
+@ROOT_OPTION
+def open_cmd(run: str, root: Path | None) -> None:
+    """Write RUN's report.html and open it in the browser (or print its path, with no display)."""
+    from guiagent.config import display_env
+    from guiagent.report import write_report
+    from guiagent.runs import find_run
+
+    path = write_report(find_run(_root(root), run))
+    click.echo(str(path))
+    has_display = sys.platform in ("darwin", "win32") or any(
+        display_env().get(k) for k in ("DISPLAY", "WAYLAND_DISPLAY"))
+    if has_display and click.launch(str(path)) != 0:
+        click.echo("guiagent: no browser could be started; open the file above", err=True)
