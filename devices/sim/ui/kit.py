@@ -126,7 +126,7 @@ def slider(value: float, b: Bounds, pal: Palette, on_set: Callable[[float], None
 
     return Node(SEEKBAR, b, desc=desc, rid=rid,
                 clickable=True, focusable=True, on_drag=at,
-                paint=Paint("slider", bg=pal.primary, outline=pal.primary_container,
+                paint=Paint("slider", bg=pal.primary, outline=pal.surface_variant,
                             value=value))
 
 

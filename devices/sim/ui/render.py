@@ -55,10 +55,15 @@ def text_font(text: str, size: int, weight: str = "regular") -> Font:
     return main
 
 
+@functools.lru_cache(maxsize=16384)
+def text_width(text: str, f: Font) -> float:
+    return float(f.getlength(text))
+
+
 def ellipsize(text: str, f: Font, width: int) -> str:
-    if f.getlength(text) <= width:
+    if text_width(text, f) <= width:
         return text
-    while text and f.getlength(text + "…") > width:
+    while text and text_width(text + "…", f) > width:
         text = text[:-1]
     return text + "…"
 
@@ -67,13 +72,36 @@ def glyph(name: str) -> str:
     return chr(ICONS[name])
 
 
+@functools.lru_cache(maxsize=8192)
+def sprite(text: str, f: Font, anchor: str) -> tuple[Image.Image, int, int]:
+    """``text`` rasterised once as a mask, with its offset from the anchor point."""
+    left, top, right, bottom = (round(v) for v in f.getbbox(text, anchor=anchor))
+    mask = Image.new("L", (max(1, right - left), max(1, bottom - top)))
+    ImageDraw.Draw(mask).text((-left, -top), text, font=f, fill=255, anchor=anchor)
+    return mask, left, top
+
+
+def has_alpha(color: str | None) -> bool:
+    return isinstance(color, str) and color.startswith("#") and len(color) == 9
+
+
 class Renderer:
     """Paints nodes onto an RGB image; ``now`` drives the few animated painters."""
 
     def __init__(self, image: Image.Image, now: float = 0.0) -> None:
         self.image = image
-        self.draw = ImageDraw.Draw(image, "RGBA")
+        self.draw = ImageDraw.Draw(image)
+        self.blend = ImageDraw.Draw(image, "RGBA")
         self.now = now
+
+    def blit(self, text: str, f: Font, xy: tuple[float, float], color: str,
+             anchor: str = "lm") -> None:
+        """Draw ``text`` from the sprite cache: far cheaper than rasterising it each frame."""
+        if not text:
+            return
+        mask, left, top = sprite(text, f, anchor)
+        x, y = round(xy[0]) + left, round(xy[1]) + top
+        self.image.paste(color, (x, y, x + mask.width, y + mask.height), mask)
 
     def node(self, n: Node) -> None:
         if n.clip and n.children:
@@ -88,13 +116,13 @@ class Renderer:
         x1, y1, x2, y2 = n.bounds
         if x2 <= x1 or y2 <= y1:
             return
-        bg = n.paint.bg if n.paint and n.paint.bg else "#00000000"
-        layer = Image.new("RGBA", (x2 - x1, y2 - y1), bg)
+        bg = n.paint.bg if n.paint and n.paint.bg else None
+        opaque = bg is not None and not has_alpha(bg)
+        layer = Image.new("RGB" if opaque else "RGBA", (x2 - x1, y2 - y1), bg or "#00000000")
         sub = Renderer(layer, self.now)
-        sub.draw = ImageDraw.Draw(layer, "RGBA")
         for c in n.children:
             sub.node(_shifted(c, -x1, -y1))
-        self.image.paste(layer, (x1, y1), layer)
+        self.image.paste(layer, (x1, y1), None if opaque else layer)
 
     def paint(self, n: Node, p: Paint) -> None:
         painter = getattr(self, f"_p_{p.kind}", None) if p.kind else None
@@ -109,11 +137,12 @@ class Renderer:
         if x2 <= x1 or y2 <= y1:
             return
         box = (x1, y1, x2 - 1, y2 - 1)
+        draw = self.blend if has_alpha(fill) or has_alpha(outline) else self.draw
         if radius:
-            self.draw.rounded_rectangle(box, radius, fill=fill, outline=outline,
-                                        width=width if outline else 0)
+            draw.rounded_rectangle(box, radius, fill=fill, outline=outline,
+                                   width=width if outline else 0)
         else:
-            self.draw.rectangle(box, fill=fill, outline=outline, width=width if outline else 0)
+            draw.rectangle(box, fill=fill, outline=outline, width=width if outline else 0)
 
     def _p_text(self, n: Node, p: Paint) -> None:
         self._text(n.text, n.bounds, p)
@@ -125,17 +154,17 @@ class Renderer:
         f = text_font(text, p.size, p.weight)
         width = b[2] - b[0] - 2 * pad
         shown = ellipsize(text, f, width)
-        tw = f.getlength(shown)
+        tw = text_width(shown, f)
         x: float = b[0] + pad
         if p.align == "center":
             x = b[0] + (b[2] - b[0] - tw) / 2
         elif p.align == "right":
             x = b[2] - pad - tw
         y = (b[1] + b[3]) / 2
-        self.draw.text((x, y), shown, font=f, fill=fg or p.fg or "#000", anchor="lm")
+        self.blit(shown, f, (x, y), fg or p.fg or "#000")
 
     def _icon(self, name: str, cx: float, cy: float, size: int, color: str) -> None:
-        self.draw.text((cx, cy), glyph(name), font=icon_font(size), fill=color, anchor="mm")
+        self.blit(glyph(name), icon_font(size), (cx, cy), color, "mm")
 
     def _p_icon(self, n: Node, p: Paint) -> None:
         x1, y1, x2, y2 = n.bounds
@@ -146,11 +175,11 @@ class Renderer:
         x1, y1, x2, y2 = n.bounds
         if n.text:
             f = font(40, "medium")
-            tw = f.getlength(n.text)
+            tw = text_width(n.text, f)
             total = 64 + 20 + tw
             left = (x1 + x2 - total) / 2
             self._icon(p.icon, left + 32, (y1 + y2) / 2, 64, p.fg or "#000")
-            self.draw.text((left + 84, (y1 + y2) / 2), n.text, font=f, fill=p.fg, anchor="lm")
+            self.blit(n.text, f, (left + 84, (y1 + y2) / 2), p.fg or "#000")
         else:
             self._icon(p.icon, (x1 + x2) / 2, (y1 + y2) / 2, p.size, p.fg or "#000")
 
@@ -199,7 +228,7 @@ class Renderer:
         self._text(shown, n.bounds, Paint(size=p.size), color, pad)
         if n.focused:
             f = text_font(text or "x", p.size)
-            cx = x1 + pad + (f.getlength(text) if text else 0) + 3
+            cx = x1 + pad + (text_width(text, f) if text else 0) + 3
             cx = min(cx, x2 - pad)
             cy = (y1 + y2) / 2
             self.draw.rectangle((cx, cy - p.size * 0.6, cx + 4, cy + p.size * 0.6),
@@ -213,11 +242,11 @@ class Renderer:
         f = text_font(n.text, p.size)
         step = round(p.size * 1.4)
         for i, line in enumerate(lines):
-            self.draw.text((x1 + pad, y1 + 40 + i * step), line, font=f, anchor="la",
-                           fill="#80868B" if empty else p.fg)
+            self.blit(line, f, (x1 + pad, y1 + 40 + i * step), "#80868B" if empty else
+                      p.fg or "#000", "la")
         if n.focused:
             last = "" if empty else lines[-1]
-            cx = x1 + pad + f.getlength(last) + 3
+            cx = x1 + pad + text_width(last, f) + 3
             cy = y1 + 40 + (len(lines) - 1) * step
             self.draw.rectangle((cx, cy, cx + 4, cy + p.size * 1.15), fill=p.outline)
 
@@ -272,7 +301,7 @@ class Renderer:
         f = text_font(n.text, p.size, p.weight)
         step = round(p.size * 1.4)
         for i, line in enumerate(wrap(n.text, p.size, x2 - x1, p.weight)):
-            self.draw.text((x1, y1 + i * step), line, font=f, fill=p.fg, anchor="la")
+            self.blit(line, f, (x1, y1 + i * step), p.fg or "#000", "la")
 
     def _p_image(self, n: Node, p: Paint) -> None:
         """A pre-rendered picture carried by the paint (recents thumbnails)."""
@@ -288,7 +317,7 @@ def wrap(text: str, size: int, width: int, weight: str = "regular") -> list[str]
         line = ""
         for word in para.split(" "):
             trial = f"{line} {word}" if line else word
-            if f.getlength(trial) <= width or not line:
+            if text_width(trial, f) <= width or not line:
                 line = trial
             else:
                 lines.append(line)
