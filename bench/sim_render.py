@@ -12,10 +12,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
+from sim.conftest import tap_label  # noqa: E402
+
 from devices.sim.device import SimDevice  # noqa: E402
 from devices.sim.tasks import load_tasks  # noqa: E402
 from devices.sim.tasks.runner import run_solution  # noqa: E402
-from sim.conftest import tap_label  # noqa: E402
 
 SCREENS = [[], ["Settings"], ["Settings", "Display"], ["Contacts"], ["Contacts", "Search contacts"],
            ["Messages"], ["Messages", "Bob Smith"], ["Clock"], ["Calculator"], ["Notes"]]
