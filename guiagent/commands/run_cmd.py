@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
 
@@ -58,13 +58,17 @@ class StopOnInterrupt:
         self.stop()  # type: ignore[operator]
 
 
-def drive(records: Iterator[StepRecord], stop: object, quiet: bool = False) -> RunResult:
-    """Consume a run's records, printing progress lines on stderr; return the result."""
+def drive(records: Iterator[StepRecord], stop: object, quiet: bool = False,
+          tokens: Callable[[], int] | None = None) -> RunResult:
+    """Consume a run's records, showing live progress on stderr; return the result."""
+    from guiagent.progress import RunProgress
+
+    show = RunProgress(tokens=tokens)
     result: RunResult | None = None
     with StopOnInterrupt(stop):
         for rec in records:
             if not quiet:
-                click.echo(f"[{rec.step}] {rec.line()}", err=True)
+                show(rec)
             if isinstance(rec, RunResult):
                 result = rec
     assert result is not None, "the loop always ends with a RunResult"
@@ -74,8 +78,6 @@ def drive(records: Iterator[StepRecord], stop: object, quiet: bool = False) -> R
 def finish(result: RunResult, as_json: bool) -> int:
     if as_json:
         click.echo(result_json(result))
-    elif result.run_dir:
-        click.echo(f"{result.status}: {result.reason} (saved in {result.run_dir})", err=True)
     return exit_code(result)
 
 
@@ -113,7 +115,8 @@ def run(task: str, device: str | None, adb_server: str | None, planner: str, mod
     dev_options = {"adb_server": settings.adb_server} if settings.adb_server else {}
     with open_device(settings.device or "sim", **dev_options) as dev:
         loop = build_loop(task, dev, settings, options, confirm=ask if interactive() else None)
-        result = drive(loop.run(task), loop.stop)
+        result = drive(loop.run(task), loop.stop,
+                       tokens=lambda: loop.budget.usage.total.tokens)
     return finish(result, as_json)
 
 
