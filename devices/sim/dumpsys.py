@@ -23,6 +23,7 @@ def window(phone: Phone) -> str:
     package, activity = phone.foreground()
     full = _full(package, activity)
     win = _hash(full)
+    focus = f"{package}/{full}" if phone.shade is None else "NotificationShade"
     shown = phone.keyboard_shown()
     ime = "  mInputMethodWindow=Window{3f1a2b u0 InputMethod}\n" if shown else ""
     return (
@@ -40,7 +41,7 @@ def window(phone: Phone) -> str:
         "mAppBounds=Rect(0, 96 - 1080, 2268) mWindowingMode=fullscreen "
         "mDisplayWindowingMode=fullscreen mActivityType=undefined mAlwaysOnTop=undefined "
         "mRotation=ROTATION_0} s.212}\n"
-        f"  mCurrentFocus=Window{{{win} u0 {package}/{full}}}\n"
+        f"  mCurrentFocus=Window{{{win} u0 {focus}}}\n"
         f"  mFocusedApp=ActivityRecord{{{_hash(full + 'r')} u0 {package}/{activity} "
         f"t{_task_id(phone, package)}}}\n"
         f"{ime}"

@@ -19,6 +19,7 @@ from devices.sim.apps.base import AppInfo, Dialog, Screen
 from devices.sim.apps.launcher import ACTIVITY as LAUNCHER_ACTIVITY
 from devices.sim.apps.launcher import HOME_APPS, Home, Recents
 from devices.sim.apps.launcher import PKG as LAUNCHER
+from devices.sim.apps.systemui import Shade
 from devices.sim.fs import VirtualFS
 from devices.sim.perturb import Perturbations
 from devices.sim.shell import ShellResult
@@ -74,6 +75,7 @@ class Phone:
         self.stacks: dict[str, list[Screen]] = {}
         self.order: list[str] = []            # packages, least recent first; last = foreground
         self.recents: Recents | None = None
+        self.shade: Shade | None = None
         self._focus: tuple[Screen, str] | None = None
         self._dialog: Dialog | None = None
         self._toast: tuple[str, float] | None = None
@@ -98,9 +100,19 @@ class Phone:
         return self.clock() - self._t0
 
     def top(self) -> Screen:
+        """The screen that gets input: the shade, Overview, or the foreground activity."""
+        if self.shade is not None:
+            return self.shade
+        return self.app_top()
+
+    def app_top(self) -> Screen:
+        """The focused app's activity (Overview counts as the launcher's)."""
         if self.recents is not None:
             return self.recents
         return self.stacks[self.order[-1]][-1]
+
+    def close_shade(self) -> None:
+        self.shade = None
 
     def open(self, screen: Screen) -> None:
         if self._focus is not None and self._focus[0] is not screen:
@@ -127,6 +139,7 @@ class Phone:
         """Bring an app's task to the front, starting it (or ``activity``) if needed."""
         app = self.packages[package]
         self.recents = None
+        self.shade = None
         self._dialog = None
         self._focus = None
         if package == LAUNCHER:
@@ -157,6 +170,7 @@ class Phone:
 
     def go_home(self) -> None:
         self.recents = None
+        self.shade = None
         self._dialog = None
         self._focus = None
         self.stacks[LAUNCHER] = [Home(self, self.apps, self._home_order)]
@@ -191,13 +205,14 @@ class Phone:
         return self._focus is not None and self._focus[0] is self.top()
 
     def foreground(self) -> tuple[str, str]:
-        """(package, activity) of the focused window, as `dumpsys window` names them."""
-        top = self.top()
+        """(package, activity) of the focused app, as `mFocusedApp` names them."""
+        top = self.app_top()
         return top.package, top.activity
 
     def loading(self) -> bool:
         top = self.top()
-        return self.loading_until.get(top.package, 0.0) > self.now() and self.recents is None
+        return self.loading_until.get(top.package, 0.0) > self.now() and top is self.app_top() \
+            and self.recents is None
 
     def content_bottom(self) -> int:
         return CONTENT_BOTTOM - (KEYBOARD_H if self.keyboard_shown() else 0)
@@ -327,6 +342,11 @@ class Phone:
         self._act(lambda: self._swipe(x1, y1, x2, y2))
 
     def _swipe(self, x1: int, y1: int, x2: int, y2: int) -> None:
+        if self._dialog is None and self.shade is None and y1 < CONTENT_TOP + 40 \
+                and y2 - y1 > 200:
+            self._focus = None
+            self.shade = Shade(self)
+            return
         if self._dialog is not None or y1 >= HEIGHT - NAV_H or y1 < CONTENT_TOP:
             return
         window = self.window()
@@ -406,6 +426,8 @@ class Phone:
         """Back: hide the keyboard, else close the dialog, else the screen's own, else pop."""
         if self.keyboard_shown():
             self._focus = None
+        elif self.shade is not None:
+            self.shade = None
         elif self._dialog is not None:
             self._cancel_dialog()
         elif self.recents is not None:
@@ -424,6 +446,7 @@ class Phone:
             return
         self._focus = None
         self._dialog = None
+        self.shade = None
         self.thumbs[self.top().package] = self._static_frame()
         self.recents = Recents(self)
 

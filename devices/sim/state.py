@@ -9,7 +9,7 @@ SETTINGS_DEFAULTS: dict[str, dict[str, str]] = {
     "global": {"airplane_mode_on": "0", "wifi_on": "1", "bluetooth_on": "0",
                "mobile_data": "1", "auto_time": "1", "zen_mode": "0", "device_name": "Pixel 7"},
     "system": {"screen_brightness": "102", "screen_brightness_mode": "0",
-               "screen_off_timeout": "60000", "font_scale": "1.0", "volume_ring": "5",
+               "screen_off_timeout": "60000", "font_scale": "1.0", "accelerometer_rotation": "0", "volume_ring": "5",
                "vibrate_when_ringing": "0"},
     "secure": {"ui_night_mode": "1", "location_mode": "3", "android_id": "8f2d51c7a1b0e3d4",
                "default_input_method": "com.google.android.inputmethod.latin/"
@@ -109,6 +109,16 @@ class PhoneState:
 
     def set_flag(self, namespace: str, key: str, on: bool) -> None:
         self.put(namespace, key, "1" if on else "0")
+
+    def set_airplane(self, on: bool) -> None:
+        """Airplane mode turns the radios off and Wi-Fi back on as it was, like Android."""
+        self.set_flag("global", "airplane_mode_on", on)
+        if on:
+            self.put("global", "wifi_before_airplane", self.get("global", "wifi_on") or "0")
+            self.set_flag("global", "wifi_on", False)
+            self.set_flag("global", "bluetooth_on", False)
+        else:
+            self.put("global", "wifi_on", self.get("global", "wifi_before_airplane") or "1")
 
     # --- lookups ------------------------------------------------------------------
 

@@ -227,3 +227,23 @@ def test_launch_app_by_label_and_unknown_app(sim: SimDevice) -> None:
     assert sim.current_app() == ("com.android.calculator2", "com.android.calculator2.Calculator")
     with pytest.raises(InputRefused, match="no app 'Spotify'"):
         sim.launch_app("Spotify")
+
+
+def test_quick_settings_shade(sim: SimDevice) -> None:
+    tap_label(sim, "Clock")
+    sim.swipe(PixelPoint(540, 30), PixelPoint(540, 1200))
+    assert "mCurrentFocus=Window{" in focus(sim) and "NotificationShade" in focus(sim)
+    assert sim.current_app()[0] == "com.android.deskclock"    # mFocusedApp stays the app
+    tap_label(sim, "Dark theme")
+    assert sim.shell("settings get secure ui_night_mode").strip() == "2"
+    sim.press_key("back")
+    assert "com.android.deskclock" in focus(sim)
+
+
+def test_observe_waits_out_the_transition(sim: SimDevice) -> None:
+    tap_label(sim, "Settings")
+    sim.screenshot()
+    tap_label(sim, "Display")
+    obs = sim.observe()
+    assert obs.settled and obs.app == "com.android.settings"
+    assert obs.image.tobytes() == sim.screenshot().tobytes()

@@ -60,6 +60,8 @@ class Host(Protocol):
 
     def remove_task(self, package: str) -> None: ...
 
+    def close_shade(self) -> None: ...
+
 
 class Screen:
     """One activity (or one state of it): builds its widgets from the phone's state."""

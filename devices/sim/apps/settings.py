@@ -95,22 +95,12 @@ class Network(Page):
                     icon="wifi")
         self.item(s, "Mobile network", "Airplane mode is on" if airplane else "T-Mobile",
                   icon="signal")
-        self.item(s, "Hotspot & tethering", "Off", icon="network")
-        self.toggle(s, "Airplane mode", "global", "airplane_mode_on", on_set=self.set_airplane,
-                    icon="airplane")
-        self.item(s, "Data Saver", "Off")
-        self.item(s, "VPN", "None")
-        self.item(s, "Private DNS", "Automatic")
-
-    def set_airplane(self, on: bool) -> None:
-        st = self.state
-        st.set_flag("global", "airplane_mode_on", on)
-        if on:
-            st.put("global", "wifi_before_airplane", st.get("global", "wifi_on") or "0")
-            st.set_flag("global", "wifi_on", False)
-            st.set_flag("global", "bluetooth_on", False)
-        else:
-            st.put("global", "wifi_on", st.get("global", "wifi_before_airplane") or "1")
+        self.item(s, "Hotspot & tethering", "Off", icon="tethering")
+        self.toggle(s, "Airplane mode", "global", "airplane_mode_on",
+                    on_set=self.state.set_airplane, icon="airplane")
+        self.item(s, "Data Saver", "Off", icon="data_usage")
+        self.item(s, "VPN", "None", icon="vpn_key")
+        self.item(s, "Private DNS", "Automatic", icon="dns")
 
 
 class Connected(Page):
@@ -120,7 +110,7 @@ class Connected(Page):
         self.toggle(s, "Bluetooth", "global", "bluetooth_on",
                     "On" if self.state.flag("global", "bluetooth_on") else "Off", icon="bluetooth")
         self.item(s, "Pair new device", icon="add")
-        self.item(s, "Connection preferences", "NFC, Android Auto")
+        self.item(s, "Connection preferences", "NFC, Android Auto", icon="devices")
 
 
 class Display(Page):
@@ -201,9 +191,10 @@ class Sound(Page):
         s.add(150, lambda y: kit.slider(level, (40, y, WIDTH - 40, y + 150), pal,
                                         lambda v: st.put("system", "volume_ring",
                                                          str(round(v * 7))), "Ring volume"))
-        self.toggle(s, "Do Not Disturb", "global", "zen_mode", "Off")
-        self.toggle(s, "Vibrate for calls", "system", "vibrate_when_ringing")
-        self.item(s, "Phone ringtone", "Pixel Sounds")
+        self.toggle(s, "Do Not Disturb", "global", "zen_mode",
+                    "On" if st.flag("global", "zen_mode") else "Off", icon="dnd")
+        self.toggle(s, "Vibrate for calls", "system", "vibrate_when_ringing", icon="vibration")
+        self.item(s, "Phone ringtone", "Pixel Sounds", icon="notifications")
 
 
 class Apps(Page):
@@ -347,12 +338,12 @@ ENTRIES: list[tuple[str, str, str, Callable[[Host], Screen] | None]] = [
     ("Storage", "38% used - 79.4 GB free", "storage", None),
     ("Sound & vibration", "Volume, haptics, Do Not Disturb", "volume", Sound),
     ("Display", "Dark theme, font size, brightness", "display", Display),
-    ("Wallpaper & style", "Colours, themed icons, app grid", "photo", None),
-    ("Accessibility", "Display, interaction, audio", "person", None),
+    ("Wallpaper & style", "Colours, themed icons, app grid", "palette", None),
+    ("Accessibility", "Display, interaction, audio", "accessibility", None),
     ("Security & privacy", "App security, device lock, permissions", "security", None),
     ("Location", "On - 3 apps have access to location", "location", None),
-    ("System", "Languages, gestures, time, backup", "info", None),
-    ("About phone", "Pixel 7", "info", About),
+    ("System", "Languages, gestures, time, backup", "system_update", None),
+    ("About phone", "Pixel 7", "smartphone", About),
 ]
 
 GENERIC = {

@@ -2,7 +2,8 @@
 
 Steps (YAML): ``home``, ``back``, ``enter``, ``{key: NAME, times: N}``, ``{launch: LABEL}``,
 ``{tap: TEXT}`` or ``{tap: {text|desc|id: ..., cls: ..., fx: 0..1, fy: 0..1}}``,
-``{long_press: ...}`` (same forms), ``{type: TEXT}``, ``{scroll: down|up}``.
+``{long_press: ...}`` (same forms), ``{type: TEXT}``, ``{scroll: down|up}``,
+``{swipe: [X1, Y1, X2, Y2]}``.
 A target not on screen is looked for by scrolling down a few times.
 """
 
@@ -44,6 +45,9 @@ def run_step(device: Device, step: Any) -> None:
         device.type_text(str(arg))
     elif verb == "scroll":
         device.scroll(arg)
+    elif verb == "swipe":
+        x1, y1, x2, y2 = (int(v) for v in arg)
+        device.swipe(PixelPoint(x1, y1), PixelPoint(x2, y2))
     elif verb in ("tap", "long_press"):
         point = locate(device, arg if isinstance(arg, dict) else {"text": str(arg)})
         (device.tap if verb == "tap" else device.long_press)(point)

@@ -282,6 +282,16 @@ class Renderer:
         else:
             self._text(n.text or n.desc, n.bounds, Paint(size=p.size, align="center"), p.fg)
 
+    def _p_tile(self, n: Node, p: Paint) -> None:
+        """A Quick Settings tile: icon, label, and its state below the label."""
+        x1, y1, x2, y2 = n.bounds
+        self._box(n.bounds, p.bg, p.radius)
+        cy = (y1 + y2) / 2
+        self._icon(p.icon, x1 + 90, cy, 64, p.fg or "#000")
+        label = Paint(size=42, weight="medium")
+        self._text(n.text, (x1 + 160, y1 + 30, x2 - 20, int(cy)), label, p.fg)
+        self._text(p.hint, (x1 + 160, int(cy), x2 - 20, y2 - 30), Paint(size=36), p.fg)
+
     def _p_nav(self, n: Node, p: Paint) -> None:
         """The three navigation buttons: back triangle, home circle, recents square."""
         x1, y1, x2, y2 = n.bounds

@@ -28,6 +28,10 @@ ICONS = {
     "storage": 0xE1DB, "shift": 0xE5D8, "language": 0xE894, "network": 0xE1BA,
     "notifications": 0xE7F4, "location": 0xE55F, "security": 0xE32A, "battery": 0xE1A4,
     "apps_list": 0xE5C3, "keyboard_return": 0xE31B, "emoji": 0xE7F2, "mic_none": 0xE31D,
+    "tethering": 0xE1E2, "vpn_key": 0xE0DA, "dns": 0xE875, "data_usage": 0xE1AF,
+    "palette": 0xE40A, "accessibility": 0xE84E, "account": 0xE853, "vibration": 0xE62D,
+    "dnd": 0xE612, "devices": 0xE1B1, "smartphone": 0xE32C, "system_update": 0xE62A,
+    "rotate": 0xE1C1, "edit_note": 0xE3C9,
 }
 
 
