@@ -9,8 +9,8 @@ SETTINGS_DEFAULTS: dict[str, dict[str, str]] = {
     "global": {"airplane_mode_on": "0", "wifi_on": "1", "bluetooth_on": "0",
                "mobile_data": "1", "auto_time": "1", "zen_mode": "0", "device_name": "Pixel 7"},
     "system": {"screen_brightness": "102", "screen_brightness_mode": "0",
-               "screen_off_timeout": "60000", "font_scale": "1.0", "accelerometer_rotation": "0", "volume_ring": "5",
-               "vibrate_when_ringing": "0"},
+               "screen_off_timeout": "60000", "font_scale": "1.0", "accelerometer_rotation": "0",
+               "volume_ring": "5", "vibrate_when_ringing": "0"},
     "secure": {"ui_night_mode": "1", "location_mode": "3", "android_id": "8f2d51c7a1b0e3d4",
                "default_input_method": "com.google.android.inputmethod.latin/"
                                        "com.android.inputmethod.latin.LatinIME"},
