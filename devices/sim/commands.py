@@ -143,6 +143,8 @@ def _uiautomator(phone: Phone, args: list[str]) -> ShellResult:
         return fail("Usage: uiautomator <subcommand> [options]\n\nAvailable subcommands:\n\n"
                     "help: displays help message\n\ndump: creates an XML dump of current UI "
                     "hierarchy\n", 1)
+    if phone.loading():      # a spinner never lets the UI go idle, as on a device
+        return ShellResult(b"", b"ERROR: could not get idle state.\n", 0)
     files = [a for a in args[1:] if not a.startswith("--")]
     target = files[0] if files else DUMP_DEFAULT
     xml = phone.dump_hierarchy()

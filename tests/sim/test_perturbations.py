@@ -47,6 +47,7 @@ def test_slow_loading_shows_a_spinner_then_the_app() -> None:
     dev = SimDevice(Phone(perturbations=Perturbations(slow_loading=2.0), clock=lambda: now[0]))
     tap_label(dev, "Clock")
     assert "android.widget.ProgressBar" in (dev.ui_tree() or "")
+    assert "ERROR: could not get idle state." in dev.shell("uiautomator dump")
     first = dev.screenshot()
     now[0] += 0.1
     assert dev.screenshot().tobytes() != first.tobytes()      # the spinner turns
