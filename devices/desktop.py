@@ -242,8 +242,9 @@ def split_key(key: str) -> list[str]:
     parts = [p.strip() for p in name.replace("++", "+plus").split("+")]
     if not all(parts):
         raise Unsupported(f"cannot read key '{key}'; write keys like enter, f5 or ctrl+shift+t")
-    names = [KEY_ALIASES.get(p.lower(), p.lower() if len(p) > 1 else p) for p in parts]
-    return names
+    # A lone "K" types a capital; in a combination ("ctrl+K") letters name keys, not characters.
+    keep_case = len(parts) == 1 and len(parts[0]) == 1
+    return [KEY_ALIASES.get(p.lower(), p if keep_case else p.lower()) for p in parts]
 
 
 class DesktopDevice(Device):
