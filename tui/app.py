@@ -7,8 +7,10 @@ step mode) wait for the person's approval.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, cast
 
 from PIL import Image
 from textual import events, on, work
@@ -26,6 +28,24 @@ from tui.screen_view import ScreenView, fit
 
 # (task, device, control) -> the loop's stream of step records.
 StartRun = Callable[[str, Device, RunControl], Iterator[StepRecord]]
+
+
+class SerializedDevice:
+    """The device behind one lock: the screen view and the agent's thread both use it."""
+
+    def __init__(self, device: Device) -> None:
+        self._device = device
+        self._lock = threading.RLock()
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._device, name)
+        if not callable(value):
+            return value
+
+        def locked(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                return value(*args, **kwargs)
+        return locked
 
 
 class ApprovalScreen(ModalScreen[bool]):
@@ -115,7 +135,7 @@ class GuiagentApp(App[None]):
         if self.device is not None:
             self.device.close()
         try:
-            self.device = self.open_device(device_id)
+            self.device = cast(Device, SerializedDevice(self.open_device(device_id)))
         except Exception as exc:  # shown to the person; the app keeps running
             self.device = None
             self.notify(f"cannot open {device_id}: {exc}", severity="error")
