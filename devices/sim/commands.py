@@ -227,8 +227,11 @@ def _start_component(phone: Phone, component: str) -> ShellResult:
         full = package + short if short.startswith(".") else short
         return fail(f"Error type 3\nError: Activity class {{{package}/{full}}} does not exist.\n",
                     1, f"Starting: Intent {{ cmp={component} }}\n")
+    running = package in phone.stacks and short in ("", app.main)
     phone.start(package, short or None)
-    return ok(f"Starting: Intent {{ cmp={component} }}\n")
+    warning = ("Warning: Activity not started, its current task has been brought to the front\n"
+               if running else "")
+    return ok(f"Starting: Intent {{ cmp={component} }}\n{warning}")
 
 
 def _broadcast(phone: Phone, args: list[str]) -> ShellResult:

@@ -247,3 +247,21 @@ def test_observe_waits_out_the_transition(sim: SimDevice) -> None:
     obs = sim.observe()
     assert obs.settled and obs.app == "com.android.settings"
     assert obs.image.tobytes() == sim.screenshot().tobytes()
+
+
+def test_long_press_on_an_icon_offers_app_info(sim: SimDevice) -> None:
+    sim.long_press(center_of(sim.ui_tree() or "", "Notes"))
+    tap_label(sim, "App info")
+    assert "InstalledAppDetails" in focus(sim)
+    tree = sim.ui_tree() or ""
+    assert 'text="Notes"' in tree and 'text="Force stop"' in tree
+
+
+def test_am_start_of_a_running_app_brings_its_task_back(sim: SimDevice) -> None:
+    out = sim.shell("am start -n com.android.settings/.Settings")
+    assert out == "Starting: Intent { cmp=com.android.settings/.Settings }\n"
+    tap_label(sim, "Display")
+    sim.press_key("home")
+    out = sim.shell("am start -n com.android.settings/.Settings")
+    assert "its current task has been brought to the front" in out
+    assert ".SubSettings" in focus(sim)

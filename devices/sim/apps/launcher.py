@@ -43,6 +43,7 @@ class Home(Screen):
         super().__init__(host)
         self.apps = apps
         self.order = order
+        self.menu: AppInfo | None = None
 
     def build(self, top: int, bottom: int) -> list[Node]:
         dark = self.state.get("secure", "ui_night_mode") == "2"
@@ -65,16 +66,55 @@ class Home(Screen):
                       paint=Paint("rect", bg="#FFFFFFE6", radius=75))
         search.add(Node(kit.IMAGE, (90, 2105, 190, 2205), dump=False,
                         paint=Paint("icon", fg="#4285F4", icon="search", size=72)))
-        return [bg, Node(kit.FRAME, (0, top, WIDTH, bottom), rid="android:id/content",
-                         children=[workspace, dock, search])]
+        content = Node(kit.FRAME, (0, top, WIDTH, bottom), rid="android:id/content",
+                       children=[workspace, dock, search])
+        if self.menu is not None:
+            content.add(*self.menu_nodes(self.menu))
+        return [bg, content]
+
+    def menu_nodes(self, app: AppInfo) -> list[Node]:
+        icon = next((n for n in self.icons() if n[0] == app.label), None)
+        x, y = icon[1:] if icon else (0, 1130)
+        right = min(WIDTH - 30, x + CELL_W + 290)
+        top = y - 340 if y > 700 else y + CELL_H
+        return kit.popup_menu([("App info", lambda: self.app_info(app)),
+                               ("Widgets", lambda: None)], right, top, self.pal,
+                              self.close_menu)
+
+    def icons(self) -> list[tuple[str, int, int]]:
+        """(label, x, y) of every icon on the page, grid then dock."""
+        grid = [a for a in self.order if a in self.apps]
+        cells = [(label, (i % 4) * CELL_W, 1130 + (i // 4) * CELL_H)
+                 for i, label in enumerate(grid)]
+        return cells + [(label, i * CELL_W, 1790) for i, label in enumerate(DOCK_APPS)]
 
     def icon(self, label: str, x: int, y: int, show_label: bool = True) -> Node:
         app = self.apps[label]
         return Node(kit.TEXT, (x, y, x + CELL_W, y + CELL_H), text=label if show_label else "",
                     desc=label, clickable=True, long_clickable=True, focusable=True,
-                    on_tap=lambda: self.host.launch(app.package), on_long=lambda: None,
+                    on_tap=lambda: self.host.launch(app.package),
+                    on_long=lambda: self.open_menu(app),
                     paint=Paint("app_icon", bg=APP_COLORS.get(label, "#5F6368"), fg="#FFFFFF",
                                 icon=app.icon))
+
+    def open_menu(self, app: AppInfo) -> None:
+        """Long press on an icon: the shortcut menu with App info."""
+        self.menu = app
+
+    def close_menu(self) -> None:
+        self.menu = None
+
+    def app_info(self, app: AppInfo) -> None:
+        from devices.sim.apps.settings import AppInfoPage
+
+        self.host.launch("com.android.settings")
+        self.host.open(AppInfoPage(self.host, app))
+
+    def on_back(self) -> bool:
+        if self.menu is not None:
+            self.menu = None
+            return True
+        return False
 
     def on_swipe(self, x1: int, y1: int, x2: int, y2: int) -> bool:
         if y1 - y2 > 300 and abs(y1 - y2) > abs(x1 - x2):
