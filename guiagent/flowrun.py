@@ -369,8 +369,9 @@ def fits(flow: Flow, spec: str) -> bool:
 
 
 def worker_specs(specs: list[str], parallel: int | None) -> list[str]:
-    """One worker per device; simulated phones are multiplied up to ``parallel`` workers."""
-    out = list(dict.fromkeys(specs)) if parallel is None else list(specs)
+    """One worker per device (each `sim` is a phone of its own); `sim` is multiplied up to
+    ``parallel`` workers. A real device named twice still gets one worker."""
+    out = [s for i, s in enumerate(specs) if split_spec(s)[0] == "sim" or s not in specs[:i]]
     sims = [s for s in specs if split_spec(s)[0] == "sim"]
     while parallel and len(out) < parallel and sims:
         out.append(sims[len(out) % len(sims)])
