@@ -16,6 +16,7 @@ from grounding.types import Element, Screen, Target
 
 MIN_SCORE = 0.6
 QUOTED_MIN = 0.75    # quoted text must match closely
+LITERAL_MIN = 0.8    # the whole instruction read as on-screen text
 NEAR_BEST = 0.12     # matches this close to the best count as equally good (ordinals, positions)
 NON_TARGETS = ("container",)
 Scored = list[tuple[Element, float]]
@@ -26,19 +27,26 @@ _SPECIFIC_ROLES = {r for r, kinds in ROLES.items() if set(kinds) <= {"input", "t
 def locate(screen: Screen, instruction: str, min_score: float = MIN_SCORE) -> Target:
     """The point an instruction refers to, or an honest not-found."""
     query = parse(instruction)
-    exact = _exact(screen, instruction)
-    if exact is not None and not (query.quoted or query.relation):
-        return exact  # "tap Bottom" where "Bottom" is on screen: the words win over parsing
+    if not (query.quoted or query.relation or query.toggle):
+        literal = _literal(screen, instruction)
+        if literal is not None:
+            return literal
     if not (query.text or query.role or query.ordinal or query.position):
         return Target(False, reason=f"nothing to look for in {instruction!r}")
     return resolve(screen, query, min_score)
 
 
-def _exact(screen: Screen, instruction: str) -> Target | None:
-    """The element whose whole text is the instruction minus its verb, if exactly one."""
-    words = compact(strip_verb(instruction))
-    hits = [e for e in screen.elements if words and compact(e.text or e.label) == words]
-    return _hit(hits[0], 1.0, "", "exact text") if len(hits) == 1 else None
+def _literal(screen: Screen, instruction: str) -> Target | None:
+    """The instruction minus its verb, read as plain on-screen text ("tap Bottom",
+    "tap 悬浮按钮"): it wins over role and position words when it matches closely."""
+    words = strip_verb(instruction)
+    if not words:
+        return None
+    scored = sorted(((e, name_score(e, [(words, 1.0)])) for e in screen.elements
+                     if e.kind not in NON_TARGETS), key=_rank)
+    if not scored or scored[0][1] < LITERAL_MIN:
+        return None
+    return _hit(scored[0][0], scored[0][1], words, "the words as written")
 
 
 def resolve(screen: Screen, q: Query, min_score: float = MIN_SCORE) -> Target:
@@ -69,7 +77,9 @@ def variants(text: str) -> list[tuple[str, float]]:
 
 def name_score(e: Element, asked: list[tuple[str, float]]) -> float:
     """How well an element's text, label or resource name matches the asked text."""
-    names = [(e.text, 1.0), (e.label, 1.0), (resource_name(e.resource_id), 0.85)]
+    guessed = e.source in ("proposal", "detector")  # a classifier's label, not the app's
+    names = [(e.text, 1.0), (e.label, 0.8 if guessed else 1.0),
+             (resource_name(e.resource_id), 0.85)]
     return max((similarity(a, n) * wa * wn for a, wa in asked for n, wn in names if n),
                default=0.0)
 

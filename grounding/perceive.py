@@ -140,7 +140,7 @@ class Perceiver:
         crops = [rgb[e.box.y1:e.box.y2, e.box.x1:e.box.x2] for e in todo]
         for e, (label, score) in zip(todo, self.icons.classify(crops) if crops else [],
                                      strict=True):
-            if score >= 0.5 and label not in ("", "background", "none"):
+            if score >= 0.5 and label not in ("", "background", "none", "other"):
                 e.label = label
 
 
@@ -172,8 +172,8 @@ def changed_regions(a: np.ndarray, b: np.ndarray, tile: int, thresh: int = 12) -
     grid = padded.reshape(th, tile, tw, tile).max(axis=(1, 3)) > thresh
     n, _, stats, _ = cv2.connectedComponentsWithStats(
         cv2.dilate(grid.astype(np.uint8), np.ones((3, 3), np.uint8)), connectivity=8)
-    return [Box(x * tile, y * tile, min(w, (x + bw) * tile), min(h, (y + bh) * tile))
-            for x, y, bw, bh, _ in stats[1:n]]
+    return [Box(int(x) * tile, int(y) * tile, min(w, int(x + bw) * tile),
+                min(h, int(y + bh) * tile)) for x, y, bw, bh, _ in stats[1:n]]
 
 
 def _grow(r: Box, texts: list[TextBox], w: int, h: int) -> Box:

@@ -22,6 +22,18 @@ def need(path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def web_pages() -> Path:
+    """shared/data/web-pages (real screenshots with element boxes)."""
+    return need(WEB)
+
+
+@pytest.fixture(scope="session")
+def android_screens() -> Path:
+    """shared/data/android-screens/droidbot (real screenshots with view hierarchies)."""
+    return need(ANDROID / "droidbot")
+
+
+@pytest.fixture(scope="session")
 def perceiver() -> Perceiver:
     """Full perception (OCR + tree + blobs), models loaded once for the session."""
     return Perceiver()

@@ -1,0 +1,101 @@
+"""Perception on real screenshots (OCR, fusion, incremental frames); OCR-heavy, so few."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from devices.base import Observation
+from devices.geometry import Box, ScreenGeometry
+from grounding.datasets import droidbot_to_uiautomator
+from grounding.errors import ImageError
+from grounding.locate import locate
+from grounding.perceive import Perceiver, changed_regions, load_image
+
+
+def obs(image: Image.Image, tree: str | None = None) -> Observation:
+    return Observation(image=image, geometry=ScreenGeometry(*image.size), ui_tree=tree)
+
+
+def gt_box(page: Path, text: str) -> Box:
+    for e in json.loads((page / "elements.json").read_text(encoding="utf-8")):
+        if e.get("content") == text:
+            r = e["rect"]
+            return Box(r["left"], r["top"], r["left"] + r["width"], r["top"] + r["height"])
+    raise AssertionError(f"{text!r} not in {page}")
+
+
+@pytest.mark.slow
+def test_desktop_page_texts_and_locate(perceiver: Perceiver, web_pages: Path) -> None:
+    page = web_pages / "githubstatus"
+    image = load_image(page / "screenshot.png")
+    screen = perceiver.perceive(image)
+    texts = screen.texts()
+    for want in ("Subscribe To Updates", "All Systems Operational", "Help", "Community"):
+        assert want in texts, texts
+    for instruction, text in (('click "All Systems Operational"', "All Systems Operational"),
+                              ("tap community", "Community"), ("open github.com", "GitHub.com")):
+        t = locate(screen, instruction)
+        assert t.found and t.point is not None and gt_box(page, text).contains(t.point)
+
+
+@pytest.mark.slow
+def test_chinese_text_is_read_and_located(perceiver: Perceiver, web_pages: Path) -> None:
+    page = web_pages / "aweme-login"
+    image = load_image(page / "screenshot.png")
+    screen = perceiver.perceive(image)
+    assert any("验证码" in t for t in screen.texts()), screen.texts()
+    t = locate(screen, "点击 获取验证码")
+    assert t.found and t.point is not None
+    assert gt_box(page, "获取验证码").contains(t.point)
+
+
+@pytest.mark.slow
+def test_android_tree_is_fused_with_pixels(perceiver: Perceiver, android_screens: Path) -> None:
+    folder = android_screens
+    state = json.loads((folder / "paypal_2016-07-15_221448.json").read_text(encoding="utf-8"))
+    image = load_image(folder / "paypal_2016-07-15_221448.png")
+    screen = perceiver.perceive(obs(image, droidbot_to_uiautomator(state)))
+    agree = [e for e in screen.elements if e.text == "Agree"]
+    assert agree and agree[0].source == "fused"  # the tree said it and OCR read it
+    t = locate(screen, "tap Agree")
+    assert t.found and t.point is not None and Box(566, 945, 1005, 1089).contains(t.point)
+
+
+@pytest.mark.slow
+def test_incremental_frame_reuses_unchanged_text(perceiver: Perceiver, web_pages: Path) -> None:
+    base = load_image(web_pages / "githubstatus" / "screenshot.png")
+    perceiver.reset()
+    first = perceiver.perceive(base)
+    a = np.asarray(base).copy()
+    a[400:450, 450:800] = 255  # "All Systems Operational" disappears
+    second = perceiver.perceive(Image.fromarray(a))
+    assert "All Systems Operational" in first.texts()
+    assert "All Systems Operational" not in second.texts()
+    assert {"Subscribe To Updates", "Help", "Community"} <= set(second.texts())
+    assert perceiver.perceive(Image.fromarray(a)).texts() == second.texts()
+
+
+def test_changed_regions_cover_the_change() -> None:
+    a = np.zeros((1080, 1920, 3), np.uint8)
+    b = a.copy()
+    b[500:540, 1000:1100] = 200
+    rects = changed_regions(a, b, 32)
+    assert len(rects) == 1
+    r = rects[0]
+    assert r.x1 <= 1000 and r.y1 <= 500 and r.x2 >= 1100 and r.y2 >= 540
+    assert r.area < 0.02 * 1920 * 1080  # the change plus a one-tile margin
+    assert changed_regions(a, a.copy(), 32) == []
+
+
+def test_unreadable_image_is_image_error(tmp_path: Path) -> None:
+    bad = tmp_path / "x.png"
+    bad.write_bytes(b"not a png")
+    with pytest.raises(ImageError, match="cannot read"):
+        load_image(bad)
+    with pytest.raises(ImageError, match="not found"):
+        load_image(tmp_path / "missing.png")
