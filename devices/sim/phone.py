@@ -423,7 +423,11 @@ class Phone:
             self._type(CHARS[number])
 
     def back(self) -> None:
-        """Back: hide the keyboard, else close the dialog, else the screen's own, else pop."""
+        """Back: hide the keyboard, close the shade or dialog, else the screen's own, else pop.
+
+        On a task's root activity Back moves the task behind the launcher and keeps it,
+        as Android 12 and later do.
+        """
         if self.keyboard_shown():
             self._focus = None
         elif self.shade is not None:
@@ -434,9 +438,10 @@ class Phone:
             self.recents = None
         elif not self.top().on_back():
             top = self.top()
-            if top.package == LAUNCHER and len(self.stacks[LAUNCHER]) == 1:
-                return
-            self.finish(top)
+            if len(self.stacks.get(top.package, [])) > 1:
+                self.finish(top)
+            elif top.package != LAUNCHER:
+                self.go_home()
 
     def app_switch(self) -> None:
         if self.recents is not None:

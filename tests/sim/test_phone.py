@@ -265,3 +265,16 @@ def test_am_start_of_a_running_app_brings_its_task_back(sim: SimDevice) -> None:
     out = sim.shell("am start -n com.android.settings/.Settings")
     assert "its current task has been brought to the front" in out
     assert ".SubSettings" in focus(sim)
+
+
+def test_back_on_a_root_activity_keeps_the_task(sim: SimDevice) -> None:
+    tap_label(sim, "Contacts")
+    sim.scroll("down")
+    assert 'text="Alice Johnson"' not in (sim.ui_tree() or "")
+    sim.press_key("back")           # root activity: home, the task stays as it was
+    assert "launcher3" in focus(sim)
+    tap_label(sim, "Contacts")
+    assert 'text="Alice Johnson"' not in (sim.ui_tree() or "")
+    sim.shell("am force-stop com.android.contacts")
+    tap_label(sim, "Contacts")
+    assert 'text="Alice Johnson"' in (sim.ui_tree() or "")
