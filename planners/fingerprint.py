@@ -52,6 +52,11 @@ HASH_BITS = 64
 _DIGITS = re.compile(r"\d+")
 _SPACE = re.compile(r"\s+")
 _KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+DIALOG_ANSWERS = frozenset({
+    "ok", "cancel", "allow", "don't allow", "don’t allow", "deny", "not now", "yes", "no",
+    "later", "rate", "close", "got it", "accept", "decline", "discard", "keep", "retry",
+    "while using the app", "only this time", "turn on", "turn off", "no thanks", "remind me later",
+})
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,11 +241,23 @@ def keyboard_visible(screen: Screen) -> bool:
 
 
 def dialog_visible(screen: Screen, config: FingerprintConfig | None = None) -> bool:
-    """True when the content sits in a floating window away from the screen edges."""
+    """True when the content sits in a floating window away from the screen edges, or two
+    dialog answers ("Allow" / "Don't allow", "Cancel" / "OK") sit side by side mid-screen."""
     config = config or FingerprintConfig()
     elements = content_elements(screen, config)
     if not elements:
         return False
+    return _answer_pair(elements, screen.geometry.height) or _floating(elements, screen)
+
+
+def _answer_pair(elements: list[Element], height: int) -> bool:
+    answers = [e for e in elements if normalize_text(e.text or e.label) in DIALOG_ANSWERS
+               and 0.2 * height < e.center.y < 0.9 * height]
+    return any(abs(a.center.y - b.center.y) < 0.03 * height and a.id != b.id
+               for i, a in enumerate(answers) for b in answers[i + 1:])
+
+
+def _floating(elements: list[Element], screen: Screen) -> bool:
     g = screen.geometry
     x1 = min(e.box.x1 for e in elements)
     x2 = max(e.box.x2 for e in elements)

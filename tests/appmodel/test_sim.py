@@ -7,6 +7,7 @@ import pytest
 from appmodel.screens import kind_of
 from devices.base import Observation
 from devices.sim.device import SimDevice
+from devices.sim.perturb import Perturbations
 from devices.sim.phone import Phone
 from grounding.a11y import parse_uiautomator, useful
 from grounding.types import Element, Screen
@@ -105,3 +106,34 @@ def test_perceived_sim_screens_make_a_model(device: SimDevice, clock: Clock) -> 
     assert model.check(launch, chrome_screen) and not model.check(launch, back_screen)
     assert model.rollback_plan(chrome, home) == [Back()]
     assert home.visits == 2 and model.is_stable(home)
+
+
+def test_popups_are_dialogs_in_the_accessibility_tree() -> None:
+    for popup in ("permission_dialog", "rate_popup"):
+        device = SimDevice(Phone(perturbations=Perturbations(**{popup: 1.0})))
+        device.launch_app("Contacts")
+        model = AppModel("com.android.contacts")
+        dialog = model.locate(a11y_screen(device.observe()))
+        assert dialog.dialog and not model.is_stable(dialog), popup
+
+
+@pytest.mark.slow
+def test_perceived_dialog_and_keyboard_are_not_stable() -> None:
+    """A dialog over a list (its text still read through the scrim) or a keyboard is no
+    place to roll back to, however often it is seen."""
+    from grounding.perceive import perceive
+
+    device = SimDevice(Phone(perturbations=Perturbations(permission_dialog=1.0)))
+    device.launch_app("Contacts")
+    model = AppModel("com.android.contacts")
+    dialog_screen = perceive(device.observe())
+    dialog = model.locate(dialog_screen)
+    dialog.visits = 5
+    assert dialog.dialog and not model.is_stable(dialog)
+    device.tap(next(e for e in dialog_screen.elements if e.text == "Allow").center)
+    contacts_screen = perceive(device.observe())
+    contacts = model.locate(contacts_screen)
+    assert contacts is not dialog and not contacts.dialog and not contacts.keyboard
+    device.tap(next(e for e in contacts_screen.elements if "Search" in e.text).center)
+    typing = model.locate(perceive(device.observe()))
+    assert typing.keyboard and not model.is_stable(typing)
