@@ -148,7 +148,7 @@ def group_steps(records: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     """Records split into cards: each plan starts a new one; the first holds the start."""
     cards: list[list[dict[str, Any]]] = [[]]
     for rec in records:
-        if rec.get("kind") in ("plan", "result") and cards[-1]:
+        if rec.get("kind") == "plan" and cards[-1]:
             cards.append([])
         cards[-1].append(rec)
     return [c for c in cards if c]
@@ -170,9 +170,17 @@ def _card(run_dir: Path, recs: list[dict[str, Any]]) -> str:
         image = _open(run_dir, recs[0].get("image"))
         if image is not None:
             shots.append(f'<img alt="first screen" src="{_img_data(image)}">')
-    title = f"Step {recs[-1].get('step', '?')}" if recs[0].get("kind") == "plan" else "Start"
-    return (f'<div class="card"><div class="text"><h3>{title}</h3><dl>{"".join(rows)}</dl>'
-            f'</div><div class="shots">{"".join(shots)}</div></div>')
+    return (f'<div class="card"><div class="text"><h3>{_title(recs)}</h3><dl>{"".join(rows)}'
+            f'</dl></div><div class="shots">{"".join(shots)}</div></div>')
+
+
+def _title(recs: list[dict[str, Any]]) -> str:
+    kinds = {r.get("kind"): r for r in recs}
+    if "act" in kinds:
+        return f"Step {kinds['act'].get('step')}"
+    if "result" in kinds:
+        return "End"
+    return f"Step {int(recs[0].get('step', 0)) + 1}" if "plan" in kinds else "Start"
 
 
 def _detail(rec: dict[str, Any]) -> str:
