@@ -312,10 +312,12 @@ class AppModel:
 
     def transition(self, src: State | str, key: str, dst: State | str | None = None
                    ) -> Transition | None:
-        """The known transition from ``src`` by ``key`` (to ``dst`` when given)."""
+        """The known transition from ``src`` by ``key`` (to ``dst`` when given); keys compare
+        without regard to case, so ``tap:'Wi-Fi'`` and ``tap:'wi-fi'`` are one transition."""
         sid = self.state(src).id
         did = None if dst is None else self.state(dst).id
-        found = [t for t in self.transitions if t.src == sid and t.key == key
+        key = key.casefold()
+        found = [t for t in self.transitions if t.src == sid and t.key.casefold() == key
                  and (did is None or t.dst == did)]
         return max(found, key=lambda t: t.successes - t.failures, default=None)
 

@@ -59,6 +59,7 @@ def test_predict_follows_recorded_transitions(screens: dict[str, Screen]) -> Non
     assert nearby is not None and results is not None and nearby is not results
     assert model.predict(nearby, "tap:'Hair Salons'") is results
     assert model.predict(nearby, "tap:'Bars'") is None
+    assert model.predict(nearby, "tap:'hair salons'") is results
     assert model.predict(results, "key:back") is nearby
 
 
