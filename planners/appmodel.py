@@ -16,10 +16,10 @@ How the loop uses it, once per step::
 
 A ``State`` is *stable* (a safe place to roll back to) unless overridden by
 ``State.stable_override``: it shows no dialog and no keyboard, and it is an
-entry screen (the first screen the model saw, or one reached by launching
-the app) or it was
-arrived at at least ``AppModel.stable_visits`` times (2; staying on a
-screen is not a new visit).
+entry screen (the first screen the model saw, or one reached by launching the
+app) or it was arrived at ``AppModel.stable_visits`` (2) times or more; staying
+on a screen is not a new visit. Screens of other apps may be states too (the
+app is part of the fingerprint), but each app's model is stored on its own.
 
 A transition is *reliable* unless it failed at least twice and more often than
 it succeeded; ``path`` and ``predict`` only use reliable transitions.
