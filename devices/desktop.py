@@ -44,8 +44,6 @@ WAYLAND = ("this is a Wayland session; screen capture and input need X11. Log in
 
 # Wheel clicks for a scroll of one whole screen (amount=1.0); one click is about 3 lines.
 WHEEL_CLICKS_PER_SCREEN = 10
-# How long a window may take to fetch pasted text before the paste counts as refused.
-PASTE_TIMEOUT_S = 2.0
 
 # The device-independent key names (devices.base.KEYS) as desktop keys or hotkeys.
 SEMANTIC_KEYS = {
@@ -62,6 +60,7 @@ KEY_ALIASES = {
 DIRECT_CHARS = frozenset(chr(c) for c in range(32, 127)) - {"<"} | {"\n", "\t"}
 
 _X_LOCK = threading.RLock()
+_bound_owner: object = None   # the driver pyautogui's X connection was made for
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,30 +142,31 @@ def open_xlib(target: XTarget) -> Any:
     return conn
 
 
-def bound_pyautogui(target: XTarget) -> ModuleType:
-    """pyautogui driving ``target``'s display.
+def bound_pyautogui(target: XTarget, owner: object) -> ModuleType:
+    """pyautogui driving ``target``'s display on behalf of ``owner`` (a driver).
 
-    pyautogui connects to one display per process, at import; when a driver for another
-    display asks, its X11 backend module is reloaded so that it reconnects there.
+    pyautogui connects to one display per process, at import. When another driver asks
+    (another display, or a restarted server under the same name), its X11 backend module
+    is reloaded so that it connects afresh.
     """
-    x11 = sys.modules.get("pyautogui._pyautogui_x11")
-    if x11 is None or x11._display.get_display_name() != target.display:
+    global _bound_owner
+    if _bound_owner is not owner or "pyautogui" not in sys.modules:
         failures: tuple[type[BaseException], ...] = (ImportError, KeyError, OSError,
                                                      *_x_errors())
         with x_client_env(target):
             try:
+                fresh = "pyautogui" not in sys.modules
                 import pyautogui
 
-                x11 = sys.modules.get("pyautogui._pyautogui_x11")
-                if x11 is not None and x11._display.get_display_name() != target.display:
-                    old = x11._display
-                    importlib.reload(x11)
-                    with contextlib.suppress(*_x_errors(), OSError):
-                        old.close()
+                if not fresh:
+                    # The old connection is left to the garbage collector: python-xlib's
+                    # close() raises TypeError when that server is already gone.
+                    importlib.reload(pyautogui.platformModule)
             except failures as exc:
                 raise DisplayUnavailable(
                     f"pyautogui cannot use X display {target.display}: {exc}"
                 ) from exc
+        _bound_owner = owner
     import pyautogui
 
     pyautogui.PAUSE = 0.0        # the agent paces itself; no sleep after every call
@@ -249,6 +249,8 @@ def split_key(key: str) -> list[str]:
 
 class DesktopDevice(Device):
     """One monitor (or all of them) of an X11 display, driven like a person at the keyboard."""
+
+    paste_timeout_s = 2.0   # how long a window may take to fetch pasted text
 
     def __init__(self, target: XTarget, monitor: int | None = None,
                  scale: float | None = None) -> None:
@@ -371,16 +373,24 @@ class DesktopDevice(Device):
     @contextlib.contextmanager
     def _input(self, what: str) -> Iterator[Any]:
         """pyautogui for one input action; its and Xlib's errors become device errors."""
-        gui = bound_pyautogui(self.target)
+        gui = bound_pyautogui(self.target, self)
         failures: tuple[type[BaseException], ...] = (gui.PyAutoGUIException, OSError,
                                                      *_x_errors())
         try:
             yield gui
+        except TypeError as exc:
+            # python-xlib formats a lost socket's OSError wrongly and raises TypeError instead.
+            if not isinstance(exc.__context__, OSError):
+                raise
+            raise self._lost(what) from exc
         except failures as exc:
             if type(exc).__name__ == "ConnectionClosedError":
-                raise DeviceUnreachable(f"{self.id}: X display {self.target.display} "
-                                        f"went away during {what}") from exc
+                raise self._lost(what) from exc
             raise InputRefused(f"{self.id}: {what} failed: {exc}") from exc
+
+    def _lost(self, what: str) -> DeviceUnreachable:
+        return DeviceUnreachable(f"{self.id}: X display {self.target.display} went away "
+                                 f"during {what}")
 
     def tap(self, p: PixelPoint) -> None:
         q = self._to_input(p)
@@ -430,7 +440,7 @@ class DesktopDevice(Device):
         assert self._clipboard is not None
         with self._input("paste") as gui:
             gui.hotkey("ctrl", "v")
-        if not self._clipboard.served.wait(PASTE_TIMEOUT_S):
+        if not self._clipboard.served.wait(self.paste_timeout_s):
             raise InputRefused(f"{self.id}: no window took the pasted text; focus a text field "
                                "first (terminals paste with shift+insert)")
 

@@ -70,6 +70,7 @@ def test_type_text_arrives_exactly(desk: DesktopDevice, tkapp: TkApp, text: str)
 
 
 def test_paste_without_a_text_field_is_refused(desk: DesktopDevice, xvfb: XServer) -> None:
+    desk.paste_timeout_s = 0.3
     with pytest.raises(InputRefused, match="no window took the pasted text"):
         desk.type_text("ü")
 
