@@ -116,6 +116,15 @@ def input_method(phone: Phone) -> str:
     )
 
 
+def power(phone: Phone) -> str:
+    on = phone.screen_on
+    return ("POWER MANAGER (dumpsys power)\n\nPower Manager State:\n"
+            f"  mWakefulness={'Awake' if on else 'Asleep'}\n"
+            f"  mWakefulnessChanging=false\n  mIsPowered=true\n  mPlugType=2\n"
+            f"  mHoldingDisplaySuspendBlocker={str(on).lower()}\n"
+            f"Display Power: state={'ON' if on else 'OFF'}\n")
+
+
 def battery(phone: Phone) -> str:
     return ("Current Battery Service state:\n  AC powered: false\n  USB powered: true\n"
             "  Wireless powered: false\n  Max charging current: 500000\n  status: 2\n"
@@ -135,6 +144,8 @@ def dumpsys(phone: Phone, args: list[str]) -> ShellResult:
         text = input_method(phone)
     elif service == "battery":
         text = battery(phone)
+    elif service == "power":
+        text = power(phone)
     else:
         return ShellResult(f"Can't find service: {service}\n".encode())
     return ShellResult(text.encode())

@@ -76,6 +76,7 @@ class Phone:
         self.order: list[str] = []            # packages, least recent first; last = foreground
         self.recents: Recents | None = None
         self.shade: Shade | None = None
+        self.screen_on = True
         self._focus: tuple[Screen, str] | None = None
         self._dialog: Dialog | None = None
         self._toast: tuple[str, float] | None = None
@@ -255,6 +256,8 @@ class Phone:
     def render(self) -> Image.Image:
         """The current frame, 1080x2400 RGB; cached while nothing changes."""
         with self.lock:
+            if not self.screen_on:
+                return self._dark_frame()
             frame = self._static_frame()
             if self._anim is not None:
                 before, t0 = self._anim
@@ -263,6 +266,9 @@ class Phone:
                     return Image.blend(before, frame, 0.25 + 0.75 * t * (2 - t))
                 self._anim = None
             return frame.copy()
+
+    def _dark_frame(self) -> Image.Image:
+        return Image.new("RGB", (WIDTH, HEIGHT), "black")
 
     def _frame_key(self) -> object:
         toast = self._toast is not None and self._toast[1] > self.now()
@@ -302,7 +308,7 @@ class Phone:
         return (id(self.top()), id(self._dialog), self.keyboard_shown())
 
     def tap(self, x: int, y: int) -> None:
-        if self.perturb.happens(self.rng, self.perturb.ignored_tap_rate):
+        if not self.screen_on or self.perturb.happens(self.rng, self.perturb.ignored_tap_rate):
             return
         self._act(lambda: self._tap(x, y))
 
@@ -324,6 +330,9 @@ class Phone:
             node.on_tap()
 
     def long_press(self, x: int, y: int) -> None:
+        if not self.screen_on:
+            return
+
         def press() -> None:
             for layer in reversed(self.layers()):
                 node = hit(layer, x, y, lambda n: long_tappable(n) or tappable(n))
@@ -333,6 +342,8 @@ class Phone:
         self._act(press)
 
     def swipe(self, x1: int, y1: int, x2: int, y2: int, duration_ms: int = 300) -> None:
+        if not self.screen_on:
+            return
         if abs(x2 - x1) < 20 and abs(y2 - y1) < 20:
             if duration_ms >= 500:
                 self.long_press(x1, y1)
@@ -413,10 +424,16 @@ class Phone:
         self._act(lambda: self._key(number))
 
     def _key(self, number: int) -> None:
+        power = {26: not self.screen_on, 224: True, 223: False}
+        if number in power:
+            self.screen_on = power[number]
+            return
         actions: dict[int, Callable[[], None]] = {
             3: self.go_home, 4: self.back, 111: self.back, 187: self.app_switch,
             66: self._enter, 67: self._delete,
         }
+        if not self.screen_on:
+            return
         if number in actions:
             actions[number]()
         elif number in CHARS:

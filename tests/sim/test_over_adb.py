@@ -8,6 +8,7 @@ import pytest
 from android.conftest import adb_server, sim_daemon  # noqa: F401 - fixtures reused
 
 from devices.android import AndroidDevice
+from devices.errors import BlankFrame
 from devices.sim.adbd import AdbDaemon
 from devices.sim.tasks import get_task
 from devices.sim.tasks.runner import run_solution
@@ -40,3 +41,13 @@ def test_adb_sees_the_same_screen_and_tree(device: AndroidDevice, sim_daemon: Ad
     shot = device.screenshot()
     assert shot.size == (1080, 2400)
     assert shot.tobytes() == phone.render().tobytes()  # type: ignore[attr-defined]
+
+
+def test_screen_off_is_a_blank_frame_error(device: AndroidDevice) -> None:
+    device.press_key("power")
+    try:
+        with pytest.raises(BlankFrame):
+            device.screenshot()
+    finally:
+        device.shell("input keyevent KEYCODE_WAKEUP")
+    assert device.screenshot().getbbox() is not None

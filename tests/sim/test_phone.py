@@ -278,3 +278,13 @@ def test_back_on_a_root_activity_keeps_the_task(sim: SimDevice) -> None:
     sim.shell("am force-stop com.android.contacts")
     tap_label(sim, "Contacts")
     assert 'text="Alice Johnson"' in (sim.ui_tree() or "")
+
+
+def test_power_key_turns_the_screen_off_and_on(sim: SimDevice) -> None:
+    sim.press_key("power")
+    assert sim.screenshot().getbbox() is None
+    assert "mWakefulness=Asleep" in sim.shell("dumpsys power")
+    tap_label(sim, "Settings")                       # the dump still lists it; taps do nothing
+    assert "launcher3" in focus(sim)
+    sim.shell("input keyevent KEYCODE_WAKEUP")
+    assert sim.screenshot().getbbox() is not None
