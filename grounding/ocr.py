@@ -10,7 +10,9 @@ so a toolbar row "File Edit View" becomes three boxes.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,7 @@ from grounding.errors import ModelMissing
 DET_MODEL = "PP-OCRv6_det_small.onnx"
 REC_MODEL = "PP-OCRv6_rec_small.onnx"
 REC_HEIGHT = 48
+CACHE_SIZE = 4096  # recognized line crops remembered across frames
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +74,7 @@ class Ocr:
         self.charset = ["", *meta["character"].splitlines(), " "]
         self._det_input = self.det.get_inputs()[0].name
         self._rec_input = self.rec.get_inputs()[0].name
+        self._cache: OrderedDict[bytes, list[tuple[int, int, str, float]]] = OrderedDict()
 
     def __call__(self, rgb: np.ndarray) -> list[TextBox]:
         """Detect and recognize all text in an RGB image."""
@@ -87,17 +91,39 @@ class Ocr:
         return _boxes_from_prob(prob, w / rw, h / rh, self.config, offset)
 
     def recognize(self, rgb: np.ndarray, boxes: list[Box]) -> list[TextBox]:
-        """Read the text of each line box (batched by width) and split it into phrases."""
+        """Read each line box (batched by width) and split it into phrases.
+
+        Crops already read (this frame or an earlier one) come from a cache keyed by
+        their pixels: repeated labels and unchanged or scrolled lines cost nothing.
+        """
         crops = [_crop(rgb, b) for b in boxes]
-        order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / crops[i].shape[0])
-        out: list[TextBox] = []
+        keys = [_key(c) for c in crops]
+        todo: dict[bytes, int] = {}
+        for i, k in enumerate(keys):
+            if k not in self._cache and k not in todo:
+                todo[k] = i
+        order = sorted(todo.values(), key=lambda i: crops[i].shape[1] / crops[i].shape[0])
         step = self.config.rec_batch
         for start in range(0, len(order), step):
             batch = order[start:start + step]
-            out.extend(self._rec_batch([crops[i] for i in batch], [boxes[i] for i in batch]))
-        return out
+            read = self._rec_batch([crops[i] for i in batch], [boxes[i] for i in batch])
+            for i, phrases in zip(batch, read, strict=True):
+                self._remember(keys[i], [(t.box.x1 - boxes[i].x1, t.box.x2 - boxes[i].x1,
+                                          t.text, t.score) for t in phrases])
+        return [TextBox(Box(b.x1 + dx1, b.y1, b.x1 + dx2, b.y2), text, score)
+                for b, k in zip(boxes, keys, strict=True)
+                for dx1, dx2, text, score in self._cache[k]]
 
-    def _rec_batch(self, crops: list[np.ndarray], boxes: list[Box]) -> list[TextBox]:
+    def forget(self) -> None:
+        """Drop the recognition cache."""
+        self._cache.clear()
+
+    def _remember(self, key: bytes, phrases: list[tuple[int, int, str, float]]) -> None:
+        self._cache[key] = phrases
+        while len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+
+    def _rec_batch(self, crops: list[np.ndarray], boxes: list[Box]) -> list[list[TextBox]]:
         widths = [max(1, round(c.shape[1] * REC_HEIGHT / c.shape[0])) for c in crops]
         pad = max(max(widths), 320 // 2)
         x = np.zeros((len(crops), 3, REC_HEIGHT, pad), np.float32)
@@ -105,10 +131,10 @@ class Ocr:
             r = cv2.resize(c, (cw, REC_HEIGHT), interpolation=cv2.INTER_LINEAR)
             x[i, :, :, :cw] = r.astype(np.float32).transpose(2, 0, 1) / 127.5 - 1.0
         probs = self.rec.run(None, {self._rec_input: x})[0]
-        out: list[TextBox] = []
+        out: list[list[TextBox]] = []
         for p, box, cw in zip(probs, boxes, widths, strict=True):
             px_per_col = (pad / p.shape[0]) * box.height / REC_HEIGHT
-            out.extend(self._phrases(p, box, px_per_col, cw * box.height / REC_HEIGHT))
+            out.append(self._phrases(p, box, px_per_col, cw * box.height / REC_HEIGHT))
         return out
 
     def _phrases(self, prob: np.ndarray, box: Box, px_per_col: float,
@@ -147,6 +173,12 @@ def _ctc_decode(prob: np.ndarray, charset: list[str]) -> list[tuple[str, int, fl
     keep = (idx != 0) & np.concatenate([[True], idx[1:] != idx[:-1]])
     return [(charset[i] if i < len(charset) else "", int(col), float(conf[col]))
             for col, i in zip(np.flatnonzero(keep), idx[keep], strict=True)]
+
+
+def _key(crop: np.ndarray) -> bytes:
+    digest = hashlib.blake2b(np.ascontiguousarray(crop).data, digest_size=16)
+    digest.update(str(crop.shape).encode())
+    return digest.digest()
 
 
 def _crop(rgb: np.ndarray, b: Box) -> np.ndarray:

@@ -78,8 +78,10 @@ class Perceiver:
         self._last: _Frame | None = None
 
     def reset(self) -> None:
-        """Forget the previous frame (a new run, or a different screen)."""
+        """Forget the previous frame and every cached reading (a new run)."""
         self._last = None
+        if self.ocr is not None:
+            self.ocr.forget()
 
     def perceive(self, source: Observation | Image.Image | str | Path) -> Screen:
         obs = as_observation(source)
