@@ -357,6 +357,7 @@ class Job:
     flow: Flow
     attempt: int           # 1..--repeat
     retried: bool = False  # already retried once after an infrastructure error
+    error: str = ""        # that error
 
 
 def fits(flow: Flow, spec: str) -> bool:
@@ -379,23 +380,37 @@ def worker_specs(specs: list[str], parallel: int | None) -> list[str]:
 
 
 class FlowQueue:
-    """Jobs, longest flows first; a worker takes the first one its device can run."""
+    """Jobs, longest flows first; a worker takes the first one its device can run.
+
+    An idle worker waits while others are busy: a flow they hit an infrastructure error
+    on comes back to the queue and may be retried on this worker's device.
+    """
 
     def __init__(self, flows: list[Flow], repeat: int = 1) -> None:
         ordered = sorted(flows, key=lambda f: -f.weight())
         self.jobs = [Job(f, n) for n in range(1, repeat + 1) for f in ordered]
-        self.lock = threading.Lock()
+        self.busy = 0
+        self.cond = threading.Condition()
 
     def take(self, spec: str) -> Job | None:
-        with self.lock:
-            for i, job in enumerate(self.jobs):
-                if fits(job.flow, spec):
-                    return self.jobs.pop(i)
-        return None
+        """The next job for ``spec``; None once none fits and no running job can come back."""
+        with self.cond:
+            while True:
+                for i, job in enumerate(self.jobs):
+                    if fits(job.flow, spec):
+                        self.busy += 1
+                        return self.jobs.pop(i)
+                if self.busy == 0:
+                    return None
+                self.cond.wait()
 
-    def put_back(self, job: Job) -> None:
-        with self.lock:
-            self.jobs.insert(0, job)
+    def done(self, job: Job, again: bool = False) -> None:
+        """A taken job finished (or, with ``again``, goes back for another try)."""
+        with self.cond:
+            self.busy -= 1
+            if again:
+                self.jobs.insert(0, job)
+            self.cond.notify_all()
 
 
 @dataclass
@@ -424,7 +439,8 @@ def run_flows(flows: list[Flow], specs: list[str], config: FlowConfig, *, repeat
         while t.is_alive():
             t.join(0.2)
     for job in queue.jobs:
-        results.append(_error(job, "-", "no device left that can run this flow "
+        first = f"{job.error}; then " if job.error else ""
+        results.append(_error(job, "-", f"{first}no device left that can run this flow "
                               f"(it asks for {job.flow.device or 'any device'}; "
                               f"devices: {', '.join(specs)})", 0.0))
     return sorted(results, key=lambda r: (r.path, r.flow, r.attempt, r.device))
@@ -455,11 +471,12 @@ def _work(w: Worker, queue: FlowQueue, config: FlowConfig, gate: threading.Semap
         with gate:
             runner = runner or _runner(w, config, log)
             if runner is None:          # the device cannot be reopened: this worker retires
-                queue.put_back(job)
+                queue.done(job, again=True)
                 return
-            result, broken = _run_job(runner, job, queue, log)
+            result, broken = _run_job(runner, job, log)
             if result is not None:
                 results.append(result)
+            queue.done(job, again=result is None)
             if broken:
                 _close(w)
                 runner = None
@@ -478,9 +495,8 @@ def _runner(w: Worker, config: FlowConfig, log: Log) -> FlowRunner | None:
     return FlowRunner(w.device, config, _prefixed(log, w.name), w.name)
 
 
-def _run_job(runner: FlowRunner, job: Job, queue: FlowQueue,
-             log: Log) -> tuple[FlowResult | None, bool]:
-    """(result, device broken); an infrastructure error requeues the job once, then errors."""
+def _run_job(runner: FlowRunner, job: Job, log: Log) -> tuple[FlowResult | None, bool]:
+    """(result, device broken); no result after a first infrastructure error: try again."""
     name, flow = runner.name, job.flow
     log(f"[{name}] {flow.name} ({flow.path}" + (f", run {job.attempt})" if job.attempt > 1
                                                 else ")"))
@@ -491,8 +507,7 @@ def _run_job(runner: FlowRunner, job: Job, queue: FlowQueue,
         message = f"{type(exc).__name__}: {exc}"
         if not job.retried:
             log(f"[{name}] {flow.name}: infrastructure error, retrying once: {message}")
-            job.retried = True
-            queue.put_back(job)
+            job.retried, job.error = True, message
             return None, True
         result = _error(job, name, message, time.monotonic() - t0, runner)
     mark = {"passed": "PASS", "failed": "FAIL", "error": "ERROR"}[result.status]
