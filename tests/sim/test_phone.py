@@ -288,3 +288,14 @@ def test_power_key_turns_the_screen_off_and_on(sim: SimDevice) -> None:
     assert "launcher3" in focus(sim)
     sim.shell("input keyevent KEYCODE_WAKEUP")
     assert sim.screenshot().getbbox() is not None
+
+
+def test_messages_search_finds_a_conversation_by_its_text(sim: SimDevice) -> None:
+    tap_label(sim, "Messages")
+    tap_label(sim, "Search conversations")
+    sim.type_text("slides")
+    names = [n.get("text") for n in nodes(sim.ui_tree() or "")]
+    assert "Carol Williams" in names and "Bob Smith" not in names
+    sim.press_key("back")
+    sim.press_key("back")
+    assert "Bob Smith" in [n.get("text") for n in nodes(sim.ui_tree() or "")]

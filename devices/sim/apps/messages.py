@@ -27,26 +27,62 @@ class Conversations(Screen):
     package = PKG
     activity = MAIN
 
+    def __init__(self, host: Host) -> None:
+        super().__init__(host)
+        self.searching = False
+
     def build(self, top: int, bottom: int) -> list[Node]:
         pal, st = self.pal, self.state
         body = Node(kit.FRAME, (0, top, WIDTH, bottom), paint=Paint("rect", bg=pal.bg))
-        body.add(kit.app_bar("Messages", top, pal, None, [
-            ("search", "Search conversations", lambda: None),
-            ("more_vert", "More options", lambda: None)], pkg=PKG))
+        if self.searching:
+            body.add(kit.icon_button("arrow_back", "Navigate up", 84, top + 88, pal,
+                                     self.stop_search),
+                     self.input("q", (176, top + 18, WIDTH - 40, top + 158),
+                                "Search conversations", f"{PKG}:id/search_text", rounded=True))
+        else:
+            body.add(kit.app_bar("Messages", top, pal, None, [
+                ("search", "Search conversations", self.start_search),
+                ("more_vert", "More options", lambda: None)], pkg=PKG))
         s = kit.Scroller(self.offsets, self.limits, "list", (0, top + 180, WIDTH, bottom), pal,
                          f"{PKG}:id/conversation_list")
-        for address, last in st.threads():
+        threads = self.threads()
+        for address, last in threads:
             name = st.display_name(address)
             snippet = ("You: " if last.type == 2 else "") + last.body
             s.add(ITEM_H, partial(self.thread_row, address, name, snippet, last))
         body.add(s.done())
-        if not st.threads():
-            body.add(kit.text("No conversations yet", (0, top + 600, WIDTH, top + 700), pal,
+        if not threads:
+            empty = "No results" if self.searching else "No conversations yet"
+            body.add(kit.text(empty, (0, top + 600, WIDTH, top + 700), pal,
                               46, color=pal.on_variant, align="center"))
         body.add(kit.fab("sms", "Start chat", bottom, pal,
                          lambda: self.host.open(NewConversation(self.host)), label="Start chat",
                          rid=f"{PKG}:id/start_chat_fab"))
         return self.root(top, bottom, body)
+
+    def threads(self) -> list[tuple[str, Message]]:
+        """Conversations; while searching, those whose name or any message matches."""
+        st = self.state
+        query = self.fields.get("q", "").strip().lower() if self.searching else ""
+        if not query:
+            return st.threads()
+        return [(a, m) for a, m in st.threads() if query in st.display_name(a).lower()
+                or any(query in x.body.lower() for x in st.conversation(a))]
+
+    def start_search(self) -> None:
+        self.searching = True
+        self.fields["q"] = ""
+        self.host.focus(self, "q")
+
+    def stop_search(self) -> None:
+        self.searching = False
+        self.host.focus(self, None)
+
+    def on_back(self) -> bool:
+        if self.searching:
+            self.stop_search()
+            return True
+        return False
 
     def thread_row(self, address: str, name: str, snippet: str, last: Message, y: int) -> Node:
         item = kit.row(name, y, self.pal, lambda: self.host.open(Conversation(self.host, address)),
