@@ -113,14 +113,11 @@ def _ints(args: list[str]) -> list[int]:
 # --- screen ------------------------------------------------------------------------------
 
 def _screencap(phone: Phone, args: list[str]) -> ShellResult:
-    image = phone.render()
     files = [a for a in args if not a.startswith("-")]
-    png = "-p" in args or (files and files[0].endswith(".png"))
-    if png:
-        buf = io.BytesIO()
-        image.save(buf, format="PNG", compress_level=1)
-        data = buf.getvalue()
+    if "-p" in args or (files and files[0].endswith(".png")):
+        data = phone.png()
     else:
+        image = phone.render()
         header = image.width.to_bytes(4, "little") + image.height.to_bytes(4, "little")
         data = header + (1).to_bytes(4, "little") + (0).to_bytes(4, "little")
         data += image.convert("RGBA").tobytes()
@@ -305,6 +302,7 @@ def _ime(phone: Phone, args: list[str]) -> ShellResult:
         if rest[-1] not in (GBOARD_IME, ADB_KEYBOARD_IME):
             return fail(f"Unknown input method {rest[-1]} cannot be selected for user #0\n")
         phone.state.put("secure", "default_input_method", rest[-1])
+        phone.changed()
         return ok(f"Input method {rest[-1]} selected for user #0\n")
     return fail("usage: ime [list|enable|set] ...\n")
 
@@ -326,6 +324,7 @@ def _settings(phone: Phone, args: list[str]) -> ShellResult:
         return ok()
     if verb == "delete" and len(args) == 3:
         removed = phone.state.settings.get(ns, {}).pop(args[2], None)
+        phone.changed()
         return ok(f"Deleted {0 if removed is None else 1} rows\n")
     if verb == "list":
         rows = sorted(phone.state.settings.get(ns, {}).items())
@@ -348,7 +347,8 @@ def _content(phone: Phone, args: list[str]) -> ShellResult:
     except providers.ContentError as exc:
         return fail(f"Error while accessing provider: {exc}\n")
     finally:
-        phone.changed()
+        if args[:1] != ["query"]:
+            phone.changed()
 
 
 def _getprop(phone: Phone, args: list[str]) -> ShellResult:

@@ -6,6 +6,8 @@ drawn, what a tap hits and what `uiautomator dump` lists always agree.
 
 from __future__ import annotations
 
+import functools
+import io
 import random
 import threading
 import time
@@ -84,6 +86,7 @@ class Phone:
         self._version = 0
         self._frame: tuple[object, Image.Image] | None = None
         self._anim: tuple[Image.Image, float] | None = None
+        self._png: tuple[Image.Image, bytes] | None = None
         self.thumbs: dict[str, Image.Image] = {}
         self.loading_until: dict[str, float] = {}
         self._seen: set[str] = set()
@@ -256,19 +259,33 @@ class Phone:
     def render(self) -> Image.Image:
         """The current frame, 1080x2400 RGB; cached while nothing changes."""
         with self.lock:
-            if not self.screen_on:
-                return self._dark_frame()
-            frame = self._static_frame()
-            if self._anim is not None:
-                before, t0 = self._anim
-                t = (self.now() - t0) / ANIMATION_S
-                if 0 <= t < 1:
-                    return Image.blend(before, frame, 0.25 + 0.75 * t * (2 - t))
-                self._anim = None
+            frame, _ = self._current()
             return frame.copy()
 
-    def _dark_frame(self) -> Image.Image:
-        return Image.new("RGB", (WIDTH, HEIGHT), "black")
+    def png(self) -> bytes:
+        """The current frame as PNG (what `screencap -p` sends), re-encoded only on change."""
+        with self.lock:
+            frame, stable = self._current()
+            if stable and self._png is not None and self._png[0] is frame:
+                return self._png[1]
+            buf = io.BytesIO()
+            frame.save(buf, format="PNG", compress_level=1)
+            if stable:
+                self._png = (frame, buf.getvalue())
+            return buf.getvalue()
+
+    def _current(self) -> tuple[Image.Image, bool]:
+        """(frame, whether it is a cached frame that will not change by itself)."""
+        if not self.screen_on:
+            return _dark_frame(), True
+        frame = self._static_frame()
+        if self._anim is not None:
+            before, t0 = self._anim
+            t = (self.now() - t0) / ANIMATION_S
+            if 0 <= t < 1:
+                return Image.blend(before, frame, 0.25 + 0.75 * t * (2 - t)), False
+            self._anim = None
+        return frame, self._frame_key() is not None
 
     def _frame_key(self) -> object:
         toast = self._toast is not None and self._toast[1] > self.now()
@@ -493,9 +510,7 @@ class Phone:
     def command(self, argv: list[str]) -> ShellResult:
         """Run one program (`input`, `am`, `settings`, ...) as Android's shell would."""
         with self.lock:
-            result = commands.run(self, argv)
-            self._version += 1
-            return result
+            return commands.run(self, argv)
 
     def changed(self) -> None:
         """State changed behind the UI's back (shell `settings put`, `pm clear`)."""
@@ -507,6 +522,7 @@ class Phone:
         self.remove_task(package)
         if self.recents is None and (not self.order or self.order[-1] not in self.stacks):
             self.go_home()
+        self.changed()
 
     def launcher_activity(self) -> str:
         return LAUNCHER_ACTIVITY
@@ -523,3 +539,8 @@ def keycode(code: int | str) -> int:
     if name not in KEYCODES:
         raise ValueError(f"unknown keycode {code!r}")
     return KEYCODES[name]
+
+
+@functools.lru_cache(maxsize=1)
+def _dark_frame() -> Image.Image:
+    return Image.new("RGB", (WIDTH, HEIGHT), "black")
