@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import io
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
