@@ -82,12 +82,16 @@ def _all_steps(steps: tuple[Step, ...]) -> list[Step]:
 
 
 def visible(screen: Screen, text: str) -> bool:
-    """Whether ``text`` is on the screen: a close fuzzy match or whole words of an element."""
-    want = normalize(text)
+    """Whether ``text`` is on the screen: whole words of an element's text or label, or a
+    close fuzzy match (OCR slips) with exactly the same digits (a code, a time, a price)."""
+    want, digits = normalize(text), re.sub(r"\D", "", text)
     for e in screen.elements:
         for name in (e.text, e.label):
-            if name and (similarity(text, name) >= VISIBLE_SCORE
-                         or f" {want} " in f" {normalize(name)} "):
+            if not name:
+                continue
+            if f" {want} " in f" {normalize(name)} ":
+                return True
+            if similarity(text, name) >= VISIBLE_SCORE and re.sub(r"\D", "", name) == digits:
                 return True
     return False
 
