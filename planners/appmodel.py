@@ -130,8 +130,24 @@ class Transition:
         return cls(**data)
 
 
-def _element_name(e: Element) -> str:
-    return (e.text or e.label).strip()
+STATE_WORDS = frozenset({"on", "off", "checked", "unchecked", "enabled", "disabled"})
+
+
+def _own_name(e: Element) -> str:
+    name = (e.text or e.label).strip()
+    return "" if e.checked is not None and name.casefold() in STATE_WORDS else name
+
+
+def element_name(e: Element, screen: Screen | None = None) -> str:
+    """What a person calls an element: its text or label; for a switch that only says
+    "ON"/"OFF" or has no text, the label on its row (the nearest named element)."""
+    name = _own_name(e)
+    if name or screen is None:
+        return name
+    row = [o for o in screen.elements if o is not e and _own_name(o) and o.checked is None
+           and e.box.y1 <= o.center.y < e.box.y2]
+    nearest = min(row, key=lambda o: abs(o.center.x - e.center.x), default=None)
+    return _own_name(nearest) if nearest else ""
 
 
 def target_element(action: Action, screen: Screen | None) -> Element | None:
@@ -145,7 +161,7 @@ def target_element(action: Action, screen: Screen | None) -> Element | None:
     if x is None or y is None:
         return None
     hits = [e for e in screen.elements if e.box.x1 <= x < e.box.x2 and e.box.y1 <= y < e.box.y2]
-    named = [e for e in hits if _element_name(e)]
+    named = [e for e in hits if (e.text or e.label).strip()]
     return min(named or hits, key=lambda e: e.box.area, default=None)
 
 
@@ -155,7 +171,7 @@ def target_text(action: Action, screen: Screen | None = None) -> str:
     if described:
         return str(described).strip()
     element = target_element(action, screen)
-    return _element_name(element) if element else ""
+    return element_name(element, screen) if element else ""
 
 
 def action_key(action: Action, screen: Screen | None = None) -> str:
@@ -195,8 +211,8 @@ def semantic_action(action: Action, screen: Screen | None = None) -> Action:
 
 
 def _checked_by_name(screen: Screen) -> dict[str, bool]:
-    return {_element_name(e): e.checked for e in screen.elements
-            if e.checked is not None and _element_name(e)}
+    named = ((element_name(e, screen), e.checked) for e in screen.elements if e.checked is not None)
+    return {name: checked for name, checked in named if name}
 
 
 def _visible_texts(screen: Screen) -> set[str]:

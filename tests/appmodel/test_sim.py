@@ -11,7 +11,7 @@ from devices.sim.perturb import Perturbations
 from devices.sim.phone import Phone
 from grounding.a11y import parse_uiautomator, useful
 from grounding.types import Element, Screen
-from planners.actions import Back, LaunchApp
+from planners.actions import Back, LaunchApp, Tap
 from planners.appmodel import AppModel, action_key
 from planners.fingerprint import fingerprint
 
@@ -106,6 +106,26 @@ def test_perceived_sim_screens_make_a_model(device: SimDevice, clock: Clock) -> 
     assert model.check(launch, chrome_screen) and not model.check(launch, back_screen)
     assert model.rollback_plan(chrome, home) == [Back()]
     assert home.visits == 2 and model.is_stable(home)
+
+
+def test_a_switch_is_named_by_its_row_and_its_flip_is_the_post_condition(
+        device: SimDevice) -> None:
+    device.launch_app("Settings")
+    top = a11y_screen(device.observe())
+    device.tap(next(e for e in top.elements if e.text == "Network & internet").center)
+    off = a11y_screen(device.observe())
+    switch = next(e for e in off.elements if e.text == "OFF")
+    tap = Tap(x=switch.center.x, y=switch.center.y)
+    assert action_key(tap, off) == "tap:'Airplane mode'"
+    model = AppModel("com.android.settings")
+    page = model.locate(off)
+    device.tap(switch.center)
+    on = a11y_screen(device.observe())
+    assert model.locate(on) is page
+    t = model.record(page, tap, page, before_screen=off, after_screen=on)
+    assert t.action == {"type": "tap", "target": "Airplane mode"}
+    assert t.expect_checked == {"Airplane mode": True, "Wi-Fi": False}   # airplane mode cuts Wi-Fi
+    assert model.check(t, on) and not model.check(t, off)
 
 
 def test_popups_are_dialogs_in_the_accessibility_tree() -> None:
