@@ -33,12 +33,13 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"
 sys.path.insert(0, str(ROOT))
 sys.path.append(str(ROOT / "tests"))  # for openai_server only
 
+from openai_server import OpenAIServer  # noqa: E402
+
 from devices.sim.device import SimDevice  # noqa: E402
 from devices.sim.tasks import Task, load_tasks  # noqa: E402
 from guiagent.config import Settings  # noqa: E402
 from guiagent.session import RunOptions, build_loop, set_of_marks  # noqa: E402
-from guiagent.steps import Acted, RunResult, StepRecord  # noqa: E402
-from openai_server import OpenAIServer  # noqa: E402
+from guiagent.steps import Acted, Observed, RunResult, StepRecord  # noqa: E402
 from planners.agent_policy import AgentPolicy  # noqa: E402
 from planners.agents import build_agents  # noqa: E402
 from planners.llm import LLMConfig  # noqa: E402
@@ -53,8 +54,10 @@ class Outcome:
     task: str
     ok: bool
     steps: int
-    seconds: float
-    policy_seconds: float
+    seconds: float          # the loop, up to its last decision (the end-of-run report apart)
+    policy_seconds: float   # inside the policy: the model's share
+    device_seconds: float   # settling + capturing screens, and executing actions
+    perceive_seconds: float
     reason: str
     rolled_back: bool = False
 
@@ -96,15 +99,23 @@ def run_one(task: Task, policy: Any, out: Path, options: RunOptions) -> Outcome:
         if timed is None:
             loop.policy = timed = Timed(loop.policy)
         t0 = time.perf_counter()
-        records: list[StepRecord] = list(loop.run(task.instruction))
-        wall = time.perf_counter() - t0
+        records: list[StepRecord] = []
+        wall = 0.0
+        for rec in loop.run(task.instruction):
+            if not isinstance(rec, RunResult):
+                wall = time.perf_counter() - t0
+            records.append(rec)
         result = records[-1]
         assert isinstance(result, RunResult)
         ok = task.check(dev.shell)
         why = result.reason if ok else f"{result.status}: {result.reason}; " + "; ".join(
             task.explain(dev.shell))
-        return Outcome(task.id, ok, sum(isinstance(r, Acted) for r in records), wall,
-                       timed.seconds, why, any(r.kind == "rollback" for r in records))
+        observed = [r for r in records if isinstance(r, Observed)]
+        acted = [r for r in records if isinstance(r, Acted)]
+        device = sum(r.capture_s for r in observed) + sum(r.seconds for r in acted)
+        return Outcome(task.id, ok, len(acted), wall, timed.seconds, device,
+                       sum(r.perceive_s for r in observed), why,
+                       any(r.kind == "rollback" for r in records))
 
 
 def offline(tasks: list[Task], out: Path) -> list[Outcome]:
@@ -201,12 +212,19 @@ def report(name: str, results: list[Outcome]) -> None:
         print(f"{name}: no tasks")
         return
     ok = sum(r.ok for r in results)
-    steps = sum(r.steps for r in results)
-    overhead = (sum(r.seconds - r.policy_seconds for r in results)) / max(steps, 1)
-    per_task = statistics.mean(r.seconds for r in results)
+    steps = max(sum(r.steps for r in results), 1)
+
+    def per_step(values: list[float]) -> str:
+        return f"{sum(values) / steps:.3f}"
+
+    harness = [r.seconds - r.policy_seconds - r.device_seconds for r in results]
     print(f"{name}: {ok}/{len(results)} tasks succeeded ({100 * ok / len(results):.0f}%), "
           f"{steps} actions ({steps / len(results):.1f} per task), "
-          f"{per_task:.2f} s per task, harness overhead {overhead:.3f} s per action")
+          f"{statistics.mean(r.seconds for r in results):.2f} s per task")
+    print(f"  per action: harness overhead {per_step(harness)} s (of which perception "
+          f"{per_step([r.perceive_seconds for r in results])} s), device (settle, capture, "
+          f"input) {per_step([r.device_seconds for r in results])} s, policy/model "
+          f"{per_step([r.policy_seconds for r in results])} s")
     if name == "llm":
         back = sum(r.rolled_back for r in results)
         rec = sum(r.ok and r.rolled_back for r in results)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from devices import Device, Observation, PixelPoint
-from devices.errors import DeviceError
+from devices.errors import DeviceError, InputRefused, Unsupported
 from grounding.types import Screen, Target
 from guiagent.executor import Executor
 from guiagent.loop_guard import LoopGuard, StateTracker
@@ -74,6 +74,7 @@ class Seen:
     screen: Screen
     image: str | None = None
     state: str | None = None
+    timing: tuple[float, float] = (0.0, 0.0)   # (capture, perceive) seconds
 
 
 def new_texts(before: Screen, after: Screen, limit: int = 5) -> list[str]:
@@ -184,8 +185,13 @@ class AgentLoop:
             return seen, (yield from self._check_loops(seen, action))
         point = target.point if target is not None else None
         t0 = self.clock()
-        if not self.options.dry_run:
-            self.executor.execute(action, point)
+        try:
+            if not self.options.dry_run:
+                self.executor.execute(action, point)
+        except (InputRefused, Unsupported) as exc:
+            yield self._record(Warned(n, "device", str(exc)))
+            self._feedback(action, "error", str(exc), seen)
+            return seen, (yield from self._check_loops(seen, action))
         spent = self.clock() - t0
         after = yield from self._look(n, record=False)
         yield self._record(Acted(n, action, point.x if point else None, point.y if point else None,
@@ -228,12 +234,15 @@ class AgentLoop:
     # -- parts ---------------------------------------------------------------------------
 
     def _look(self, n: int, record: bool = True) -> Gen[Seen]:
+        t0 = self.clock()
         obs = self.device.observe()
+        t1 = self.clock()
         seen = Seen(obs, self.perceive(obs))
         if self.trajectory is not None:
             seen.image = self.trajectory.save_image(n, obs.image)
         if self.app_model is not None:
             seen.state = self.app_model.locate(seen.screen)
+        seen.timing = (round(t1 - t0, 3), round(self.clock() - t1, 3))
         self._warnings = [i.warning() for i in scan_injections(seen.screen)]
         if record:
             yield self._record(self._observed(n, seen))
@@ -241,7 +250,7 @@ class AgentLoop:
 
     def _observed(self, n: int, seen: Seen) -> Observed:
         return Observed(n, seen.obs.app, seen.obs.activity, len(seen.screen.elements),
-                        seen.image, list(self._warnings))
+                        seen.image, list(self._warnings), *seen.timing)
 
     def _ground(self, action: Action, screen: Screen) -> Target | None:
         """Where a targeted action points: element number, pixel, or a grounded description."""

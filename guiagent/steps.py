@@ -52,6 +52,8 @@ class Observed(StepRecord):
     elements: int = 0
     image: str | None = None
     warnings: list[str] = field(default_factory=list)
+    capture_s: float = 0.0      # waiting for the screen to settle and capturing it
+    perceive_s: float = 0.0     # perception and the app model's placing of the screen
 
     def line(self) -> str:
         where = self.app or "screen"

@@ -8,7 +8,9 @@ Layout of ``<data dir>/runs/<YYYYmmdd-HHMMSS>-<slug>/`` (or ``--out DIR``):
                    "kind" is observe | plan | decide | ground | safety | act | reflect |
                    app_model | rollback | warning | result (see guiagent/steps.py)
     screen-NNN.png the screen as observed before action NNN+1 and after action NNN;
-                   "act" records name theirs in "before" and "after"
+                   "act" records name theirs in "before" and "after". PNGs are encoded on
+                   a background thread (it overlaps perception); a crash can lose the
+                   last screen or two, never a step record.
     act-NNN.png,   written when the run ends (guiagent/report.py): the action drawn on
     report.html    its screen, and one self-contained page with a card per step
 """
@@ -19,6 +21,7 @@ import io
 import json
 import re
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +65,8 @@ class Trajectory:
         self.dir = Path(run_dir)
         self.meta = dict(meta)
         self.dir.mkdir(parents=True, exist_ok=True)
+        self._writer: ThreadPoolExecutor | None = None
+        self._pending: list[Future[None]] = []
         atomic_write_text(self.dir / META, json.dumps(self.meta, indent=2))
 
     @classmethod
@@ -78,18 +83,27 @@ class Trajectory:
         return cls(run_dir, {"task": task, "started": started, **meta})
 
     def save_image(self, index: int, image: Image.Image) -> str:
-        """Save the screen seen before action ``index + 1``; returns the file name."""
+        """Queue the screen seen before action ``index + 1`` for writing; returns the file name."""
         name = f"screen-{index:03d}.png"
-        buf = io.BytesIO()
-        image.save(buf, format="PNG", compress_level=1)
-        atomic_write_bytes(self.dir / name, buf.getvalue())
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trajectory")
+        self._pending.append(self._writer.submit(_write_png, self.dir / name, image))
         return name
+
+    def flush(self) -> None:
+        """Wait for every queued screen; a failed write is raised here."""
+        pending, self._pending = self._pending, []
+        for future in pending:
+            future.result()
 
     def record(self, rec: StepRecord) -> None:
         append_line(self.dir / STEPS, json.dumps(rec.to_dict(), default=str))
 
     def finish(self, result: RunResult) -> None:
         """Write the result into run.json (the result record itself goes through ``record``)."""
+        self.flush()
+        if self._writer is not None:
+            self._writer.shutdown()
         keys = ("status", "reason", "answer", "steps", "tokens", "cost_usd", "seconds")
         done = {k: v for k, v in result.to_dict().items() if k in keys}
         self.meta.update(done, finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
@@ -97,6 +111,12 @@ class Trajectory:
         from guiagent.report import write_report
 
         write_report(self.dir)
+
+
+def _write_png(path: Path, image: Image.Image) -> None:
+    buf = io.BytesIO()
+    image.save(buf, format="PNG", compress_level=1)
+    atomic_write_bytes(path, buf.getvalue())
 
 
 def read_run(run_dir: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:

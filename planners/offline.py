@@ -2,33 +2,26 @@
 
     open Settings, tap Network & internet, turn on Airplane mode
     type 'hello' into the search box; scroll down until Bluetooth
+    enter first name Oscar, last name Wilde; search for David; send "On my way"
     go back, press home, wait for Inbox, wait 2 seconds, long press Alice
+    compute 250 + 175; drag the brightness slider all the way down
 
-Steps are split on commas, semicolons, new lines and "then" (never inside
-quotes). Each step knows when it is done by looking at the screen where it
-can (a toggle's state, a text that appeared) and by the loop's feedback
-otherwise. A step that cannot be grounded ends the run with ``fail`` naming
-the step and why.
+Steps are split on commas, semicolons, new lines, "then" and "and <verb>"
+(never inside quotes). Each step knows when it is done by looking at the
+screen where it can (a toggle's state, a text that appeared) and by the
+loop's feedback otherwise. A target that is not on the screen is looked for
+by scrolling down; a step that still cannot be grounded ends the run with
+``fail`` naming the step and why.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from grounding.types import Element, Screen, Target
-from planners.actions import (
-    Action,
-    Back,
-    Done,
-    Fail,
-    Home,
-    Key,
-    LaunchApp,
-    Wait,
-    parse_action,
-)
+from planners.actions import Action, Done, Fail, parse_action
 from planners.policy import (
     Context,
     Decision,
@@ -41,44 +34,64 @@ from planners.policy import (
 
 Locate = Callable[[Screen, str], Target]
 QUOTE = re.compile(r"(?<![\w])(['\"“‘])(.+?)(['\"”’])(?![\w])")
-SPLIT = re.compile(r"\s*(?:[,;\n]|\.\s+|\bthen\b|\band then\b)\s*", re.I)
-AND_VERB = re.compile(r"\s+and\s+(?=(?:open|launch|tap|click|press|turn|switch|enable|disable|"
-                      r"type|enter|scroll|swipe|go|wait|long)\b)", re.I)
+VERB_WORDS = (r"open|launch|start|tap|click|press|turn|switch|enable|disable|type|enter|"
+              r"scroll|swipe|go|wait|long|send|search|choose|select|drag|compute|calculate|add|"
+              r"save|fill")
+SPLIT = re.compile(r"\s*(?:[,;\n]|\.\s+|\bthen\b)\s*", re.I)
+AND_VERB = re.compile(rf"\s+and\s+(?=(?:{VERB_WORDS})\b)", re.I)
 KEY_NAMES = {"back": "back", "home": "home", "enter": "enter", "return": "enter",
              "delete": "delete", "backspace": "delete", "tab": "tab", "escape": "escape",
              "search": "search", "menu": "menu", "recents": "app_switch",
              "app switch": "app_switch", "power": "power", "volume up": "volume_up",
              "volume down": "volume_down", "space": "space"}
+ENDS = r"(?P<dir>down|up|left|right|to the (?:minimum|maximum|min|max|lowest|highest|left|right))"
 PATTERNS: list[tuple[str, re.Pattern[str]]] = [(verb, re.compile(p, re.I)) for verb, p in [
     ("back", r"^(?:go |navigate |press (?:the )?)?back(?: button| key)?$"),
     ("home", r"^(?:go |press (?:the )?)?home(?: button| key| screen)?$"),
     ("key", r"^(?:press|hit) (?:the )?(?P<key>[a-z ]+?)(?: key| button)?$"),
-    ("open", r"^(?:open|launch|start) (?:the )?(?P<target>.+?)(?: app)?$"),
+    ("open", r"^(?:open|launch|start) (?:the )?(?P<target>.+?)(?: app)?"
+             r"(?: from (?:it|there|the (?:app drawer|list|menu)))?$"),
+    ("tap", r"^(?:go to|navigate to|go into|head to) (?:the )?(?P<target>.+)$"),
     ("toggle", r"^(?:turn|switch|toggle) (?P<state>on|off) (?:the )?(?P<target>.+)$"),
     ("toggle", r"^(?:turn|switch|toggle) (?:the )?(?P<target>.+) (?P<state>on|off)$"),
     ("toggle", r"^(?P<state>enable|disable) (?:the )?(?P<target>.+)$"),
     ("type", r"^(?:type|enter|write|input) (?P<text>\x00\d+\x00)"
              r"(?: (?:in|into|in to|on) (?:the )?(?P<target>.+))?$"),
+    ("send", r"^send (?P<text>\x00\d+\x00)$"),
+    ("search", r"^search (?:for )?(?P<text>.+)$"),
+    ("compute", r"^(?:compute|calculate|work out) (?P<text>[\d\s.+\-*/×÷−x()]+)$"),
+    ("drag", rf"^(?:drag|slide|move|set) (?:the )?(?P<target>.+?) (?:all the way |fully )?"
+             rf"{ENDS}$"),
+    ("add_line", r"^add (?P<text>.+?) (?:on|in|as) a new line$"),
     ("scroll_until", r"^(?:scroll|swipe)(?: (?P<dir>up|down|left|right))? "
                      r"(?:until|till|to)(?: you see| (?:the )?)?\s*(?P<target>.+)$"),
-    ("scroll", r"^(?:scroll|swipe)(?: (?P<dir>up|down|left|right))?$"),
+    ("scroll", r"^scroll(?: (?P<dir>up|down|left|right))?$"),
+    ("swipe", r"^swipe (?P<dir>up|down|left|right)\b.*$"),
     ("wait", r"^wait (?:for )?(?P<seconds>\d+(?:\.\d+)?) ?(?:s|secs?|seconds?)?$"),
     ("wait_for", r"^wait (?:for|until)(?: the)? (?P<target>.+?)(?: appears| is shown)?$"),
     ("long_press", r"^(?:long[- ]press|press and hold|long tap) (?:on )?(?:the )?(?P<target>.+)$"),
-    ("tap", r"^(?:tap|click|press|select|choose|touch|hit) (?:on )?(?:the )?(?P<target>.+)$"),
+    ("tap", r"^(?:tap|click|press|select|choose|touch|hit|save) (?:on )?(?:the )?"
+            r"(?P<target>.+)$"),
+    ("fill", r"^(?:enter|type|input|fill in|write|put) (?:the )?(?P<target>.+?) "
+             r"(?:as |to )?(?P<text>[^\s\x00]+)$"),
+    ("type", r"^(?:enter|type|input|write) (?P<text>\S+)$"),
 ]]
-ONE_SHOT_OK_ON_NO_CHANGE = ("open", "back", "home", "key", "wait", "type")
+FIELD_VALUE = re.compile(r"^(?:the )?(?P<target>[a-z][\w ]*?) (?P<text>\S+)$", re.I)
+DONE_ON_NO_CHANGE = ("open", "back", "home", "key", "wait", "type", "fill", "swipe")
+FIND_FIRST = ("tap", "long_press", "toggle", "fill", "drag")
+OPERATORS = {"*": "×", "x": "×", "/": "÷", "-": "−"}
 
 
 @dataclass(slots=True)
 class Step:
-    """One parsed step: ``verb`` is one of the PATTERNS names; ``text`` is what the user wrote."""
+    """One parsed step: ``verb`` names its handler; ``text`` is what the user wrote."""
 
     number: int
     text: str
     verb: str
     target: str = ""
     value: str = ""
+    exact: bool = False      # match the target's text exactly (calculator keys, symbols)
 
     def label(self) -> str:
         return f"step {self.number} '{self.text}'"
@@ -108,9 +121,32 @@ def parse_steps(task: str) -> list[Step]:
     clauses = [c for part in SPLIT.split(masked) for c in AND_VERB.split(part)]
     clauses = [re.sub(r"^(?:and |please |now )+", "", c.strip(" .!"), flags=re.I) for c in clauses]
     steps: list[Step] = []
-    for clause in (c for c in clauses if c):
-        steps.append(_parse_one(len(steps) + 1, clause, quoted))
+    for number, clause in enumerate((c for c in clauses if c), start=1):
+        steps += _parse_clause(number, clause, quoted, steps[-1] if steps else None)
     return steps
+
+
+def _parse_clause(number: int, clause: str, quoted: list[str], previous: Step | None
+                  ) -> list[Step]:
+    """One clause -> its steps; "last name Wilde and phone 5" continues a fill step."""
+    try:
+        return _expand(_parse_one(number, clause, quoted))
+    except StepSyntaxError:
+        if previous is None or previous.verb != "fill":
+            raise
+    parts = re.split(r"\s+and\s+", clause)
+    found = [FIELD_VALUE.match(p) for p in parts]
+    if not all(found):
+        raise StepSyntaxError(_unknown(number, _unmask(clause, quoted)))
+    text = _unmask(clause, quoted)
+    return [Step(number, text, "fill", m.group("target"), _unmask(m.group("text"), quoted))
+            for m in found if m]
+
+
+def _unknown(number: int, text: str) -> str:
+    return (f"step {number} '{text}' is not a step the offline planner knows; write steps like "
+            "'open Settings, tap Wi-Fi, turn on Airplane mode, type \"hi\" into Search, "
+            "scroll down until Bluetooth, wait for Inbox, go back' (or configure an LLM)")
 
 
 def _parse_one(number: int, clause: str, quoted: list[str]) -> Step:
@@ -126,12 +162,28 @@ def _parse_one(number: int, clause: str, quoted: list[str]) -> Step:
                  or groups.get("seconds") or groups.get("key") or "")
         if verb == "toggle":
             value = "on" if value.lower() in ("on", "enable") else "off"
-        return Step(number, text, verb, groups.get("target", "").strip("'\" "), value.lower()
-                    if verb != "type" else value)
-    raise StepSyntaxError(
-        f"step {number} '{text}' is not a step the offline planner knows; write steps like "
-        "'open Settings, tap Wi-Fi, turn on Airplane mode, type \"hi\" into Search, "
-        "scroll down until Bluetooth, wait for Inbox, go back' (or configure an LLM)")
+        elif verb not in ("type", "fill", "send", "search", "add_line", "compute"):
+            value = value.lower()
+        return Step(number, text, verb, groups.get("target", "").strip("'\" "), value)
+    raise StepSyntaxError(_unknown(number, text))
+
+
+def _expand(step: Step) -> list[Step]:
+    """Steps that take several actions become sub-steps sharing the step's number and text."""
+    def sub(verb: str, target: str = "", value: str = "", exact: bool = False) -> Step:
+        return replace(step, verb=verb, target=target, value=value, exact=exact)
+
+    if step.verb == "send":
+        return [sub("fill", "message field", step.value), sub("tap", "Send")]
+    if step.verb == "search":
+        return [sub("fill", "search field", step.value)]
+    if step.verb == "add_line":
+        return [sub("tap_end"), sub("key", value="enter"), sub("type", value=step.value),
+                sub("save", "Save")]
+    if step.verb == "compute":
+        keys = [OPERATORS.get(c, c) for c in step.value.replace(" ", "")]
+        return [sub("tap", k, exact=True) for k in [*keys, "="]]
+    return [step]
 
 
 def act(kind: str, **fields: object) -> Action:
@@ -148,19 +200,27 @@ def toggle_for(screen: Screen, e: Element) -> Element | None:
     return min(row, key=lambda o: abs(o.center.x - e.center.x), default=None)
 
 
+def exact_element(screen: Screen, text: str) -> Element | None:
+    """The element whose text or label is exactly ``text`` (keys such as '+' and '=')."""
+    hits = [e for e in screen.elements if text in (e.text.strip(), e.label.strip())]
+    return min(hits, key=lambda e: (e.clickable is not True, e.box.area), default=None)
+
+
 class OfflinePlanner:
     """A policy that walks a step list; no model, no network."""
 
     name = "offline"
 
-    def __init__(self, locate: Locate, *, max_scrolls: int = 10, max_waits: int = 10,
+    def __init__(self, locate: Locate, *, max_scrolls: int = 6, max_waits: int = 10,
                  retries: int = 2) -> None:
         self.locate = locate
         self.max_scrolls, self.max_waits, self.retries = max_scrolls, max_waits, retries
         self.steps: list[Step] | None = None  # parsed on the first plan()
         self.error = ""
         self.index = 0
-        self.tries = 0
+        self.acted = 0          # actions issued for the current step (scrolls to find excluded)
+        self.scrolls = 0        # scrolls made to find the current step's target
+        self.searching = False  # the last action was a scroll to find the target
         self.last: Feedback | None = None
         self.pending: Decision | None = None
 
@@ -171,8 +231,10 @@ class OfflinePlanner:
         self.pending = self._next(ctx.screen)
         steps = self.steps or []
         current = steps[self.index].text if self.index < len(steps) else "done"
-        return Plan(f"{self.index} of {len(steps)} steps done", current,
-                    done=self.index >= len(steps))
+        total = len({s.number for s in steps})
+        done = len({s.number for s in steps[: self.index]}
+                   - {s.number for s in steps[self.index:]})
+        return Plan(f"{done} of {total} steps done", current, done=self.index >= len(steps))
 
     def _parse(self, task: str) -> None:
         try:
@@ -193,16 +255,11 @@ class OfflinePlanner:
             step = steps[self.index]
             action = self._advance(step, screen)
             if action is None:
-                self.index, self.tries, self.last = self.index + 1, 0, None
+                self.index, self.acted, self.scrolls, self.last = self.index + 1, 0, 0, None
                 continue
-            if not isinstance(action, Fail):
-                self.tries += 1
-            return Decision(action, thought=f"{step.label()}: {self._why(action)}")
-        return Decision(Done(text=f"all {len(steps)} steps done"))
-
-    @staticmethod
-    def _why(action: Action) -> str:
-        return action.type.replace("_", " ")
+            return Decision(action, thought=f"{step.label()}: {action.type.replace('_', ' ')}")
+        total = len({s.number for s in steps})
+        return Decision(Done(text=f"all {total} steps done"))
 
     def feedback(self, fb: Feedback) -> None:
         self.last = fb
@@ -215,87 +272,153 @@ class OfflinePlanner:
 
     # -- steps ---------------------------------------------------------------------------
 
-    def _advance(self, step: Step, screen: Screen) -> Action | None:
-        """The action to take for ``step`` now, None when it is complete, or Fail."""
-        handler = getattr(self, f"_step_{step.verb}", self._one_shot)
-        action: Action | None = handler(step, screen)
-        return action
-
     def _result(self) -> str:
         return self.last.result if self.last is not None else ""
 
+    def _issue(self, action: Action, scroll: bool = False) -> Action:
+        """Count an action for the current step (scrolls to find a target apart)."""
+        self.searching = scroll
+        if scroll:
+            self.scrolls += 1
+        else:
+            self.acted += 1
+        return action
+
+    def _advance(self, step: Step, screen: Screen) -> Action | None:
+        """The action to take for ``step`` now, None when it is complete, or Fail."""
+        if self.searching and self._result() == "no_change":
+            self.searching = False
+            return Fail(text=f"{step.label()}: cannot find '{step.target}': scrolled to the "
+                             "end of the screen")
+        handler = getattr(self, f"_step_{step.verb}", None)
+        if handler is not None:
+            action: Action | None = handler(step, screen)
+            return action
+        return self._one_shot(step, screen)
+
     def _one_shot(self, step: Step, screen: Screen) -> Action | None:
         """Steps done by one action: complete once it worked (or changed nothing harmlessly)."""
-        if self.tries:
+        if self.acted and not self.searching:
             result = self._result()
-            if result == "ok" or (result == "no_change" and step.verb in ONE_SHOT_OK_ON_NO_CHANGE):
+            if result == "ok" or (result == "no_change" and step.verb in DONE_ON_NO_CHANGE):
                 return None
-            if result in ("refused", "not_found", "error") or self.tries >= self.retries:
-                why = self.last.reason if self.last is not None else "it did not work"
+            if result in ("refused", "not_found", "error") or self.acted >= self.retries:
+                why = self.last.reason if self.last is not None else ""
                 return Fail(text=f"{step.label()} did not work: {why or result}")
-        return self._first_action(step, screen)
+        if step.verb in FIND_FIRST or (step.verb == "type" and step.target):
+            found = self._find(step, screen)
+            if not isinstance(found, Element):
+                return found
+            return self._issue(self._targeted(step, found, screen))
+        return self._issue(self._untargeted(step))
 
-    def _first_action(self, step: Step, screen: Screen) -> Action:
+    def _untargeted(self, step: Step) -> Action:
         if step.verb == "open":
-            return LaunchApp(app=step.target)
+            return act("launch_app", app=step.target)
         if step.verb in ("back", "home"):
-            return Back() if step.verb == "back" else Home()
+            return act(step.verb)
         if step.verb == "key":
-            return Key(key=KEY_NAMES[step.value])
+            return act("key", key=KEY_NAMES[step.value])
         if step.verb == "wait":
-            return Wait(seconds=min(float(step.value), 30.0))
-        if step.verb == "scroll":
-            return act("scroll", direction=step.value or "down")
-        if step.verb == "type" and not step.target:
-            return act("type", text=step.value)
-        found = self._find(step, screen)
-        if isinstance(found, Fail):
-            return found
-        if step.verb == "type":
-            return act("type", text=step.value, element=found.id)
-        return act(step.verb if step.verb == "long_press" else "tap", element=found.id)
+            return act("wait", seconds=min(float(step.value), 30.0))
+        if step.verb in ("scroll", "swipe"):
+            return act(step.verb, direction=step.value or "down")
+        return act("type", text=step.value)
 
-    def _find(self, step: Step, screen: Screen) -> Element | Fail:
-        """Ground the step's target; a Fail that names the step when it is not there."""
-        target = self.locate(screen, step.target)
+    def _targeted(self, step: Step, e: Element, screen: Screen) -> Action:
+        if step.verb in ("type", "fill"):
+            return act("type", text=step.value, element=e.id)
+        if step.verb == "drag":
+            low = step.value in ("down", "left") or "min" in step.value or "low" in step.value
+            return act("tap", x=e.box.x1 + 1 if low else e.box.x2 - 2, y=e.center.y)
+        return act(step.verb if step.verb == "long_press" else "tap", element=e.id)
+
+    def _find(self, step: Step, screen: Screen) -> Element | Action:
+        """Ground the step's target, scrolling down to look for it; Fail naming the step."""
+        if step.exact:
+            exact = exact_element(screen, step.target)
+            target = Target(exact is not None, exact.center if exact else None, exact,
+                            reason="no element reads exactly that")
+        else:
+            target = self.locate(screen, step.target)
         if target.found and target.element is not None:
             return target.element
+        if self.scrolls < self.max_scrolls and not step.exact:
+            return self._issue(act("scroll", direction="down"), scroll=True)
         near = ", ".join(repr(e.text or e.label) for e, _ in target.candidates[:3])
         hint = f" (closest: {near})" if near else ""
         why = target.reason or "nothing on the screen matches"
         return Fail(text=f"{step.label()}: cannot find '{step.target}' on the screen: {why}{hint}")
 
+    def _step_open(self, step: Step, screen: Screen) -> Action | None:
+        """Tap the app (or item) when it is on the screen, else launch the app by name."""
+        if not self.acted:
+            t = self.locate(screen, step.target)
+            if t.found and t.element is not None:
+                return self._issue(act("tap", element=t.element.id))
+        return self._one_shot(step, screen)
+
+    def _step_save(self, step: Step, screen: Screen) -> Action | None:
+        """Tap a visible Save button once (an edit that is not saved is lost)."""
+        if self.acted:
+            return self._one_shot(step, screen)
+        t = self.locate(screen, step.target)
+        return self._issue(act("tap", element=t.element.id)) if t.found and t.element else None
+
+    def _step_tap_end(self, step: Step, screen: Screen) -> Action | None:
+        """Put the cursor at the end of the largest text field (a note's body)."""
+        if self.acted:
+            return self._one_shot(step, screen)
+        fields = [e for e in screen.elements if e.kind == "input"]
+        if not fields:
+            return Fail(text=f"{step.label()}: there is no text field on the screen")
+        body = max(fields, key=lambda e: e.box.area)
+        return self._issue(act("tap", x=body.box.x2 - 4, y=body.box.y2 - 4))
+
+    def _step_type(self, step: Step, screen: Screen) -> Action | None:
+        """Typing a time such as 9:45 goes into the Hour and Minute fields when there are such."""
+        clock = re.fullmatch(r"(\d{1,2}):(\d{2})", step.value)
+        if clock and not self.acted and not step.target:
+            hour = self.locate(screen, "Hour field")
+            minute = self.locate(screen, "Minute field")
+            if hour.found and minute.found:
+                assert self.steps is not None
+                self.steps[self.index:self.index + 1] = [
+                    replace(step, verb="fill", target="Hour field", value=clock.group(1)),
+                    replace(step, verb="fill", target="Minute field", value=clock.group(2))]
+                return self._advance(self.steps[self.index], screen)
+        return self._one_shot(step, screen)
+
     def _step_toggle(self, step: Step, screen: Screen) -> Action | None:
         found = self._find(step, screen)
-        if isinstance(found, Fail):
+        if not isinstance(found, Element):
             return found
         switch = toggle_for(screen, found)
         want = step.value == "on"
         if switch is not None and switch.checked == want:
             return None
-        if switch is None and self.tries and self._result() == "ok":
+        if switch is None and self.acted and self._result() == "ok":
             return None  # no visible state to read: one tap that changed the screen
-        if self.tries >= self.retries:
+        if self.acted >= self.retries:
             state = "unknown" if switch is None else ("on" if switch.checked else "off")
             return Fail(text=f"{step.label()}: '{step.target}' is still {state} after "
-                             f"{self.tries} taps")
-        return act("tap", element=(switch or found).id)
+                             f"{self.acted} taps")
+        return self._issue(act("tap", element=(switch or found).id))
 
     def _step_scroll_until(self, step: Step, screen: Screen) -> Action | None:
-        target = self.locate(screen, step.target)
-        if target.found:
+        if self.locate(screen, step.target).found:
             return None
-        if self.tries and self._result() == "no_change":
+        if self.acted and self._result() == "no_change":
             return Fail(text=f"{step.label()}: reached the end without finding '{step.target}'")
-        if self.tries >= self.max_scrolls:
+        if self.acted >= self.max_scrolls:
             return Fail(text=f"{step.label()}: '{step.target}' not found after "
-                             f"{self.tries} scrolls")
-        return act("scroll", direction=step.value or "down")
+                             f"{self.acted} scrolls")
+        return self._issue(act("scroll", direction=step.value or "down"))
 
     def _step_wait_for(self, step: Step, screen: Screen) -> Action | None:
         if self.locate(screen, step.target).found:
             return None
-        if self.tries >= self.max_waits:
+        if self.acted >= self.max_waits:
             return Fail(text=f"{step.label()}: '{step.target}' did not appear in "
-                             f"{self.tries} s")
-        return Wait(seconds=1.0)
+                             f"{self.acted} s")
+        return self._issue(act("wait", seconds=1.0))

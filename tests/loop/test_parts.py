@@ -78,7 +78,7 @@ def test_offline_toggle_already_on_needs_no_action() -> None:
     assert decision.action.type == "done"
 
 
-def test_offline_taps_the_switch_then_fails_naming_a_missing_step() -> None:
+def test_offline_taps_the_switch_then_scrolls_and_fails_naming_a_missing_step() -> None:
     label, switch = el(1, "Airplane mode", 500), el(2, "", 505, "toggle", False, 900)
     scr = screen(label, switch)
     planner = _offline("turn on Airplane mode, tap Bluetooth", scr, {"Airplane mode": label})
@@ -89,8 +89,11 @@ def test_offline_taps_the_switch_then_fails_naming_a_missing_step() -> None:
     flipped = screen(label, el(2, "", 505, "toggle", True, 900))
     ctx2 = Context("", flipped, 1)
     second = planner.decide(ctx2, planner.plan(ctx2)).action
-    assert second.type == "fail"
-    assert "step 2 'tap Bluetooth'" in (second.text or "")
+    assert isinstance(second, Scroll)                  # not on screen: look further down
+    planner.feedback(Feedback(second, "no_change"))
+    third = planner.decide(ctx2, planner.plan(ctx2)).action
+    assert third.type == "fail"
+    assert "step 2 'tap Bluetooth': cannot find 'Bluetooth'" in (third.text or "")
 
 
 def test_safety_classes_and_policy_file(tmp_path) -> None:
