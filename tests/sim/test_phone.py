@@ -299,3 +299,18 @@ def test_messages_search_finds_a_conversation_by_its_text(sim: SimDevice) -> Non
     sim.press_key("back")
     sim.press_key("back")
     assert "Bob Smith" in [n.get("text") for n in nodes(sim.ui_tree() or "")]
+
+
+@pytest.mark.parametrize(("typed", "saved"), [("5550123", "555-0123"),
+                                              ("6505550123", "(650) 555-0123"),
+                                              ("+44 20 7946 0958", "+44 20 7946 0958")])
+def test_new_contact_numbers_are_formatted(sim: SimDevice, typed: str, saved: str) -> None:
+    tap_label(sim, "Contacts")
+    tap_label(sim, "Create contact")
+    tap_label(sim, "First name")
+    sim.type_text("Zoe")
+    tap_label(sim, "Phone")
+    sim.type_text(typed)
+    tap_label(sim, "Save")
+    rows = sim.shell("content query --uri content://contacts/phones --where \"name='Zoe'\"")
+    assert f"number={saved}," in rows

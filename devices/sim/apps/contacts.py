@@ -171,6 +171,7 @@ class Editor(Screen):
     def save(self) -> None:
         f = {k: self.fields.get(k, "").strip() for k, _ in self.FIELDS}
         name = " ".join(p for p in (f["first"], f["last"]) if p)
+        f["phone"] = format_number(f["phone"])
         if not name and not f["phone"]:
             self.host.toast("Contact is empty")
             return
@@ -182,6 +183,19 @@ class Editor(Screen):
             existing.name, existing.number, existing.email = name, f["phone"], f["email"]
         self.host.finish(self)
         self.host.toast("Contact saved")
+
+
+def format_number(raw: str) -> str:
+    """US formatting as the contact editor applies it while typing: 5550123 -> 555-0123."""
+    if not raw.isdigit():
+        return raw
+    if len(raw) == 7:
+        return f"{raw[:3]}-{raw[3:]}"
+    if len(raw) == 10:
+        return f"({raw[:3]}) {raw[3:6]}-{raw[6:]}"
+    if len(raw) == 11 and raw.startswith("1"):
+        return f"1 {raw[1:4]}-{raw[4:7]}-{raw[7:]}"
+    return raw
 
 
 def _digits(number: str) -> str:
