@@ -311,7 +311,7 @@ class DesktopDevice(Device):
             shot = self._grabber().grab(self._monitor)
         except mss.ScreenShotError as exc:
             raise CaptureFailed(f"{self.id}: capture failed: {exc}") from exc
-        image = Image.frombytes("RGB", shot.size, shot.bgra, "raw", "BGRX")
+        image = Image.frombytes("RGB", shot.size, shot.raw, "raw", "BGRX")
         self._geometry = self._geometry_for(image)
         return image
 

@@ -8,7 +8,10 @@ wm title . "guiagent test"
 wm geometry . 640x420+[lindex $argv 1]+[lindex $argv 2]
 . configure -background "#ffffff"
 
-button .press -text "Press me" -command { say clicked; .status configure -text "Clicked" }
+set clicks 0
+button .press -text "Press me" -command {
+    incr ::clicks; say clicked; .status configure -text "Clicked $::clicks"
+}
 label .status -text "Waiting" -background "#ffffff"
 entry .entry -width 30 -font {Helvetica 14}
 canvas .canvas -width 300 -height 140 -background "#ff00ff" -highlightthickness 0
