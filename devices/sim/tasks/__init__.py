@@ -94,9 +94,15 @@ class Task:
 COMMON_SETUP = ("input keyevent KEYCODE_HOME",)
 
 
+def _texts(expect: dict[str, Any]) -> dict[str, Any]:
+    """YAML reads ``contains: 482913`` as a number; expectations compare text."""
+    keys = ("cmd", "equals", "contains", "absent", "matches")
+    return {k: str(v) if k in keys and v is not None else v for k, v in expect.items()}
+
+
 def _task(raw: dict[str, Any]) -> Task:
     try:
-        expects = tuple(Expect(**e) for e in raw["check"])
+        expects = tuple(Expect(**_texts(e)) for e in raw["check"])
         return Task(id=raw["id"], instruction=raw["instruction"], app=raw.get("app", ""),
                     kind=raw.get("kind", "goal"),
                     setup_cmds=COMMON_SETUP + tuple(raw.get("setup", ())),
