@@ -11,6 +11,7 @@ from tui.wiring import make_start_run
 
 
 def test_layout_snapshot(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
-    app = GuiagentApp(devices=[], open_device=open_device, start_run=make_start_run(load_settings()),
-                      runs_root=tmp_path / "runs", device=None)
+    app = GuiagentApp(devices=[], open_device=open_device,
+                      start_run=make_start_run(load_settings()), runs_root=tmp_path / "runs",
+                      device=None)
     assert snap_compare(app, terminal_size=(120, 36))
