@@ -66,7 +66,8 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [(verb, re.compile(p, re.I)) for v
     ("scroll_until", r"^(?:scroll|swipe)(?: (?P<dir>up|down|left|right))? "
                      r"(?:until|till|to)(?: you see| (?:the )?)?\s*(?P<target>.+)$"),
     ("scroll", r"^scroll(?: (?P<dir>up|down|left|right))?$"),
-    ("swipe", r"^swipe (?P<dir>up|down|left|right)\b.*$"),
+    ("swipe", r"^swipe (?P<dir>up|down|left|right)(?: from the (?P<target>top|bottom|left|right)"
+              r"(?: edge)?(?: of the screen)?)?\b.*$"),
     ("wait", r"^wait (?:for )?(?P<seconds>\d+(?:\.\d+)?) ?(?:s|secs?|seconds?)?$"),
     ("wait_for", r"^wait (?:for|until)(?: the)? (?P<target>.+?)(?: appears| is shown)?$"),
     ("long_press", r"^(?:long[- ]press|press and hold|long tap) (?:on )?(?:the )?(?P<target>.+)$"),
@@ -79,6 +80,7 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [(verb, re.compile(p, re.I)) for v
 FIELD_VALUE = re.compile(r"^(?:the )?(?P<target>[a-z][\w ]*?) (?P<text>\S+)$", re.I)
 DONE_ON_NO_CHANGE = ("open", "back", "home", "key", "wait", "type", "fill", "swipe")
 FIND_FIRST = ("tap", "long_press", "toggle", "fill", "drag")
+QUALIFIER = re.compile(r"\s+(?:in|on|under|inside|within|at|from) (?:the )?(?=[A-Z\w])", re.I)
 OPERATORS = {"*": "×", "x": "×", "/": "÷", "-": "−"}
 
 
@@ -340,7 +342,7 @@ class OfflinePlanner:
             target = Target(exact is not None, exact.center if exact else None, exact,
                             reason="no element reads exactly that")
         else:
-            target = self.locate(screen, step.target)
+            target = self._locate_plain(screen, step.target)
         if target.found and target.element is not None:
             return target.element
         if self.scrolls < self.max_scrolls and not step.exact:
@@ -349,6 +351,15 @@ class OfflinePlanner:
         hint = f" (closest: {near})" if near else ""
         why = target.reason or "nothing on the screen matches"
         return Fail(text=f"{step.label()}: cannot find '{step.target}' on the screen: {why}{hint}")
+
+    def _locate_plain(self, screen: Screen, what: str) -> Target:
+        """Locate ``what``; "Airplane mode in Quick Settings" also as "Airplane mode"."""
+        target = self.locate(screen, what)
+        head = QUALIFIER.split(what, maxsplit=1)[0]
+        if target.found or head == what or not head:
+            return target
+        plain = self.locate(screen, head)
+        return plain if plain.found else target
 
     def _step_open(self, step: Step, screen: Screen) -> Action | None:
         """Tap the app (or item) when it is on the screen, else launch the app by name."""
@@ -364,6 +375,15 @@ class OfflinePlanner:
             return self._one_shot(step, screen)
         t = self.locate(screen, step.target)
         return self._issue(act("tap", element=t.element.id)) if t.found and t.element else None
+
+    def _step_swipe(self, step: Step, screen: Screen) -> Action | None:
+        """A swipe from an edge (the notification shade) starts at that edge."""
+        if not step.target or self.acted:
+            return self._one_shot(step, screen)
+        g = screen.geometry
+        x, y = {"top": (g.width // 2, 8), "bottom": (g.width // 2, g.height - 8),
+                "left": (8, g.height // 2), "right": (g.width - 8, g.height // 2)}[step.target]
+        return self._issue(act("swipe", direction=step.value, x=x, y=y))
 
     def _step_tap_end(self, step: Step, screen: Screen) -> Action | None:
         """Put the cursor at the end of the largest text field (a note's body)."""
