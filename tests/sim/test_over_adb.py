@@ -10,7 +10,7 @@ from android.conftest import adb_server, sim_daemon  # noqa: F401 - fixtures reu
 from devices.android import AndroidDevice
 from devices.errors import BlankFrame
 from devices.sim.adbd import AdbDaemon
-from devices.sim.tasks import get_task
+from devices.sim.tasks import Task, load_tasks
 from devices.sim.tasks.runner import run_solution
 
 pytestmark = pytest.mark.adb
@@ -21,10 +21,12 @@ def device(adb_server, sim_daemon: AdbDaemon) -> AndroidDevice:  # noqa: ANN001,
     return AndroidDevice(sim_daemon.serial, adb_server=adb_server.address)
 
 
-@pytest.mark.parametrize("task_id", ["airplane_on_steps", "text_alice_late_goal",
-                                     "alarm_add_evening_steps", "rename_device_goal"])
-def test_task_through_adb(device: AndroidDevice, task_id: str) -> None:
-    task = get_task(task_id)
+TASKS = load_tasks()
+
+
+@pytest.mark.parametrize("task", TASKS, ids=[t.id for t in TASKS])
+def test_task_through_adb(device: AndroidDevice, task: Task) -> None:
+    """Every task on one phone in a row: each setup must undo what the last task left."""
     task.setup(device.shell)
     assert not task.check(device.shell)
     run_solution(device, task.solution)
