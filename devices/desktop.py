@@ -40,7 +40,7 @@ from devices.registry import DeviceInfo
 NO_DISPLAY = ("no X display (DISPLAY is not set); desktop control needs X11. For a virtual "
               "screen run: Xvfb :99 -screen 0 1280x800x24 & export DISPLAY=:99")
 WAYLAND = ("this is a Wayland session; screen capture and input need X11. Log in to an Xorg "
-           "session, or run under Xvfb: Xvfb :99 & env -u WAYLAND_DISPLAY DISPLAY=:99 guiagent ...")
+           "session, or use a virtual screen: Xvfb :99 & DISPLAY=:99 guiagent ...")
 
 # Wheel clicks for a scroll of one whole screen (amount=1.0); one click is about 3 lines.
 WHEEL_CLICKS_PER_SCREEN = 10
@@ -182,7 +182,8 @@ def _new_mss(target: XTarget) -> Any:
         with x_client_env(target):
             return factory(display=target.display)
     except mss.ScreenShotError as exc:
-        raise DisplayUnavailable(f"cannot capture X display {target.display}: {exc}") from exc
+        raise DisplayUnavailable(f"cannot open X display {target.display}: {exc}. "
+                                 "Is the X server running?") from exc
 
 
 def read_monitors(target: XTarget) -> list[dict[str, int]]:
@@ -239,6 +240,8 @@ def split_key(key: str) -> list[str]:
     """``"ctrl+c"`` -> ["ctrl", "c"]; device-independent names become desktop keys first."""
     name = key.strip()
     name = SEMANTIC_KEYS.get(name.lower(), name)
+    if name == "+":
+        return ["+"]
     parts = [p.strip() for p in name.replace("++", "+plus").split("+")]
     if not all(parts):
         raise Unsupported(f"cannot read key '{key}'; write keys like enter, f5 or ctrl+shift+t")
@@ -254,13 +257,13 @@ class DesktopDevice(Device):
 
     def __init__(self, target: XTarget, monitor: int | None = None,
                  scale: float | None = None) -> None:
-        self.target = target
-        self.id = "desktop" if monitor is None else f"desktop:{monitor}"
-        self._xlib = open_xlib(target)
-        self._density = xft_dpi(self._xlib)
-        self._monitor = pick_monitor(read_monitors(target), monitor)
         if scale is not None and scale <= 0:
             raise DeviceSpecError(f"scale factor must be positive, got {scale}")
+        self.target = target
+        self.id = "desktop" if monitor is None else f"desktop:{monitor}"
+        self._monitor = pick_monitor(read_monitors(target), monitor)
+        self._xlib = open_xlib(target)
+        self._density = xft_dpi(self._xlib)
         self._scale = scale
         self._geometry: ScreenGeometry | None = None
         self._local = threading.local()
@@ -279,6 +282,7 @@ class DesktopDevice(Device):
         """``desktop`` and ``desktop:N`` per monitor; [] when there is no usable X display."""
         try:
             target = x_target(display_env)
+            open_xlib(target).close()        # refuses XWayland, as opening the device does
             monitors = read_monitors(target)
         except DisplayUnavailable:
             return []
