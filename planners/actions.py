@@ -18,10 +18,10 @@ class _Action(BaseModel):
 
 
 class _Targeted(_Action):
-    target: str | None = Field(None, description="What to act on, in words, e.g. 'the Send button'")
-    element: int | None = Field(None, description="Number of an element in the set-of-mark list")
-    x: int | None = Field(None, description="Pixel x in the screenshot")
-    y: int | None = Field(None, description="Pixel y in the screenshot")
+    target: str | None = Field(default=None, description="What to act on, in words, e.g. 'the Send button'")
+    element: int | None = Field(default=None, description="Number of an element in the set-of-mark list")
+    x: int | None = Field(default=None, description="Pixel x in the screenshot")
+    y: int | None = Field(default=None, description="Pixel y in the screenshot")
 
     @model_validator(mode="after")
     def _one_target(self) -> _Targeted:
@@ -104,17 +104,17 @@ class LaunchApp(_Action):
 
 class Wait(_Action):
     type: Literal["wait"] = "wait"
-    seconds: float = Field(1.0, ge=0, le=30)
+    seconds: float = Field(default=1.0, ge=0, le=30)
 
 
 class Done(_Action):
     type: Literal["done"] = "done"
-    text: str | None = Field(None, description="The answer, when the task asked a question")
+    text: str | None = Field(default=None, description="The answer, when the task asked a question")
 
 
 class Fail(_Action):
     type: Literal["fail"] = "fail"
-    text: str | None = Field(None, description="Why the task cannot be done")
+    text: str | None = Field(default=None, description="Why the task cannot be done")
 
 
 Action = Annotated[
