@@ -18,8 +18,10 @@ class _Action(BaseModel):
 
 
 class _Targeted(_Action):
-    target: str | None = Field(default=None, description="What to act on, in words, e.g. 'the Send button'")
-    element: int | None = Field(default=None, description="Number of an element in the set-of-mark list")
+    target: str | None = Field(default=None,
+                               description="What to act on, in words, e.g. 'the Send button'")
+    element: int | None = Field(default=None,
+                                description="Number of an element in the set-of-mark list")
     x: int | None = Field(default=None, description="Pixel x in the screenshot")
     y: int | None = Field(default=None, description="Pixel y in the screenshot")
 
@@ -109,7 +111,8 @@ class Wait(_Action):
 
 class Done(_Action):
     type: Literal["done"] = "done"
-    text: str | None = Field(default=None, description="The answer, when the task asked a question")
+    text: str | None = Field(default=None,
+                             description="The answer, when the task asked a question")
 
 
 class Fail(_Action):
