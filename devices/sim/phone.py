@@ -235,8 +235,12 @@ class Phone:
             nodes.append(chrome.dialog_layer(self._dialog, pal, self._close_dialog,
                                              self.content_bottom()))
         if self.keyboard_shown():
-            nodes.append(keyboard.build(pal, CONTENT_BOTTOM, self._kb["shift"],
-                                        self._kb["symbols"], self._key_press))
+            screen, key = self._focus or (self.top(), "")
+            if screen.input_type(key) == "number":
+                nodes.append(keyboard.build_numeric(pal, CONTENT_BOTTOM, self._key_press))
+            else:
+                nodes.append(keyboard.build(pal, CONTENT_BOTTOM, self._kb["shift"],
+                                            self._kb["symbols"], self._key_press))
         if self._toast is not None and self._toast[1] > self.now():
             nodes.append(chrome.toast(self._toast[0], pal))
         nodes.append(chrome.status_bar(self.state, pal, self.now(), self._dark_status()))

@@ -314,3 +314,24 @@ def test_new_contact_numbers_are_formatted(sim: SimDevice, typed: str, saved: st
     tap_label(sim, "Save")
     rows = sim.shell("content query --uri content://contacts/phones --where \"name='Zoe'\"")
     assert f"number={saved}," in rows
+
+
+def test_number_fields_bring_up_the_digit_keypad(sim: SimDevice) -> None:
+    from devices.sim.ui import keyboard
+    from devices.sim.ui.theme import CONTENT_BOTTOM, LIGHT
+
+    pad = keyboard.build_numeric(LIGHT, CONTENT_BOTTOM, lambda v: None)
+    keys = {(n.text or n.desc): n.bounds for n in pad.walk() if n.clickable}
+
+    def press(key: str) -> None:
+        x1, y1, x2, y2 = keys[key]
+        sim.tap(PixelPoint((x1 + x2) // 2, (y1 + y2) // 2))
+
+    tap_label(sim, "Clock")
+    tap_label(sim, "Add alarm")
+    for key in ("7", "Enter", "1", "5"):
+        press(key)
+    tap_label(sim, "OK")
+    alarms = sim.shell("content query --uri content://com.android.deskclock/alarms "
+                       "--where \"hour=7 AND minutes=15\" --projection enabled")
+    assert alarms == "Row: 0 enabled=1\n"

@@ -117,6 +117,12 @@ class Screen:
         return kit.field(self.fields.get(key, ""), b, self.pal, hint, focused,
                          lambda: self.host.focus(self, key), rid, rounded)
 
+    numeric_fields: tuple[str, ...] = ()
+
+    def input_type(self, key: str) -> str:
+        """"number" for fields that bring up the digit keypad, else "text"."""
+        return "number" if key in self.numeric_fields else "text"
+
     def root(self, top: int, bottom: int, *children: Node) -> list[Node]:
         """The activity's window content, as uiautomator lists it."""
         return [Node(kit.FRAME, (0, top, kit.WIDTH, bottom), rid="android:id/content",

@@ -30,6 +30,7 @@ class DeskClock(Screen):
 
     package = PKG
     activity = MAIN
+    numeric_fields = ("hour", "minute")
 
     def __init__(self, host: Host) -> None:
         super().__init__(host)
@@ -149,8 +150,10 @@ class DeskClock(Screen):
                               paint=Paint("button", bg=pal.primary_container if on else None,
                                           fg=pal.on_bg, outline=pal.divider, size=40,
                                           radius=16)))
-        nodes.append(kit.text("Hour        Minute", (x1 + 40, y1 + 190, x1 + 620, y1 + 260),
-                              pal, 34, color=pal.on_variant))
+        nodes.append(kit.text("Hour", (x1 + 30, y1 + 190, x1 + 290, y1 + 260), pal, 34,
+                              color=pal.on_variant))
+        nodes.append(kit.text("Minute", (x1 + 350, y1 + 190, x1 + 610, y1 + 260), pal, 34,
+                              color=pal.on_variant))
         return nodes
 
     def set_pm(self, pm: bool) -> None:

@@ -132,6 +132,7 @@ class Editor(Screen):
 
     package = PKG
     activity = ".activities.ContactEditorActivity"
+    numeric_fields = ("phone",)
     FIELDS = (("first", "First name"), ("last", "Last name"), ("phone", "Phone"),
               ("email", "Email"))
 

@@ -90,3 +90,33 @@ def _key(ch: str, b: tuple[int, int, int, int], pal: Palette,
          press: Callable[[str], None]) -> Node:
     return Node(KEY_CLASS, b, text=ch, desc=ch, clickable=True, on_tap=_presser(press, ch),
                 paint=Paint("key", bg=pal.key_special, fg=pal.on_bg, size=56))
+
+
+NUMPAD = [["1", "2", "3", "-"], ["4", "5", "6", "+"], ["7", "8", "9", "<del>"],
+          ["*", "0", "#", "<enter>"]]
+
+
+def build_numeric(pal: Palette, bottom: int, press: Callable[[str], None]) -> Node:
+    """The digit keypad Gboard shows for number and phone fields."""
+    top = bottom - KEYBOARD_H
+    kb = Node("android.inputmethodservice.KeyboardView", (0, top, WIDTH, bottom),
+              rid="com.google.android.inputmethod.latin:id/keyboard_view",
+              paint=Paint("rect", bg=pal.keyboard))
+    kb.add(*_strip(pal, top))
+    w, y0 = WIDTH // 4, top + STRIP_H
+    for r, row in enumerate(NUMPAD):
+        for c, value in enumerate(row):
+            b = (c * w, y0 + r * KEY_H, (c + 1) * w, y0 + (r + 1) * KEY_H)
+            if value == "<del>":
+                kb.add(_special("backspace", "Delete", b, pal, value, press))
+            elif value == "<enter>":
+                kb.add(Node(KEY_CLASS, b, desc="Enter", clickable=True,
+                            on_tap=_presser(press, value),
+                            paint=Paint("key", bg=pal.primary, fg=pal.on_primary,
+                                        icon="keyboard_return")))
+            else:
+                bg = pal.key if c < 3 else pal.key_special
+                kb.add(Node(KEY_CLASS, b, text=value, desc=value, clickable=True,
+                            on_tap=_presser(press, value),
+                            paint=Paint("key", bg=bg, fg=pal.on_bg, size=64)))
+    return kb
