@@ -55,7 +55,10 @@ def screenshot(device: str | None, adb_server: str | None, output: Path) -> None
 
     buf = io.BytesIO()
     image.save(buf, format="PNG")
-    atomic_write_bytes(output, buf.getvalue())
+    try:
+        atomic_write_bytes(output, buf.getvalue())
+    except OSError as exc:
+        raise UsageError(f"{output}: cannot write the screenshot ({exc.strerror})") from exc
     click.echo(f"{output} {image.width}x{image.height}")
 
 

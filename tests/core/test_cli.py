@@ -88,6 +88,15 @@ def test_main_in_process(capsys: pytest.CaptureFixture[str]) -> None:
                    "sim, android[:SERIAL[@HOST:PORT]], desktop[:N] (see `guiagent devices`).\n")
 
 
+def test_unwritable_screenshot_path_is_one_line(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(SystemExit) as done:
+        main(["screenshot", "-d", "sim", "-o", str(tmp_path / "file" / "x.png")])
+    err = capsys.readouterr().err
+    assert done.value.code == 4 and err.count("\n") == 1 and "cannot write the screenshot" in err
+
+
 def test_sim_screenshot_in_process(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "phone.png"
     with pytest.raises(SystemExit) as done:
