@@ -21,14 +21,17 @@ def check_adb() -> Check:
 
 
 def check_display() -> Check:
-    env = display_env()
-    if env["WAYLAND_DISPLAY"] or env["XDG_SESSION_TYPE"] == "wayland":
-        return ("display", False, "Wayland session: desktop control needs X11 (log in to an "
-                                  "Xorg session, or run under Xvfb)")
-    if not env["DISPLAY"]:
-        return ("display", False, "no DISPLAY; desktop control is off (phones still work). "
-                                  "For a virtual screen: Xvfb :99 & export DISPLAY=:99")
-    return ("display", True, f"X11 {env['DISPLAY']}")
+    """Open the desktop as ``-d desktop`` would: no DISPLAY, Wayland or a dead server say why."""
+    from devices import DeviceError
+    from devices.desktop import DesktopDevice
+
+    try:
+        desk = DesktopDevice.from_spec(None, display_env=display_env())
+        with desk:
+            g = desk.geometry()
+    except DeviceError as exc:
+        return ("display", False, f"{exc} (desktop control is off; phones still work)")
+    return ("display", True, f"X11 {desk.target.display}, primary monitor {g.width}x{g.height}")
 
 
 def check_runtime() -> Check:

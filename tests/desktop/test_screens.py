@@ -171,3 +171,11 @@ def test_cli_without_a_usable_display_says_so_in_one_line(
     assert done.stderr.count("\n") == 1 and says in done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "x.png").exists()
+
+
+def test_doctor_checks_the_display(xvfb: XServer) -> None:
+    done = guiagent("doctor", env=xvfb.env())
+    assert f"ok   display  X11 {xvfb.display}, primary monitor 1280x800" in done.stdout
+    env = {k: v for k, v in xvfb.env().items() if k != "DISPLAY"}
+    done = guiagent("doctor", env=env)
+    assert "FIX  display  no X display (DISPLAY is not set)" in done.stdout
