@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 from devices.sim.apps.base import Dialog
 from devices.sim.state import BASE_TIME_MS, PhoneState
@@ -131,14 +130,14 @@ def _then(first: Handler, second: Handler) -> Handler:
     return run
 
 
-def permission_dialog(label: str, show: Callable[[Dialog | None], None]) -> Dialog:
+def permission_dialog(label: str) -> Dialog:
     """The runtime-permission prompt an app shows on its first start."""
     return Dialog(f"Allow {label} to send you notifications?",
                   buttons=[("Don't allow", _noop), ("Allow", _noop)], cancelable=False,
                   package="com.google.android.permissioncontroller")
 
 
-def rate_dialog(label: str, package: str, show: Callable[[Dialog | None], None]) -> Dialog:
+def rate_dialog(label: str, package: str) -> Dialog:
     return Dialog(f"Enjoying {label}?", "Tap Rate to tell others what you think. "
                   "It only takes a moment.", buttons=[("Not now", _noop), ("Rate", _noop)],
                   package=package)

@@ -18,7 +18,6 @@ from PIL import Image
 from devices.sim import chrome, commands
 from devices.sim.apps import installed
 from devices.sim.apps.base import AppInfo, Dialog, Screen
-from devices.sim.apps.launcher import ACTIVITY as LAUNCHER_ACTIVITY
 from devices.sim.apps.launcher import HOME_APPS, Home, Recents
 from devices.sim.apps.launcher import PKG as LAUNCHER
 from devices.sim.apps.systemui import Shade
@@ -193,9 +192,9 @@ class Phone:
             return
         self._seen.add(app.package)
         if self.perturb.happens(self.rng, self.perturb.permission_dialog):
-            self._dialog = chrome.permission_dialog(app.label, self.show_dialog)
+            self._dialog = chrome.permission_dialog(app.label)
         elif self.perturb.happens(self.rng, self.perturb.rate_popup):
-            self._dialog = chrome.rate_dialog(app.label, app.package, self.show_dialog)
+            self._dialog = chrome.rate_dialog(app.label, app.package)
 
     def _launcher_order(self) -> list[str]:
         order = list(HOME_APPS)
@@ -527,9 +526,6 @@ class Phone:
         if self.recents is None and (not self.order or self.order[-1] not in self.stacks):
             self.go_home()
         self.changed()
-
-    def launcher_activity(self) -> str:
-        return LAUNCHER_ACTIVITY
 
 
 def keycode(code: int | str) -> int:
