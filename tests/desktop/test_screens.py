@@ -173,6 +173,7 @@ def test_cli_without_a_usable_display_says_so_in_one_line(
     assert not (tmp_path / "x.png").exists()
 
 
+@pytest.mark.slow
 def test_doctor_checks_the_display(xvfb: XServer) -> None:
     done = guiagent("doctor", env=xvfb.env())
     assert f"ok   display  X11 {xvfb.display}, primary monitor 1280x800" in done.stdout
