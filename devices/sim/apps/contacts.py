@@ -148,13 +148,8 @@ class Editor(Screen):
         pal = self.pal
         title = "Edit contact" if self.contact_id is not None else "Create contact"
         body = Node(kit.FRAME, (0, top, WIDTH, bottom), paint=Paint("rect", bg=pal.bg))
-        bar = kit.app_bar(title, top, pal, pkg=PKG)
-        bar.children[0:0] = [kit.icon_button("close", "Cancel", 84, top + 88, pal,
-                                             self.back_button())]
-        bar.children[-1].bounds = (176, top, 700, top + 176)
-        bar.add(kit.button("Save", (WIDTH - 280, top + 38, WIDTH - 40, top + 138), pal,
-                           self.save, rid=f"{PKG}:id/editor_menu_save_button"))
-        body.add(bar)
+        body.add(kit.app_bar(title, top, pal, self.back_button(), pkg=PKG,
+                             nav=("close", "Cancel"), text_button=("Save", self.save)))
         s = kit.Scroller(self.offsets, self.limits, "form", (0, top + 200, WIDTH, bottom), pal)
         for key, hint in self.FIELDS:
             s.add(200, partial(self.field_row, key, hint))

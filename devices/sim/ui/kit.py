@@ -37,17 +37,24 @@ def icon_button(name: str, desc: str, cx: int, cy: int, pal: Palette, on_tap: Ha
 
 def app_bar(title: str, top: int, pal: Palette, back: Handler | None = None,
             actions: list[tuple[str, str, Handler]] | None = None, pkg: str = "",
-            large: bool = False) -> Node:
-    """Top app bar: optional back arrow, title, trailing icon actions (icon, desc, handler)."""
+            large: bool = False, nav: tuple[str, str] = ("arrow_back", "Navigate up"),
+            text_button: tuple[str, Handler] | None = None) -> Node:
+    """Top app bar: navigation icon, title, trailing icon actions (icon, desc, handler),
+    or one filled text button (label, handler) such as an editor's Save."""
     h = APPBAR_H + (120 if large else 0)
     bar = Node(VIEW_GROUP, (0, top, WIDTH, top + h), rid=f"{pkg}:id/toolbar",
                paint=Paint("rect", bg=pal.bg))
     cy = top + APPBAR_H // 2
     x = 44
     if back is not None:
-        bar.add(icon_button("arrow_back", "Navigate up", 84, cy, pal, back))
+        bar.add(icon_button(nav[0], nav[1], 84, cy, pal, back))
         x = 176
     right = WIDTH - 16
+    if text_button is not None:
+        right = WIDTH - 300
+        label, handler = text_button
+        bar.add(button(label, (WIDTH - 280, cy - 50, WIDTH - 40, cy + 50), pal, handler,
+                       rid=f"{pkg}:id/editor_menu_save_button"))
     for name, desc, handler in reversed(actions or []):
         bar.add(icon_button(name, desc, right - 72, cy, pal, handler))
         right -= 144
