@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import string
+import threading
+from collections.abc import Iterator
 
 import pytest
 from conftest import TkApp, XServer
 
-from devices import InputRefused, PixelPoint, Unsupported
+from devices import InputRefused, Observation, PixelPoint, Unsupported
 from devices.desktop import DesktopDevice
 
 pytestmark = pytest.mark.xvfb
 
 
 @pytest.fixture
-def desk(xenv: dict[str, str | None]) -> DesktopDevice:
+def desk(xenv: dict[str, str | None]) -> Iterator[DesktopDevice]:
     device = DesktopDevice.from_spec(None, display_env=xenv)
     yield device
     device.close()
@@ -105,3 +107,15 @@ def test_discover_lists_the_display(xenv: dict[str, str | None]) -> None:
     ids = [d.id for d in DesktopDevice.discover(display_env=xenv)]
     assert ids == ["desktop", "desktop:1"]
     assert DesktopDevice.discover(display_env={"DISPLAY": None}) == []
+
+
+def test_observe_from_a_worker_thread(desk: DesktopDevice, tkapp: TkApp) -> None:
+    """The TUI runs the agent in a worker thread: capture there gets its own X connection."""
+    results: list[Observation] = []
+    worker = threading.Thread(target=lambda: results.append(desk.observe()))
+    worker.start()
+    worker.join(timeout=30)
+    obs = results[0]
+    assert obs.image.size == (1280, 800) and obs.settled is True
+    assert (obs.app, obs.activity, obs.ui_tree) == ("Testapp.tcl", "guiagent test", None)
+    assert obs.geometry == desk.geometry()
