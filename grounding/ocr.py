@@ -39,6 +39,7 @@ class OcrConfig:
     box_thresh: float = 0.5
     min_score: float = 0.5        # recognized text below this mean confidence is dropped
     rec_batch: int = 8
+    rec_margin: float = 0.25      # extra height around a line: smaller glyphs, cheaper reads
     gap_factor: float = 1.6       # a gap wider than this many text heights splits a phrase
     threads: int | None = None
 
@@ -96,7 +97,7 @@ class Ocr:
         Crops already read (this frame or an earlier one) come from a cache keyed by
         their pixels: repeated labels and unchanged or scrolled lines cost nothing.
         """
-        crops = [_crop(rgb, b) for b in boxes]
+        crops = [_crop(rgb, b, self.config.rec_margin) for b in boxes]
         keys = [_key(c) for c in crops]
         todo: dict[bytes, int] = {}
         for i, k in enumerate(keys):
@@ -133,8 +134,9 @@ class Ocr:
         probs = self.rec.run(None, {self._rec_input: x})[0]
         out: list[list[TextBox]] = []
         for p, box, cw in zip(probs, boxes, widths, strict=True):
-            px_per_col = (pad / p.shape[0]) * box.height / REC_HEIGHT
-            out.append(self._phrases(p, box, px_per_col, cw * box.height / REC_HEIGHT))
+            crop_h = box.height * (1 + 2 * self.config.rec_margin)  # as cut by _crop
+            px_per_col = (pad / p.shape[0]) * crop_h / REC_HEIGHT
+            out.append(self._phrases(p, box, px_per_col, cw * crop_h / REC_HEIGHT))
         return out
 
     def _phrases(self, prob: np.ndarray, box: Box, px_per_col: float,
@@ -181,9 +183,13 @@ def _key(crop: np.ndarray) -> bytes:
     return digest.digest()
 
 
-def _crop(rgb: np.ndarray, b: Box) -> np.ndarray:
+def _crop(rgb: np.ndarray, b: Box, margin: float = 0.0) -> np.ndarray:
+    """The line's pixels with ``margin`` x its height added above and below (edge-padded)."""
+    m = round(b.height * margin)
     crop = rgb[max(0, b.y1):b.y2, max(0, b.x1):b.x2]
-    return crop if crop.size else np.zeros((REC_HEIGHT, REC_HEIGHT, 3), np.uint8)
+    if not crop.size:
+        return np.zeros((REC_HEIGHT, REC_HEIGHT, 3), np.uint8)
+    return cv2.copyMakeBorder(crop, m, m, 0, 0, cv2.BORDER_REPLICATE) if m else crop
 
 
 def _boxes_from_prob(prob: np.ndarray, sx: float, sy: float, cfg: OcrConfig,

@@ -19,11 +19,12 @@ from PIL import Image, UnidentifiedImageError
 
 from devices.base import Observation
 from devices.geometry import Box, ScreenGeometry
-from grounding.a11y import parse_uiautomator, useful
+from grounding.a11y import Node, parse_uiautomator, useful
 from grounding.errors import ImageError, ModelMissing
 from grounding.fuse import Detection, Sources, fuse
 from grounding.ocr import Ocr, OcrConfig, TextBox
 from grounding.proposals import icon_blobs
+from grounding.text import similarity
 from grounding.types import Element, Screen
 
 
@@ -40,6 +41,7 @@ class PerceiveConfig:
     tile: int = 32
     full_redo_fraction: float = 0.5   # above this changed share, redo the whole frame
     hires_side: int = 2400            # landscape screens this wide: detect text in dense tiles
+    a11y_spot_check: int = 4          # lines the tree names: read this many, trust the rest
 
 
 @dataclass(slots=True)
@@ -76,6 +78,7 @@ class Perceiver:
         self.ocr = Ocr(self.config.ocr) if self.config.use_ocr else None
         self.detector, self.icons = _load_detector(self.config.use_detector)
         self._last: _Frame | None = None
+        self._nodes: list[Node] = []
 
     def reset(self) -> None:
         """Forget the previous frame and every cached reading (a new run)."""
@@ -90,6 +93,7 @@ class Perceiver:
         if self.config.use_a11y and obs.ui_tree:
             h, w = rgb.shape[:2]
             src.nodes = [n for n in parse_uiautomator(obs.ui_tree) if useful(n, w, h)]
+        self._nodes = src.nodes
         src.texts = [t for t in self._texts(rgb) if len(t.text) > 1 or t.score >= 0.8]
         if self.detector is not None:
             src.detections = [Detection(d.box, d.kind, d.score) for d in self.detector.detect(rgb)]
@@ -106,7 +110,7 @@ class Perceiver:
         if last is not None and last.rgb.shape == rgb.shape:
             texts = self._incremental(last, rgb)
         else:
-            texts = self.ocr.recognize(rgb, self._detect_full(rgb))
+            texts = self._read(rgb, self._detect_full(rgb))
         self._last = _Frame(rgb.copy(), texts)
         return texts
 
@@ -127,13 +131,30 @@ class Perceiver:
             return last.texts
         h, w = rgb.shape[:2]
         if sum(r.area for r in rects) > self.config.full_redo_fraction * w * h:
-            return self.ocr.recognize(rgb, self._detect_full(rgb))
+            return self._read(rgb, self._detect_full(rgb))
         rects = [_grow(r, last.texts, w, h) for r in rects]
         kept = [t for t in last.texts if not any(t.box.intersection(r) for r in rects)]
         boxes: list[Box] = []
         for r in rects:
             boxes += self.ocr.detect(rgb[r.y1:r.y2, r.x1:r.x2], (r.x1, r.y1))
-        return kept + self.ocr.recognize(rgb, boxes)
+        return kept + self._read(rgb, boxes)
+
+    def _read(self, rgb: np.ndarray, boxes: list[Box]) -> list[TextBox]:
+        """Recognize line boxes; lines inside tree nodes that name their text are only
+        spot-checked, and all read when a spot check disagrees (a stale or wrong tree)."""
+        assert self.ocr is not None
+        leaves = [n for n in self._nodes if n.text and not n.has_children]
+        k = self.config.a11y_spot_check
+        if k <= 0 or not leaves:
+            return self.ocr.recognize(rgb, boxes)
+        owner = {i: n for i, b in enumerate(boxes) if (n := _leaf_at(leaves, b)) is not None}
+        covered = sorted(owner, key=lambda i: -boxes[i].area)
+        sample, unread = covered[:k], [boxes[i] for i in covered[k:]]
+        read = self.ocr.recognize(rgb, [b for i, b in enumerate(boxes) if i not in owner]
+                                  + [boxes[i] for i in sample])
+        if not _agrees(read, [(boxes[i], owner[i].text) for i in sample]):
+            return read + self.ocr.recognize(rgb, unread)
+        return read + [TextBox(boxes[i], owner[i].text, 0.99) for i in covered[k:]]
 
     def _label_icons(self, rgb: np.ndarray, elements: list[Element]) -> None:
         if self.icons is None:
@@ -144,6 +165,20 @@ class Perceiver:
                                      strict=True):
             if score >= 0.5 and label not in ("", "background", "none", "other"):
                 e.label = label
+
+
+def _leaf_at(leaves: list[Node], box: Box) -> Node | None:
+    holders = [n for n in leaves if n.box.contains(box.center)]
+    return min(holders, key=lambda n: n.box.area) if holders else None
+
+
+def _agrees(read: list[TextBox], checks: list[tuple[Box, str]]) -> bool:
+    """Whether OCR read what the tree says in at least half of the checked lines."""
+    good = 0
+    for box, said in checks:
+        seen = " ".join(t.text for t in read if box.contains(t.box.center))
+        good += bool(seen) and max(similarity(said, seen), similarity(seen, said)) >= 0.35
+    return 2 * good >= len(checks)
 
 
 def _load_detector(flag: bool | None) -> tuple[Any, Any]:

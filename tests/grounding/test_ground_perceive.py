@@ -99,3 +99,16 @@ def test_unreadable_image_is_image_error(tmp_path: Path) -> None:
         load_image(bad)
     with pytest.raises(ImageError, match="not found"):
         load_image(tmp_path / "missing.png")
+
+
+@pytest.mark.slow
+def test_stale_tree_loses_to_the_pixels(perceiver: Perceiver, android_screens: Path) -> None:
+    state = json.loads((android_screens / "paypal_2016-07-15_221448.json").read_text("utf-8"))
+    for view in state["views"]:  # a tree from another screen: every text is wrong
+        if view.get("text"):
+            view["text"] = "Quarterly tax refund"
+    image = load_image(android_screens / "paypal_2016-07-15_221448.png")
+    perceiver.reset()
+    screen = perceiver.perceive(obs(image, droidbot_to_uiautomator(state)))
+    assert "Quarterly tax refund" not in screen.texts()
+    assert "Agree" in screen.texts()
