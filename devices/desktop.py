@@ -124,6 +124,12 @@ def _x_errors() -> tuple[type[BaseException], ...]:
             Xlib.error.XauthError)
 
 
+def _is_connection_closed(exc: BaseException) -> bool:
+    import Xlib.error
+
+    return isinstance(exc, Xlib.error.ConnectionClosedError)
+
+
 def open_xlib(target: XTarget) -> Any:
     """A python-xlib connection to ``target``, refusing XWayland (it cannot see Wayland windows)."""
     failures: tuple[type[BaseException], ...] = (ImportError, *_x_errors())
@@ -388,7 +394,7 @@ class DesktopDevice(Device):
                 raise
             raise self._lost(what) from exc
         except failures as exc:
-            if type(exc).__name__ == "ConnectionClosedError":
+            if _is_connection_closed(exc):
                 raise self._lost(what) from exc
             raise InputRefused(f"{self.id}: {what} failed: {exc}") from exc
 
