@@ -448,6 +448,7 @@ class DesktopDevice(Device):
             return
         self._take_clipboard(text)
         assert self._clipboard is not None
+        self._clipboard.arm()
         with self._input("paste") as gui:
             gui.hotkey("ctrl", "v")
         if not self._clipboard.served.wait(self.paste_timeout_s):

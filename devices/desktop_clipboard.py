@@ -27,7 +27,8 @@ class ClipboardOwner:
         if len(self.data) > MAX_BYTES:
             raise InputRefused(f"text too long to paste ({len(self.data)} bytes)")
         self.conn = conn
-        self.served = threading.Event()
+        self.served = threading.Event()   # a data request came in after arm()
+        self._armed = threading.Event()
         self._stop = threading.Event()
         atom = conn.get_atom
         self.clipboard, self.targets = atom("CLIPBOARD"), atom("TARGETS")
@@ -73,8 +74,12 @@ class ClipboardOwner:
                                        property=prop)
         request.requestor.send_event(reply)
         self.conn.flush()
-        if prop != X.NONE and request.target != self.targets:
+        if prop != X.NONE and request.target != self.targets and self._armed.is_set():
             self.served.set()
+
+    def arm(self) -> None:
+        """Count only requests from now on (a clipboard manager copies the text at once)."""
+        self._armed.set()
 
     def close(self) -> None:
         """Stop answering; the clipboard is empty afterwards, as when any X client exits."""
