@@ -13,9 +13,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from devices.sim import providers
-from devices.sim.dumpsys import dumpsys
+from devices.sim.dumpsys import dumpsys, wifi_status
 from devices.sim.shell import CommandNotFound, ShellResult
-from devices.sim.state import BASE_TIME_MS
+from devices.sim.state import BASE_TIME_MS, WIFI_NETWORKS
 
 if TYPE_CHECKING:
     from devices.sim.phone import Phone
@@ -340,6 +340,35 @@ def _svc(phone: Phone, args: list[str]) -> ShellResult:
     return fail("usage: svc [wifi|bluetooth|data] [enable|disable]\n")
 
 
+def _cmd(phone: Phone, args: list[str]) -> ShellResult:
+    """`cmd package ...` (as pm) and `cmd wifi status|connect-network|set-wifi-enabled`."""
+    if args[:1] == ["package"]:
+        return _pm(phone, args[1:])
+    if args[:1] == ["wifi"]:
+        return _wifi(phone, args[1:])
+    return fail(f"Can't find service: {args[0] if args else ''}\n", 255)
+
+
+def _wifi(phone: Phone, args: list[str]) -> ShellResult:
+    st = phone.state
+    if args[:1] == ["status"]:
+        return ok(wifi_status(phone))
+    if args[:1] == ["set-wifi-enabled"] and args[1:2] in (["enabled"], ["disabled"]):
+        st.set_flag("global", "wifi_on", args[1] == "enabled")
+        phone.changed()
+        return ok()
+    if args[:1] == ["connect-network"] and len(args) >= 3:
+        ssid, password = args[1], args[3] if len(args) > 3 else ""
+        if WIFI_NETWORKS.get(ssid) not in (None, password):
+            return fail(f"Connection failed: wrong passphrase for {ssid}\n")
+        st.wifi_ssid = ssid
+        st.wifi_saved.add(ssid)
+        phone.changed()
+        return ok("Connection initiated\n")
+    return fail("usage: cmd wifi status | set-wifi-enabled enabled|disabled | "
+                "connect-network SSID open|wpa2 [PASSPHRASE]\n")
+
+
 def _content(phone: Phone, args: list[str]) -> ShellResult:
     try:
         return ok(providers.content(phone.state, args))
@@ -365,8 +394,7 @@ def _date(phone: Phone, args: list[str]) -> ShellResult:
 
 PROGRAMS: dict[str, Program] = {
     "input": _input, "screencap": _screencap, "wm": _wm, "uiautomator": _uiautomator,
-    "am": _am, "monkey": _monkey, "pm": _pm, "cmd": lambda p, a: _pm(p, a[1:]) if a[:1] == [
-        "package"] else fail(f"Can't find service: {a[0] if a else ''}\n", 255),
+    "am": _am, "monkey": _monkey, "pm": _pm, "cmd": lambda p, a: _cmd(p, a),
     "ime": _ime, "settings": _settings, "svc": _svc, "content": _content,
     "getprop": _getprop, "date": _date, "dumpsys": dumpsys,
 }

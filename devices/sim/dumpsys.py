@@ -125,6 +125,16 @@ def power(phone: Phone) -> str:
             f"Display Power: state={'ON' if on else 'OFF'}\n")
 
 
+def wifi_status(phone: Phone) -> str:
+    st = phone.state
+    if not st.flag("global", "wifi_on"):
+        return "Wifi is disabled\n"
+    return (f"Wifi is enabled\n==== Primary ClientModeManager instance ====\n"
+            f"Wifi is connected to \"{st.wifi_ssid}\"\n"
+            f"WifiInfo: SSID: \"{st.wifi_ssid}\", BSSID: 02:15:b2:00:01:00, "
+            "Supplicant state: COMPLETED, RSSI: -50, Link speed: 866Mbps\n")
+
+
 def battery(phone: Phone) -> str:
     return ("Current Battery Service state:\n  AC powered: false\n  USB powered: true\n"
             "  Wireless powered: false\n  Max charging current: 500000\n  status: 2\n"
@@ -146,6 +156,8 @@ def dumpsys(phone: Phone, args: list[str]) -> ShellResult:
         text = battery(phone)
     elif service == "power":
         text = power(phone)
+    elif service == "wifi":
+        text = wifi_status(phone) + f"mWifiInfo SSID: \"{phone.state.wifi_ssid}\"\n"
     else:
         return ShellResult(f"Can't find service: {service}\n".encode())
     return ShellResult(text.encode())

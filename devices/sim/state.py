@@ -16,6 +16,10 @@ SETTINGS_DEFAULTS: dict[str, dict[str, str]] = {
                                        "com.android.inputmethod.latin.LatinIME"},
 }
 
+# Networks in range: SSID -> password ("" for an open network).
+WIFI_NETWORKS = {"AndroidWifi": "", "HomeNet": "hunter22", "CoffeeShop Guest": "",
+                 "Neighbor-5G": "x9!kd02"}
+
 CORE_CONTACTS = [
     ("Alice Johnson", "+1 555-0101"), ("Bob Smith", "+1 555-0102"),
     ("Carol Williams", "+1 555-0103"), ("David Brown", "+1 555-0104"),
@@ -74,6 +78,8 @@ class PhoneState:
     alarms: list[Alarm] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     calculator: str = ""
+    wifi_ssid: str = "AndroidWifi"          # the network Wi-Fi joins when it is on
+    wifi_saved: set[str] = field(default_factory=lambda: {"AndroidWifi"})
     next_id: int = 100
 
     @classmethod

@@ -335,3 +335,19 @@ def test_number_fields_bring_up_the_digit_keypad(sim: SimDevice) -> None:
     alarms = sim.shell("content query --uri content://com.android.deskclock/alarms "
                        "--where \"hour=7 AND minutes=15\" --projection enabled")
     assert alarms == "Row: 0 enabled=1\n"
+
+
+def test_joining_a_secured_network_needs_its_password(sim: SimDevice) -> None:
+    sim.shell("am start -n com.android.settings/.Settings\\$InternetActivity")
+    tap_label(sim, "HomeNet")
+    sim.type_text("wrong")
+    tree = sim.ui_tree() or ""
+    assert 'password="true"' in tree and 'text="•••••"' in tree
+    tap_label(sim, "Connect")
+    assert 'connected to "AndroidWifi"' in sim.shell("cmd wifi status")
+    tap_label(sim, "HomeNet")
+    sim.type_text("hunter22")
+    tap_label(sim, "Connect")
+    assert 'connected to "HomeNet"' in sim.shell("cmd wifi status")
+    sim.shell("svc wifi disable")
+    assert sim.shell("cmd wifi status") == "Wifi is disabled\n"

@@ -111,11 +111,11 @@ class Screen:
         self.offsets[key] = max(0, min(limit, self.offsets.get(key, 0) + dy))
 
     def input(self, key: str, b: Bounds, hint: str, rid: str = "",
-              rounded: bool = False) -> Node:
+              rounded: bool = False, password: bool = False) -> Node:
         """A text field bound to ``self.fields[key]``; tapping it focuses it."""
         focused = self.host.focus_key(self) == key
         return kit.field(self.fields.get(key, ""), b, self.pal, hint, focused,
-                         lambda: self.host.focus(self, key), rid, rounded)
+                         lambda: self.host.focus(self, key), rid, rounded, password)
 
     numeric_fields: tuple[str, ...] = ()
 

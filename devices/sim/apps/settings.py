@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import partial
 
 from devices.sim.apps.base import AppInfo, Dialog, Host, Screen
+from devices.sim.state import WIFI_NETWORKS
 from devices.sim.ui import kit
 from devices.sim.ui.theme import ITEM_H, ROW_H, WIDTH, Palette
 from devices.sim.ui.widgets import Node, Paint
@@ -91,7 +92,9 @@ class Network(Page):
         st = self.state
         airplane = st.flag("global", "airplane_mode_on")
         wifi = st.flag("global", "wifi_on")
-        self.toggle(s, "Wi-Fi", "global", "wifi_on", "AndroidWifi" if wifi else "Off",
+        self.item(s, "Internet", st.wifi_ssid if wifi else "Off",
+                  lambda: self.host.open(Internet(self.host)), icon="public")
+        self.toggle(s, "Wi-Fi", "global", "wifi_on", st.wifi_ssid if wifi else "Off",
                     icon="wifi")
         self.item(s, "Mobile network", "Airplane mode is on" if airplane else "T-Mobile",
                   icon="signal")
@@ -101,6 +104,61 @@ class Network(Page):
         self.item(s, "Data Saver", "Off", icon="data_usage")
         self.item(s, "VPN", "None", icon="vpn_key")
         self.item(s, "Private DNS", "Automatic", icon="dns")
+
+
+class Internet(Page):
+    """Wi-Fi on/off and the networks in range; secured ones ask for the password."""
+
+    title = "Internet"
+
+    def rows(self, s: kit.Scroller) -> None:
+        st = self.state
+        wifi = st.flag("global", "wifi_on")
+        self.toggle(s, "Wi-Fi", "global", "wifi_on", icon="wifi")
+        if not wifi:
+            self.item(s, "To see available networks, turn Wi-Fi on")
+            return
+        for ssid, password in WIFI_NETWORKS.items():
+            summary = "Connected" if ssid == st.wifi_ssid else \
+                ("Saved" if ssid in st.wifi_saved else ("Secured" if password else "Open"))
+            self.item(s, ssid, summary, partial(self.pick, ssid), icon="wifi")
+        self.item(s, "Network preferences", "Wi-Fi turns back on automatically")
+
+    def pick(self, ssid: str) -> None:
+        if ssid == self.state.wifi_ssid:
+            return
+        if not WIFI_NETWORKS[ssid] or ssid in self.state.wifi_saved:
+            self.connect(ssid)
+            return
+        self.fields["password"] = ""
+        self.host.focus(self, "password")
+
+        def body(b: tuple[int, int, int, int]) -> list[Node]:
+            return [self.input("password", (b[0] + 30, b[1], b[2] - 30, b[1] + 140),
+                               "Password", "com.android.settings:id/password", password=True)]
+
+        self.host.show_dialog(Dialog(ssid, body=body, body_h=160, package=PKG,
+                                     buttons=[("Cancel", self.cancel),
+                                              ("Connect", partial(self.try_password, ssid))],
+                                     on_cancel=self.cancel))
+
+    def cancel(self) -> None:
+        self.host.focus(self, None)
+
+    def try_password(self, ssid: str) -> None:
+        self.host.focus(self, None)
+        if self.fields.get("password", "") != WIFI_NETWORKS[ssid]:
+            self.host.toast("Incorrect password")
+            return
+        self.state.wifi_saved.add(ssid)
+        self.connect(ssid)
+
+    def connect(self, ssid: str) -> None:
+        self.state.wifi_ssid = ssid
+        self.host.toast(f"Connected to {ssid}")
+
+    def on_enter(self, key: str) -> None:
+        self.host.focus(self, None)
 
 
 class Connected(Page):
@@ -358,6 +416,7 @@ def app() -> AppInfo:
     activities: dict[str, Callable[[Host], Screen]] = {
         MAIN: Home, SUB: Home,
         ".Settings$NetworkDashboardActivity": Network,
+        ".Settings$InternetActivity": Internet,
         ".Settings$ConnectedDeviceDashboardActivity": Connected,
         ".Settings$DisplaySettingsActivity": Display,
         ".Settings$SoundSettingsActivity": Sound,

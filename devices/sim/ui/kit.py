@@ -140,7 +140,8 @@ def slider(value: float, b: Bounds, pal: Palette, on_set: Callable[[float], None
 def field(value: str, b: Bounds, pal: Palette, hint: str, focused: bool, on_tap: Handler,
           rid: str = "", rounded: bool = False, password: bool = False) -> Node:
     """An EditText; its text is the hint when empty, as uiautomator reports it."""
-    return Node(EDIT, b, text=value or hint, rid=rid, clickable=True, focusable=True,
+    shown = "•" * len(value) if password and value else value
+    return Node(EDIT, b, text=shown or hint, rid=rid, clickable=True, focusable=True,
                 focused=focused, on_tap=on_tap, password=password,
                 paint=Paint("field", bg=pal.surface, fg=pal.on_bg, outline=pal.primary,
                             size=44, hint=hint, radius=(b[3] - b[1]) // 2 if rounded else 0))
