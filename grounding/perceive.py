@@ -164,7 +164,7 @@ class Perceiver:
         for e, (label, score) in zip(todo, self.icons.classify(crops) if crops else [],
                                      strict=True):
             if score >= 0.5 and label not in ("", "background", "none", "other"):
-                e.label = label
+                e.label = label.replace("_", " ")
 
 
 def _leaf_at(leaves: list[Node], box: Box) -> Node | None:
