@@ -69,9 +69,12 @@ def variants(text: str) -> list[tuple[str, float]]:
     norm = normalize(text)
     out = [(norm, 1.0)]
     table = synonyms()
-    for word in {norm, *norm.split()} if len(norm.split()) <= 3 else {norm}:
+    tokens = norm.split()
+    for alt in table.get(norm, ()):
+        out.append((alt, 0.92))
+    for i, word in enumerate(tokens if 1 < len(tokens) <= 3 else []):
         for alt in table.get(word, ()):
-            out.append((norm.replace(word, alt) if word != norm else alt, 0.92))
+            out.append((" ".join([*tokens[:i], alt, *tokens[i + 1:]]), 0.92))
     return out
 
 
