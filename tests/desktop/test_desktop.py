@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import string
+import subprocess
 import threading
 from collections.abc import Iterator
 
@@ -10,7 +12,8 @@ import pytest
 from conftest import TkApp, XServer
 
 from devices import InputRefused, Observation, PixelPoint, Unsupported
-from devices.desktop import DesktopDevice
+from devices.desktop import DesktopDevice, open_xlib, x_target
+from devices.desktop_clipboard import ClipboardOwner
 
 pytestmark = pytest.mark.xvfb
 
@@ -119,3 +122,23 @@ def test_observe_from_a_worker_thread(desk: DesktopDevice, tkapp: TkApp) -> None
     assert obs.image.size == (1280, 800) and obs.settled is True
     assert (obs.app, obs.activity, obs.ui_tree) == ("Testapp.tcl", "guiagent test", None)
     assert obs.geometry == desk.geometry()
+
+
+def test_clipboard_owner_answers_other_x_clients(xvfb: XServer,
+                                                 xenv: dict[str, str | None]) -> None:
+    """xclip, a separate X client, reads the text and the target list from our owner."""
+    if not shutil.which("xclip"):
+        pytest.skip("xclip is not installed")
+    owner = ClipboardOwner(open_xlib(x_target(xenv)), "héllo ✓ 日本")
+    try:
+        def read(*target: str) -> str:
+            done = subprocess.run(["xclip", "-o", "-selection", "clipboard", *target],
+                                  env=xvfb.env(), capture_output=True, timeout=10, check=True)
+            return done.stdout.decode("utf-8")
+        assert read() == "héllo ✓ 日本"
+        assert {"UTF8_STRING", "STRING", "TARGETS"} <= set(read("-t", "TARGETS").split())
+        assert not owner.served.is_set()        # not armed: a clipboard manager's copy
+        owner.arm()
+        assert read() == "héllo ✓ 日本" and owner.served.is_set()
+    finally:
+        owner.close()
