@@ -27,7 +27,7 @@ from guiagent.steps import RECORD_TYPES, StepRecord, describe_action
 from planners.actions import parse_action
 
 REPORT = "report.html"
-THUMB_HEIGHT = 720
+THUMB_HEIGHT = 800     # inline screenshots are shrunk by a whole factor to about this
 MARK = (229, 57, 53)
 ARROWS = {"up": (0, -1), "down": (0, 1), "left": (-1, 0), "right": (1, 0)}
 
@@ -61,7 +61,7 @@ def record_line(data: dict[str, Any]) -> str:
 
 def annotate(image: Image.Image, act: dict[str, Any]) -> Image.Image:
     """A copy of ``image`` with the action of an ``act`` record drawn on it."""
-    out = image.convert("RGB")
+    out = image.convert("RGB") if image.mode != "RGB" else image.copy()
     draw = ImageDraw.Draw(out)
     w, h = out.size
     r = max(12, w // 30)
@@ -126,22 +126,40 @@ code{background:#f4f4f4;padding:1px 4px}dt{font-weight:600}dd{margin:0 0 6px 0}"
 
 def _img_data(image: Image.Image) -> str:
     """A downscaled JPEG data URL, so the report is one file that can be mailed."""
-    thumb = image.convert("RGB")
-    if thumb.height > THUMB_HEIGHT:
-        thumb = thumb.resize((round(thumb.width * THUMB_HEIGHT / thumb.height), THUMB_HEIGHT))
+    thumb = image if image.mode == "RGB" else image.convert("RGB")
+    factor = -(-thumb.height // THUMB_HEIGHT)
+    if factor > 1:
+        thumb = thumb.reduce(factor)
     buf = io.BytesIO()
     thumb.save(buf, format="JPEG", quality=80)
     return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
-def _open(run_dir: Path, name: str | None) -> Image.Image | None:
-    if not name or not (run_dir / name).is_file():
-        return None
-    try:
-        with Image.open(run_dir / name) as im:
-            return im.convert("RGB")
-    except (OSError, UnidentifiedImageError):
-        return None
+class Screens:
+    """The run's screenshots, each decoded once (an action's "after" is the next "before")."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.dir = run_dir
+        self.cache: dict[str, Image.Image | None] = {}
+
+    def get(self, name: str | None) -> Image.Image | None:
+        """The image, or None when it is missing or unreadable (a run killed mid-write)."""
+        if not name:
+            return None
+        if name not in self.cache:
+            self.cache[name] = self._load(self.dir / name)
+        return self.cache[name]
+
+    @staticmethod
+    def _load(path: Path) -> Image.Image | None:
+        if not path.is_file():
+            return None
+        try:
+            with Image.open(path) as im:
+                im.load()
+                return im if im.mode == "RGB" else im.convert("RGB")
+        except (OSError, UnidentifiedImageError):
+            return None
 
 
 def group_steps(records: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
@@ -154,12 +172,12 @@ def group_steps(records: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return [c for c in cards if c]
 
 
-def _card(run_dir: Path, recs: list[dict[str, Any]]) -> str:
+def _card(screens: Screens, recs: list[dict[str, Any]]) -> str:
     rows, shots = [], []
     for rec in recs:
         kind = rec.get("kind")
         if kind == "act":
-            shots.extend(_act_shots(run_dir, rec))
+            shots.extend(_act_shots(screens, rec))
         if kind in ("observe", "app_model") and not rec.get("warnings"):
             continue
         css = " class=warn" if kind in ("warning", "rollback") else (
@@ -167,7 +185,7 @@ def _card(run_dir: Path, recs: list[dict[str, Any]]) -> str:
         rows.append(f"<dt>{html.escape(str(kind))}</dt><dd{css}>"
                     f"{html.escape(_detail(rec))}</dd>")
     if not shots and recs[0].get("kind") == "observe":
-        image = _open(run_dir, recs[0].get("image"))
+        image = screens.get(recs[0].get("image"))
         if image is not None:
             shots.append(f'<img alt="first screen" src="{_img_data(image)}">')
     return (f'<div class="card"><div class="text"><h3>{_title(recs)}</h3><dl>{"".join(rows)}'
@@ -195,17 +213,17 @@ def _detail(rec: dict[str, Any]) -> str:
     return record_line(rec).split("] ", 1)[-1]
 
 
-def _act_shots(run_dir: Path, act: dict[str, Any]) -> list[str]:
+def _act_shots(screens: Screens, act: dict[str, Any]) -> list[str]:
     """The annotated 'before' (also saved as act-NNN.png) and the 'after' screen."""
     out = []
-    before = _open(run_dir, act.get("before"))
+    before = screens.get(act.get("before"))
     if before is not None:
         marked = annotate(before, act)
         buf = io.BytesIO()
         marked.save(buf, format="PNG", compress_level=1)
-        atomic_write_bytes(run_dir / f"act-{int(act.get('step', 0)):03d}.png", buf.getvalue())
+        atomic_write_bytes(screens.dir / f"act-{int(act.get('step', 0)):03d}.png", buf.getvalue())
         out.append(f'<img alt="before, with the action" src="{_img_data(marked)}">')
-    after = _open(run_dir, act.get("after"))
+    after = screens.get(act.get("after"))
     if after is not None:
         out.append(f'<img alt="after" src="{_img_data(after)}">')
     return out
@@ -223,7 +241,8 @@ def render_report(run_dir: Path, meta: dict[str, Any], records: list[dict[str, A
                   ("tokens", result.get("tokens", 0)),
                   ("cost", f"${float(result.get('cost_usd') or 0):.4f}")]
     head = "".join(f"<dt>{k}</dt><dd>{html.escape(str(v))}</dd>" for k, v in facts)
-    body = "".join(_card(run_dir, c) for c in group_steps(records))
+    screens = Screens(run_dir)
+    body = "".join(_card(screens, c) for c in group_steps(records))
     title = html.escape(str(meta.get("task", run_dir.name)))
     return (f"<!doctype html><meta charset=utf-8><title>guiagent run: {title}</title>"
             f"<style>{CSS}</style><h1>{title}</h1>"
