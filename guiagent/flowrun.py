@@ -177,13 +177,19 @@ class FlowRunner:
                 return None
             time.sleep(self.config.poll_s)
 
-    def _find(self, target: str, index: int | None = None) -> PixelPoint:
-        """Where ``target`` is, waiting up to find_timeout for it to appear."""
+    def _find(self, target: str, index: int | None = None, role: str = "") -> PixelPoint:
+        """Where ``target`` is (the ``index``-th match, preferring ``role``), waiting up to
+        find_timeout for it to appear."""
         found: dict[str, Any] = {}
+        query = parse(target)
+        if index:
+            query = replace(query, ordinal=int(index))
+        if role and not query.role:
+            query = replace(query, role=role)
+        plain = not index and not role
 
         def hit(screen: Screen) -> bool:
-            t = (resolve(screen, replace(parse(target), ordinal=int(index))) if index
-                 else self.locate(screen, target))
+            t = self.locate(screen, target) if plain else resolve(screen, query)
             found["t"] = t
             return t.found and t.point is not None
 
@@ -231,8 +237,8 @@ class FlowRunner:
         return f"at {point.x},{point.y}"
 
     def _do_type(self, args: dict[str, Any], step: Step) -> str:
-        if args.get("into"):
-            self.device.tap(self._find(str(args["into"])))
+        if args.get("into"):   # "Hour" means the Hour field, not its label
+            self.device.tap(self._find(str(args["into"]), role="field"))
         self.device.type_text(str(args["text"]))
         return ""
 

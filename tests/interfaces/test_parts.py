@@ -117,3 +117,19 @@ def test_progress_renders_a_real_run(tmp_path: Path) -> None:
     text = out.getvalue()
     assert "step 1 plan: open Settings" in text and "outcome: ok" in text
     assert "status   failed" in text and f"saved in {tmp_path / 'run'}" in text
+
+
+def test_type_into_names_the_field_not_its_label(tmp_path: Path) -> None:
+    flow = load_flow(write_flow(tmp_path, "alarm.yaml", """
+        steps:
+          - launch: Clock
+          - tap: "Add alarm"
+          - type: {text: "6", into: "Hour"}
+          - type: {text: "45", into: "Minute"}
+          - tap: "OK"
+          - assert_shell: {command: "content query --uri content://com.android.deskclock/alarms",
+                           contains: "hour=6, minutes=45"}
+        """))
+    with SimDevice() as phone:
+        result = FlowRunner(phone, FlowConfig()).run(flow)
+    assert result.status == "passed", result.log
