@@ -46,8 +46,6 @@ from planners.llm import LLMConfig  # noqa: E402
 from planners.policy import Context, Decision, Feedback, Plan, ReflectInput, Reflection  # noqa: E402
 from planners.usage import PriceTable, Usage  # noqa: E402
 
-WRONG_APPS = ("Camera", "Photos", "Chrome")
-
 
 @dataclass
 class Outcome:
@@ -144,6 +142,8 @@ def wire(step: Any) -> dict[str, Any] | None:
     if verb in ("tap", "long_press"):
         text = arg if isinstance(arg, str) else arg.get("text") or arg.get("desc")
         return {"type": verb, "target": str(text)} if text else None
+    if verb not in ("type", "launch", "scroll", "key"):
+        return None
     return {"type": {"type": "type", "launch": "launch_app", "scroll": "scroll",
                      "key": "key"}[verb],
             **{"type": {"text": str(arg)}, "launch": {"app": arg}, "scroll": {"direction": arg},
@@ -191,10 +191,12 @@ def llm(tasks: list[Task], out: Path) -> list[Outcome]:
     for i, task in enumerate(tasks):
         solution = [wire(s) for s in task.solution]
         if not solution or any(s is None for s in solution):
+            print(f"  (llm part skips {task.id}: its solution names a target by id or pixels)")
             continue
         with SimDevice() as dev:
-            screen_apps = dev.ui_tree() or ""
-        wrong = next(a for a in WRONG_APPS if f'text="{a}"' in screen_apps)
+            labels = re.findall(r'text="([^"]+)"', dev.ui_tree() or "")
+        right = solution[0].get("target") if solution[0] else None
+        wrong = next(a for a in labels if a != right and not re.search(r"\d", a))
         with OpenAIServer() as srv:
             srv.default = Scripted(solution, wrong)  # type: ignore[arg-type]
             config = LLMConfig(model="scripted", api_key="x", base_url=srv.base_url,

@@ -49,6 +49,7 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [(verb, re.compile(p, re.I)) for v
     ("back", r"^(?:go |navigate |press (?:the )?)?back(?: button| key)?$"),
     ("home", r"^(?:go |press (?:the )?)?home(?: button| key| screen)?$"),
     ("key", r"^(?:press|hit) (?:the )?(?P<key>[a-z ]+?)(?: key| button)?$"),
+    ("contact", r"^(?:open|show|go to) (?P<target>.+?)['’]s? (?:contact(?: card| page)?|card)$"),
     ("open", r"^(?:open|launch|start) (?:the )?(?P<target>.+?)(?: app)?"
              r"(?: from (?:it|there|the (?:app drawer|list|menu)))?$"),
     ("tap", r"^(?:go to|navigate to|go into|head to) (?:the )?(?P<target>.+)$"),
@@ -177,6 +178,8 @@ def _expand(step: Step) -> list[Step]:
 
     if step.verb == "send":
         return [sub("fill", "message field", step.value), sub("tap", "Send")]
+    if step.verb == "contact":
+        return [sub("open", "Contacts"), sub("tap", step.target)]
     if step.verb == "search":
         return [sub("fill", "search field", step.value)]
     if step.verb == "add_line":
