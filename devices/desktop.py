@@ -12,6 +12,7 @@ import contextlib
 import importlib
 import io
 import os
+import socket
 import sys
 import threading
 import time
@@ -81,6 +82,20 @@ def x_target(display_env: Mapping[str, str | None] | None) -> XTarget:
         wayland = env.get("WAYLAND_DISPLAY") or (env.get("XDG_SESSION_TYPE") or "") == "wayland"
         raise DisplayUnavailable(WAYLAND if wayland else NO_DISPLAY)
     return XTarget(str(env["DISPLAY"]), env.get("XAUTHORITY") or None)
+
+
+def answers_quickly(target: XTarget, timeout_s: float = 1.0) -> bool:
+    """False when a TCP display (``host:N``) does not accept a connection within ``timeout_s``;
+    X clients would wait minutes for it. Local displays (``:N``) fail at once by themselves."""
+    host, _, rest = target.display.rpartition(":")
+    if not host or host == "unix" or host.startswith("/"):
+        return True
+    number = rest.partition(".")[0]
+    try:
+        with socket.create_connection((host, 6000 + int(number)), timeout=timeout_s):
+            return True
+    except (OSError, ValueError):
+        return False
 
 
 def _authority_file(target: XTarget) -> str:
@@ -280,7 +295,11 @@ class DesktopDevice(Device):
     def from_spec(cls, arg: str | None, *, display_env: Mapping[str, str | None] | None = None,
                   scale: float | None = None, **_other: Any) -> DesktopDevice:
         """``desktop[:N]``; ``display_env``: the caller's DISPLAY, XAUTHORITY, WAYLAND_DISPLAY."""
-        return cls(x_target(display_env), monitor_index(arg), scale)
+        target = x_target(display_env)
+        if not answers_quickly(target, timeout_s=5.0):
+            raise DisplayUnavailable(f"X display {target.display} does not answer; "
+                                     "is its X server running and reachable?")
+        return cls(target, monitor_index(arg), scale)
 
     @classmethod
     def discover(cls, *, display_env: Mapping[str, str | None] | None = None,
@@ -288,6 +307,8 @@ class DesktopDevice(Device):
         """``desktop`` and ``desktop:N`` per monitor; [] when there is no usable X display."""
         try:
             target = x_target(display_env)
+            if not answers_quickly(target):
+                return []
             open_xlib(target).close()        # refuses XWayland, as opening the device does
             monitors = read_monitors(target)
         except DisplayUnavailable:

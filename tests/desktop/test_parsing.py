@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from devices import DeviceNotFound, DeviceSpecError, DisplayUnavailable, Unsupported
-from devices.desktop import XTarget, monitor_index, pick_monitor, split_key, x_target
+from devices.desktop import (
+    XTarget,
+    answers_quickly,
+    monitor_index,
+    pick_monitor,
+    split_key,
+    x_target,
+)
 
 MONITORS = [
     {"left": 0, "top": 0, "width": 2304, "height": 800},
@@ -60,3 +67,13 @@ def test_x_target_from_the_callers_environment() -> None:
         x_target({})
     with pytest.raises(DisplayUnavailable, match="display_env="):
         x_target(None)
+
+
+def test_unreachable_tcp_display_is_not_waited_for() -> None:
+    import socket
+
+    with socket.socket() as listener:        # a port that surely refuses: bound, not listening
+        listener.bind(("127.0.0.1", 0))
+        port = listener.getsockname()[1]
+        assert not answers_quickly(XTarget(f"127.0.0.1:{port - 6000}"), timeout_s=0.5)
+    assert answers_quickly(XTarget(":7")) and answers_quickly(XTarget("unix:7"))
