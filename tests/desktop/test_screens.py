@@ -30,11 +30,12 @@ pytestmark = pytest.mark.xvfb
 
 
 def set_xft_dpi(server: XServer, dpi: int) -> None:
-    """Write Xft.dpi into the root window's resource database, as ``xrdb`` does on login."""
+    """Write Xft.dpi into the root window's resource database, as ``xrdb`` does on login.
+
+    Call after ``use_display``: python-xlib reads XAUTHORITY from the environment."""
     from Xlib import Xatom
     from Xlib.display import Display
 
-    os.environ["XAUTHORITY"] = str(server.xauthority)
     conn = Display(server.display)
     conn.screen().root.change_property(conn.get_atom("RESOURCE_MANAGER"), Xatom.STRING, 8,
                                        f"Xft.dpi:\t{dpi}\n".encode())
