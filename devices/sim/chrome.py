@@ -38,6 +38,9 @@ def status_bar(state: PhoneState, pal: Palette, now: float, on_wallpaper: bool) 
     bar.add(Node(kit.TEXT, (56, 0, 300, STATUS_H), text=clock_text(now),
                  rid=f"{SYSTEMUI}:id/clock", paint=Paint("text", fg=fg, size=40,
                                                          weight="medium")))
+    if state.notifications():
+        bar.add(Node(kit.IMAGE, (200, cy - 33, 260, cy + 27), desc="Messages notification",
+                     paint=Paint("icon", fg=fg, icon="sms", size=46)))
     icons: list[tuple[str, str]] = []
     airplane = state.flag("global", "airplane_mode_on")
     if airplane:

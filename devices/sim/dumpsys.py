@@ -135,6 +135,19 @@ def wifi_status(phone: Phone) -> str:
             "Supplicant state: COMPLETED, RSSI: -50, Link speed: 866Mbps\n")
 
 
+def notification(phone: Phone) -> str:
+    """`dumpsys notification`: one NotificationRecord per posted notification."""
+    lines = ["Current Notification Manager state:", "  Notification List:"]
+    for m in phone.state.notifications():
+        key = f"0|com.google.android.apps.messaging|{m.id}|null|10123"
+        lines.append(f"    NotificationRecord({_hash(key)}: pkg=com.google.android.apps.messaging "
+                     f"user=UserHandle{{0}} id={m.id} tag=null importance=4 key={key}: "
+                     "Notification(channel=incoming_messages))")
+        lines.append(f"      android.title=String ({phone.state.display_name(m.address)})")
+        lines.append(f"      android.text=String ({m.body})")
+    return "\n".join(lines) + "\n"
+
+
 def battery(phone: Phone) -> str:
     return ("Current Battery Service state:\n  AC powered: false\n  USB powered: true\n"
             "  Wireless powered: false\n  Max charging current: 500000\n  status: 2\n"
@@ -156,6 +169,8 @@ def dumpsys(phone: Phone, args: list[str]) -> ShellResult:
         text = battery(phone)
     elif service == "power":
         text = power(phone)
+    elif service == "notification":
+        text = notification(phone)
     elif service == "wifi":
         text = wifi_status(phone) + f"mWifiInfo SSID: \"{phone.state.wifi_ssid}\"\n"
     else:

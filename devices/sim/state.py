@@ -80,6 +80,7 @@ class PhoneState:
     calculator: str = ""
     wifi_ssid: str = "AndroidWifi"          # the network Wi-Fi joins when it is on
     wifi_saved: set[str] = field(default_factory=lambda: {"AndroidWifi"})
+    dismissed: set[int] = field(default_factory=set)      # notifications swiped away
     next_id: int = 100
 
     @classmethod
@@ -145,6 +146,19 @@ class PhoneState:
                 latest[key] = m
         ordered = sorted(latest.values(), key=lambda m: m.date, reverse=True)
         return [(m.address, m) for m in ordered]
+
+    def notifications(self) -> list[Message]:
+        """Unread received texts not dismissed: the newest per sender, newest first."""
+        unread = [m for m in self.messages if m.type == 1 and not m.read
+                  and m.id not in self.dismissed]
+        latest: dict[str, Message] = {}
+        for m in sorted(unread, key=lambda m: m.date):
+            latest[_digits(m.address)] = m
+        return sorted(latest.values(), key=lambda m: m.date, reverse=True)
+
+    def mark_read(self, address: str) -> None:
+        for m in self.conversation(address):
+            m.read = 1
 
     def conversation(self, address: str) -> list[Message]:
         digits = _digits(address)

@@ -351,3 +351,17 @@ def test_joining_a_secured_network_needs_its_password(sim: SimDevice) -> None:
     assert 'connected to "HomeNet"' in sim.shell("cmd wifi status")
     sim.shell("svc wifi disable")
     assert sim.shell("cmd wifi status") == "Wifi is disabled\n"
+
+
+def test_a_new_text_posts_a_notification_that_opens_it(sim: SimDevice) -> None:
+    sim.shell("content insert --uri content://sms/inbox --bind address:s:'+1 555-0103' "
+              "--bind body:s:'Running 5 min late' --bind read:i:0")
+    assert "android.text=String (Running 5 min late)" in sim.shell("dumpsys notification")
+    status = [n for n in sim.phone.layers() if n.rid.endswith("status_bar")][0]
+    assert "Messages notification" in [n.desc for n in status.walk()]
+    sim.swipe(PixelPoint(540, 30), PixelPoint(540, 1400))
+    tap_label(sim, "Carol Williams")
+    assert "ConversationActivity" in focus(sim)
+    assert "Running 5 min late" not in sim.shell("dumpsys notification")
+    assert "read=1" in sim.shell("content query --uri content://sms/inbox "
+                                 "--where \"body='Running 5 min late'\" --projection read")

@@ -157,9 +157,11 @@ class Conversation(Screen):
     def __init__(self, host: Host, address: str) -> None:
         super().__init__(host)
         self.address = address
+        self.state.mark_read(address)
 
     def build(self, top: int, bottom: int) -> list[Node]:
         pal, st = self.pal, self.state
+        st.mark_read(self.address)          # an open conversation has nothing unread
         body = Node(kit.FRAME, (0, top, WIDTH, bottom), paint=Paint("rect", bg=pal.bg))
         name = st.display_name(self.address)
         body.add(kit.app_bar(name, top, pal, self.back_button(), [

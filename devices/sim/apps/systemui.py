@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import partial
 
 from devices.sim.apps.base import Screen
-from devices.sim.state import BASE_TIME_MS
+from devices.sim.state import BASE_TIME_MS, Message
 from devices.sim.ui import kit
 from devices.sim.ui.theme import WIDTH
 from devices.sim.ui.widgets import Node, Paint
@@ -42,9 +42,46 @@ class Shade(Screen):
                                        fg=pal.on_primary if on else pal.on_bg, icon=icon,
                                        hint=state, radius=60)))
         y = top + 320 + 3 * (TILE_H + 30) + 40
-        panel.add(kit.text("No notifications", (0, y, WIDTH, y + 120), pal, 42,
-                           color=pal.on_variant, align="center", rid=f"{PKG}:id/no_notifications"))
+        notes = st.notifications()
+        if not notes:
+            panel.add(kit.text("No notifications", (0, y, WIDTH, y + 120), pal, 42,
+                               color=pal.on_variant, align="center",
+                               rid=f"{PKG}:id/no_notifications"))
+            return [panel]
+        for m in notes:
+            panel.add(self.notification(m, y))
+            y += 250
+        panel.add(kit.button("Clear all", (WIDTH - 330, y, WIDTH - 48, y + 110), pal,
+                             self.clear_all, filled=False, rid=f"{PKG}:id/dismiss_text"))
         return [panel]
+
+    def notification(self, m: Message, y: int) -> Node:
+        pal = self.pal
+        name = self.state.display_name(m.address)
+        card = Node(kit.FRAME, (48, y, WIDTH - 48, y + 230), desc=f"Messages notification: "
+                    f"{name}", rid=f"{PKG}:id/expandableNotificationRow", clickable=True,
+                    on_tap=partial(self.open_message, m.address),
+                    paint=Paint("rect", bg=pal.bg, radius=40))
+        card.add(Node(kit.IMAGE, (80, y + 30, 150, y + 100), dump=False,
+                      paint=Paint("icon", fg=pal.primary, icon="sms", size=52)),
+                 kit.text("Messages • now", (170, y + 30, WIDTH - 100, y + 100), pal, 34,
+                          color=pal.on_variant, rid="android:id/app_name_text"),
+                 kit.text(name, (90, y + 100, WIDTH - 100, y + 160), pal, 44, weight="medium",
+                          rid="android:id/title"),
+                 kit.text(m.body, (90, y + 160, WIDTH - 100, y + 220), pal, 40,
+                          color=pal.on_variant, rid="android:id/text"))
+        return card
+
+    def open_message(self, address: str) -> None:
+        from devices.sim.apps.messages import PKG as MESSAGES
+        from devices.sim.apps.messages import Conversation
+
+        self.host.launch(MESSAGES)
+        self.host.open(Conversation(self.host, address))
+
+    def clear_all(self) -> None:
+        self.state.dismissed.update(m.id for m in self.state.notifications())
+        self.host.close_shade()
 
     def tiles(self) -> list[tuple[str, str, bool, str, Callable[[], None]]]:
         st = self.state
