@@ -114,9 +114,18 @@ def _from_detections(dets: list[Detection], elements: list[Element],
     """Detected controls not in the tree; OCR phrases inside one become its text."""
     out: list[Element] = []
     for d in sorted(dets, key=lambda d: -d.score):
+        if d.kind in ("text", "other", "none", "container") or min(d.box.width,
+                                                                  d.box.height) < 6:
+            continue  # OCR owns text; slivers are no targets
         if any(d.box.iou(e.box) > 0.5 for e in elements + out):
             continue
+        if d.kind in ("icon", "image") and any(d.box.intersection(t.box) > 0.6 * d.box.area
+                                               for t in free):
+            continue  # a glyph inside a line of text
         inner = [t for t in free if _inside(t.box, d.box)]
+        if d.kind in ("icon", "image", "checkbox", "toggle") and any(len(t.text) >= 3
+                                                                     for t in inner):
+            continue  # words are no glyph: the detector mistook text for a control
         for t in inner:
             free.remove(t)
         kind: Kind = d.kind if d.kind in CONTROL_KINDS | {"text", "image"} else "other"  # type: ignore[assignment]
