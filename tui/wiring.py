@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from devices import Device, list_devices, open_device
 from grounding.types import Screen, Target
-from guiagent.config import Settings, data_dir, load_settings
+from guiagent.config import Settings, data_dir, device_options, load_settings
 from guiagent.safety import Check, Safety
 from guiagent.session import RunOptions, build_loop
 from guiagent.steps import StepRecord
@@ -47,7 +47,7 @@ def make_start_run(settings: Settings, options: RunOptions | None = None):  # no
 
 def build_app(device: str | None, adb_server: str | None) -> GuiagentApp:
     settings = load_settings({"device": device, "adb_server": adb_server})
-    options = {"adb_server": settings.adb_server} if settings.adb_server else {}
+    options = device_options(settings)
     return GuiagentApp(
         devices=list_devices(**options),
         open_device=lambda spec: open_device(spec, **options),
