@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import random
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -258,12 +259,30 @@ def _monkey(phone: Phone, args: list[str]) -> ShellResult:
     if app is None or not app.activities:
         return fail("** No activities found to run, monkey aborted.\n", 251,
                     "  bash arg: -p\n  bash arg: " + package + "\n")
+    count = int(args[-1]) if args and args[-1].isdigit() else 1
+    rng = random.Random(int(opts["-s"]) if opts.get("-s", "").isdigit() else 0)
     phone.start(package)
-    return ok("  bash arg: -p\n  bash arg: " + package + "\n  bash arg: -c\n"
-              "  bash arg: android.intent.category.LAUNCHER\n  bash arg: 1\n"
-              "args: [-p, " + package + ", -c, android.intent.category.LAUNCHER, 1]\n"
-              "Events injected: 1\n## Network stats: elapsed time=12ms (0ms mobile, "
-              "0ms wifi, 12ms not connected)\n")
+    for _ in range(count - 1):
+        _monkey_event(phone, rng)
+        if phone.foreground()[0] != package:     # monkey keeps to the package it was given
+            phone.start(package)
+    echo = "".join(f"  bash arg: {a}\n" for a in args)
+    return ok(f"{echo}args: [{', '.join(args)}]\nEvents injected: {count}\n"
+              "## Network stats: elapsed time=12ms (0ms mobile, 0ms wifi, 12ms not connected)\n")
+
+
+def _monkey_event(phone: Phone, rng: random.Random) -> None:
+    """One pseudo-random event of the kinds monkey sends: touch, motion, key."""
+    x, y = rng.randrange(phone.width), rng.randrange(96, phone.height - 132)
+    kind = rng.random()
+    if kind < 0.6:
+        phone.tap(x, y)
+    elif kind < 0.85:
+        phone.swipe(x, y, rng.randrange(phone.width), rng.randrange(96, phone.height - 132))
+    elif kind < 0.95:
+        phone.keyevent(rng.choice((4, 66, 67, 29 + rng.randrange(26))))
+    else:
+        phone.long_press(x, y)
 
 
 def _all_packages(phone: Phone) -> list[str]:
