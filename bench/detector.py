@@ -10,6 +10,7 @@ first call) and a 32-crop IconClassifier batch.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,10 +18,13 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from grounding.detector import Detector
-from grounding.icons import IconClassifier
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # bench/grounding.py would shadow the grounding package
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+from grounding.detector import Detector  # noqa: E402
+from grounding.icons import IconClassifier  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data"
 SCREENS = {
     "phone 1080x2400": (DATA / "android-screens/droidbot/yelp_2017-08-11_202631.jpg", (1080, 2400)),
     "desktop 1920x1080": (DATA / "web-pages/antd-pagination/screenshot.png", (1920, 1080)),

@@ -21,7 +21,7 @@ from grounding.icons import meta_list, open_model
 
 WORK_SIDE = 1280            # the longer side proposals are computed at
 CROP_W, CROP_H = 48, 24     # classifier input, pixels
-KERNELS = ((1, 1), (3, 3), (7, 3), (15, 5), (9, 9))
+KERNELS = ((3, 3), (7, 3), (15, 5), (9, 9))   # letters -> words -> lines; icon parts
 MIN_SIDE, MAX_FRACTION = 5, 0.6
 NONE = "none"
 
@@ -43,16 +43,25 @@ def working_image(image: np.ndarray) -> tuple[np.ndarray, float]:
     scale = min(1.0, WORK_SIDE / max(image.shape[:2]))
     if scale < 1.0:
         size = (round(image.shape[1] * scale), round(image.shape[0] * scale))
-        image = cv2.resize(image[:, :, :3], size, interpolation=cv2.INTER_AREA)
+        image = cv2.resize(image[:, :, :3], size, interpolation=cv2.INTER_LINEAR)
     return np.ascontiguousarray(image[:, :, :3]), scale
 
 
 def edge_map(image: np.ndarray) -> np.ndarray:
-    """Edges of the luminance and of each colour channel, OR-ed."""
-    edges: np.ndarray = cv2.Canny(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), 40, 120)
-    for c in range(3):
-        edges = np.bitwise_or(edges, cv2.Canny(np.ascontiguousarray(image[:, :, c]), 60, 160))
+    """Edges of the luminance OR-ed with edges of the saturation (colour on colour)."""
+    gray = cv2.Canny(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), 40, 120)
+    sat = cv2.Canny(np.ascontiguousarray(cv2.cvtColor(image, cv2.COLOR_RGB2HSV)[:, :, 1]), 60, 160)
+    edges: np.ndarray = cv2.bitwise_or(gray, sat)
     return edges
+
+
+def _outer_boxes(mask: np.ndarray) -> np.ndarray:
+    """Bounding boxes (x, y, w, h) of every connected blob (outer contours, nested ones too)."""
+    contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hierarchy is None:
+        return np.zeros((0, 4), np.int32)
+    return np.array([cv2.boundingRect(c) for c, h in zip(contours, hierarchy[0], strict=True)
+                     if h[3] < 0], np.int32).reshape(-1, 4)
 
 
 def proposals(image: np.ndarray) -> np.ndarray:
@@ -62,7 +71,7 @@ def proposals(image: np.ndarray) -> np.ndarray:
     found = []
     for kw, kh in KERNELS:
         grown = edges if kw == 1 else cv2.dilate(edges, np.ones((kh, kw), np.uint8))
-        stats = cv2.connectedComponentsWithStats(grown, connectivity=8)[2][1:]
+        stats = _outer_boxes(grown)
         x1, y1 = stats[:, 0] + kw // 2, stats[:, 1] + kh // 2
         x2, y2 = stats[:, 0] + stats[:, 2] - kw // 2, stats[:, 1] + stats[:, 3] - kh // 2
         found.append(np.stack([x1, y1, x2, y2], axis=1))
@@ -70,7 +79,7 @@ def proposals(image: np.ndarray) -> np.ndarray:
     bw, bh = boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]
     keep = ((bw >= MIN_SIDE) | (bh >= MIN_SIDE)) & (bw >= 2) & (bh >= 2)
     keep &= (bw * bh <= MAX_FRACTION * w * h) & (bw / np.maximum(bh, 1) < 40)
-    return np.unique(boxes[keep] // 2 * 2, axis=0)
+    return np.unique(boxes[keep] // 3 * 3, axis=0)
 
 
 def crops(image: np.ndarray, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -96,24 +105,24 @@ def box_features(boxes: np.ndarray, w: int, h: int) -> np.ndarray:
                     axis=1).astype(np.float32)
 
 
-def nms(boxes: np.ndarray, scores: np.ndarray, iou: float = 0.5) -> list[int]:
-    """Indices kept by greedy non-maximum suppression."""
+def nms(boxes: np.ndarray, scores: np.ndarray, kinds: np.ndarray, iou: float = 0.5,
+        inside: float = 0.8) -> list[int]:
+    """Greedy suppression of overlaps above ``iou`` and of same-kind boxes inside a better one."""
     order = list(np.argsort(-scores))
-    area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+    area = np.maximum((boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1]), 1)
     keep: list[int] = []
     while order:
-        i = order.pop(0)
-        keep.append(int(i))
+        i = int(order.pop(0))
+        keep.append(i)
         rest = np.asarray(order, dtype=np.int64)
         if not len(rest):
             break
-        ix = np.clip(np.minimum(boxes[rest, 2], boxes[i, 2]) - np.maximum(boxes[rest, 0],
-                     boxes[i, 0]), 0, None)
-        iy = np.clip(np.minimum(boxes[rest, 3], boxes[i, 3]) - np.maximum(boxes[rest, 1],
-                     boxes[i, 1]), 0, None)
-        inter = ix * iy
-        order = [int(r) for r, o in zip(rest, inter / (area[rest] + area[i] - inter + 1e-6),
-                                        strict=True) if o <= iou]
+        ix = np.minimum(boxes[rest, 2], boxes[i, 2]) - np.maximum(boxes[rest, 0], boxes[i, 0])
+        iy = np.minimum(boxes[rest, 3], boxes[i, 3]) - np.maximum(boxes[rest, 1], boxes[i, 1])
+        inter = np.clip(ix, 0, None) * np.clip(iy, 0, None)
+        drop = inter / (area[rest] + area[i] - inter) > iou
+        drop |= (kinds[rest] == kinds[i]) & (inter / area[rest] > inside)
+        order = [int(r) for r in rest[~drop]]
     return keep
 
 
@@ -142,7 +151,7 @@ class Detector:
         probs[:, none] = 0
         best, score = probs.argmax(axis=1), probs.max(axis=1)
         sel = np.nonzero(score >= self.min_score)[0]
-        keep = sel[nms(boxes[sel], score[sel])] if len(sel) else sel
+        keep = sel[nms(boxes[sel], score[sel], best[sel])] if len(sel) else sel
         return [Detection(self._to_input(boxes[i], scale, image.shape), self.kinds[best[i]],
                           float(score[i])) for i in keep]
 

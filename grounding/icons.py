@@ -18,6 +18,7 @@ from grounding.runtime import session
 
 MODELS = Path(__file__).parent / "models"
 ICON_SIZE = 32
+MAX_CROP = 96   # larger crops are shrunk first: same result, a fraction of the work
 
 
 def open_model(model_path: Path | None, default: str) -> tuple[Any, dict[str, str]]:
@@ -41,6 +42,15 @@ def _rgb(crop: np.ndarray) -> np.ndarray:
     return crop[:, :, :3].astype(np.float32)
 
 
+def _shrunk(crop: np.ndarray) -> np.ndarray:
+    side = max(crop.shape[:2])
+    if side <= MAX_CROP or crop.ndim != 3:
+        return crop
+    f = MAX_CROP / side
+    size = (max(2, round(crop.shape[1] * f)), max(2, round(crop.shape[0] * f)))
+    return cv2.resize(np.ascontiguousarray(crop[:, :, :3]), size, interpolation=cv2.INTER_AREA)
+
+
 def _square(box: tuple[int, int, int, int], margin: float) -> tuple[int, int, int, int]:
     x1, y1, x2, y2 = box
     side = max(x2 - x1, y2 - y1) * (1 + 2 * margin)
@@ -55,7 +65,7 @@ def preprocess(crop: np.ndarray, size: int = ICON_SIZE) -> np.ndarray:
     Colour- and polarity-free, and scale-free: the same icon on a dark or a
     light theme, tight or padded, gives the same input.
     """
-    img = _rgb(crop)
+    img = _rgb(_shrunk(crop))
     border = np.concatenate([img[0], img[-1], img[:, 0], img[:, -1]])
     dist = np.abs(img - np.median(border, axis=0)).max(axis=2)
     ys, xs = np.nonzero(dist > max(0.3 * float(dist.max()), 12.0))

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 from grounding import detector as rt
 from grounding.train import evaluate, screens
@@ -22,6 +23,11 @@ from grounding.train.loop import export, predict, seed_everything, train
 from grounding.train.nets import KindNet
 
 NONE_PER_POSITIVE = 1.5
+UPSCALED = 0.4
+
+
+def _scaled(b: screens.Box4, f: float) -> screens.Box4:
+    return round(b[0] * f), round(b[1] * f), round(b[2] * f), round(b[3] * f)
 
 
 def _box4(b: np.ndarray) -> screens.Box4:
@@ -50,7 +56,11 @@ def _jittered(truth: list[tuple[screens.Box4, str]], rng: np.random.Generator) -
 def screen_samples(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Crops, box features and kinds from one synthetic screen."""
     img, truth = screens.screen(rng)
-    small, _ = rt.working_image(np.asarray(img))
+    f = float(rng.uniform(1.4, 2.0)) if rng.random() < UPSCALED else 1.0
+    if f > 1:  # a high-resolution capture that the runtime scales down
+        img = img.resize((round(img.width * f), round(img.height * f)), Image.Resampling.BICUBIC)
+    small, scale = rt.working_image(np.asarray(img))
+    truth = [(_scaled(b, scale * f), k) for b, k in truth]
     boxes = np.concatenate([rt.proposals(small), _jittered(truth, rng)])
     boxes[:, 2:] = np.maximum(boxes[:, 2:], boxes[:, :2] + 2)
     y = _labels(boxes, truth)
