@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from PIL import Image
 
-from devices.sim import chrome, commands
+from devices.sim import chrome, commands, storage
 from devices.sim.apps import installed
 from devices.sim.apps.base import AppInfo, Dialog, Screen
 from devices.sim.apps.launcher import HOME_APPS, Home, Recents
@@ -91,6 +91,7 @@ class Phone:
         self._seen: set[str] = set()
         self._home_order = self._launcher_order()
         self.go_home()
+        storage.sync_notes(self.state, self.fs)
 
     # --- the Host protocol apps use ---------------------------------------------------
 
@@ -318,7 +319,7 @@ class Phone:
             before = self._frame[1] if self._frame is not None else None
             before_pkg = self.top().package
             fn()
-            self._version += 1
+            self.changed()
             if self._nav_id() != before_id and before is not None:
                 self._anim = (before, self.now())
                 if self.top().package != before_pkg and before_pkg != LAUNCHER:
@@ -516,8 +517,9 @@ class Phone:
             return commands.run(self, argv)
 
     def changed(self) -> None:
-        """State changed behind the UI's back (shell `settings put`, `pm clear`)."""
+        """State may have changed: redraw, and refresh the files apps keep in storage."""
         self._version += 1
+        storage.sync_notes(self.state, self.fs)
 
     def force_stop(self, package: str) -> None:
         if package == LAUNCHER:

@@ -365,3 +365,11 @@ def test_a_new_text_posts_a_notification_that_opens_it(sim: SimDevice) -> None:
     assert "Running 5 min late" not in sim.shell("dumpsys notification")
     assert "read=1" in sim.shell("content query --uri content://sms/inbox "
                                  "--where \"body='Running 5 min late'\" --projection read")
+
+
+def test_notes_are_files_in_shared_storage(sim: SimDevice) -> None:
+    assert sim.shell("ls /sdcard/Documents/Notes").splitlines() == [
+        "Ideas.txt", "Packing.txt", "Shopping list.txt"]
+    assert sim.shell("cat '/sdcard/Documents/Notes/Shopping list.txt'") == "Milk\nEggs\nBread"
+    sim.shell("content delete --uri content://com.example.notes/notes --where \"title='Ideas'\"")
+    assert "Ideas.txt" not in sim.shell("ls /sdcard/Documents/Notes")
