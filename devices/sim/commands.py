@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from devices.sim import providers
 from devices.sim.dumpsys import dumpsys, wifi_status
+from devices.sim.keys import keycode
 from devices.sim.shell import CommandNotFound, ShellResult
 from devices.sim.state import BASE_TIME_MS, WIFI_NETWORKS
 
@@ -94,13 +95,27 @@ def _input(phone: Phone, args: list[str]) -> ShellResult:
             for code in (a for a in rest if not a.startswith("--")):
                 phone.keyevent(code)
         elif cmd == "keycombination" and rest:
-            return ok()
+            codes = {keycode(a) for a in rest if a != "-t" and not a.startswith("--")}
+            if {26, 25} <= codes:         # power + volume down: a screenshot, as on a phone
+                save_screenshot(phone)
         else:
             return fail(f"Error: Unknown command: {cmd}\n{INPUT_USAGE}")
     except ValueError as exc:
         return fail(f"Exception occurred while executing '{cmd}':\n"
                     f"java.lang.IllegalArgumentException: {exc}\n")
     return ok()
+
+
+def save_screenshot(phone: Phone) -> str:
+    """Save the screen where Android's screenshot shortcut does; returns the path."""
+    stamp = time.gmtime(BASE_TIME_MS / 1000 + phone.now())
+    folder = "/sdcard/Pictures/Screenshots"
+    path = f"{folder}/Screenshot_{time.strftime('%Y%m%d-%H%M%S', stamp)}.png"
+    phone.fs.mkdir(folder, parents=True)
+    phone.fs.write(path, phone.png())
+    phone.toast("Screenshot saved")
+    phone.changed()
+    return path
 
 
 def _ints(args: list[str]) -> list[int]:

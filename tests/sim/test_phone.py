@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from PIL import Image
@@ -373,3 +374,11 @@ def test_notes_are_files_in_shared_storage(sim: SimDevice) -> None:
     assert sim.shell("cat '/sdcard/Documents/Notes/Shopping list.txt'") == "Milk\nEggs\nBread"
     sim.shell("content delete --uri content://com.example.notes/notes --where \"title='Ideas'\"")
     assert "Ideas.txt" not in sim.shell("ls /sdcard/Documents/Notes")
+
+
+def test_power_and_volume_down_save_a_screenshot(sim: SimDevice) -> None:
+    assert sim.shell("input keycombination KEYCODE_POWER KEYCODE_VOLUME_DOWN") == ""
+    names = sim.shell("ls /sdcard/Pictures/Screenshots").split()
+    assert len(names) == 1 and re.fullmatch(r"Screenshot_20251121-094\d{3}\.png", names[0])
+    png = sim.phone.fs.read("/sdcard/Pictures/Screenshots/" + names[0])
+    assert Image.open(io.BytesIO(png)).size == (1080, 2400)
