@@ -1,6 +1,6 @@
 """Perception and grounding: screenshot -> elements -> the pixel an instruction means.
 
-``perceive``, ``Perceiver``, ``locate``, ``render_som`` and ``element_list`` are
+``perceive``, ``Perceiver``, ``locate``, ``ground``, ``render_som`` and ``element_list`` are
 imported lazily: importing ``grounding`` (e.g. for its errors) stays cheap.
 """
 
@@ -14,11 +14,12 @@ from grounding.types import Element, Screen, Target
 
 _LAZY = {"perceive": "grounding.perceive", "Perceiver": "grounding.perceive",
          "PerceiveConfig": "grounding.perceive", "locate": "grounding.locate",
-         "render_som": "grounding.som", "element_list": "grounding.som"}
+         "render_som": "grounding.som", "element_list": "grounding.som",
+         "ground": "grounding.pipeline"}
 
 __all__ = ["Element", "GroundingError", "ImageError", "ModelMissing", "PerceiveConfig",
-           "Perceiver", "RemoteGrounderError", "Screen", "Target", "element_list", "locate",
-           "perceive", "render_som"]
+           "Perceiver", "RemoteGrounderError", "Screen", "Target", "element_list", "ground",
+           "locate", "perceive", "render_som"]
 
 
 def __getattr__(name: str) -> Any:

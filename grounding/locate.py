@@ -175,7 +175,7 @@ def _list_entries(pool: Scored) -> Scored:
     for e, w in texts:
         key = next((k for k in columns if abs(k - e.box.x1) <= 12), e.box.x1)
         columns.setdefault(key, []).append((e, w))
-    column = [] if len(rows) >= 3 else [es for c in columns.values() if len(c) >= 3 for es in c]
+    column = [es for c in columns.values() if len(c) >= 2 for es in c]
     if rows:  # a title above the first tree row is a header, not an entry
         top = min(r.box.y1 for r, _ in rows)
         column = [(e, w) for e, w in column if e.center.y > top]

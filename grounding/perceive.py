@@ -40,7 +40,7 @@ class PerceiveConfig:
     incremental: bool = True
     tile: int = 32
     full_redo_fraction: float = 0.5   # above this changed share, redo the whole frame
-    hires_side: int = 2400            # landscape screens this wide: detect text in dense tiles
+    hires_side: int = 2400            # landscape screens this wide can be ``refine``d
     a11y_spot_check: int = 4          # lines the tree names: read this many, trust the rest
 
 
@@ -48,6 +48,7 @@ class PerceiveConfig:
 class _Frame:
     rgb: np.ndarray
     texts: list[TextBox]
+    dets: list[Detection]
 
 
 def load_image(path: str | Path) -> Image.Image:
@@ -87,57 +88,87 @@ class Perceiver:
             self.ocr.forget()
 
     def perceive(self, source: Observation | Image.Image | str | Path) -> Screen:
+        """The elements of one frame; unchanged parts of the previous frame are reused."""
         obs = as_observation(source)
         rgb = np.asarray(obs.image.convert("RGB"))
-        src = Sources(ocr_ran=self.ocr is not None)
-        if self.config.use_a11y and obs.ui_tree:
-            h, w = rgb.shape[:2]
-            src.nodes = [n for n in parse_uiautomator(obs.ui_tree) if useful(n, w, h)]
-        self._nodes = src.nodes
-        src.texts = [t for t in self._texts(rgb) if len(t.text) > 1 or t.score >= 0.8]
-        if self.detector is not None:
-            src.detections = [Detection(d.box, d.kind, d.score) for d in self.detector.detect(rgb)]
+        self._nodes = self._tree_nodes(obs, rgb)
+        rects = self._changes(rgb)
+        texts, dets = self._texts(rgb, rects), self._detections(rgb, rects)
+        self._last = _Frame(rgb.copy(), texts, dets)
+        return self._screen(obs, rgb, texts, dets)
+
+    def refine(self, source: Observation | Image.Image | str | Path) -> Screen:
+        """Re-read the dense regions of a large screen at full resolution (small text that
+        the scaled-down first pass missed); what was read already is kept."""
+        obs = as_observation(source)
+        rgb = np.asarray(obs.image.convert("RGB"))
+        self._nodes = self._tree_nodes(obs, rgb)
+        last = self._last if self._last is not None and self._last.rgb.shape == rgb.shape \
+            else None
+        texts = last.texts if last is not None else self._texts(rgb, None)
+        dets = last.dets if last is not None else self._detections(rgb, None)
+        if self.ocr is not None:
+            found = [b for r in dense_regions(rgb, self.config.ocr.det_max_side)
+                     for b in self.ocr.detect(rgb[r.y1:r.y2, r.x1:r.x2], (r.x1, r.y1))]
+            new = [b for b in merge_overlapping(found)
+                   if not any(b.intersection(t.box) > 0.3 * b.area for t in texts)]
+            texts = texts + self._read(rgb, new)
+        self._last = _Frame(rgb.copy(), texts, dets)
+        return self._screen(obs, rgb, texts, dets)
+
+    def can_refine(self, screen: Screen) -> bool:
+        """Whether ``refine`` could see more: a landscape screen wider than ``hires_side``."""
+        g = screen.geometry
+        return self.ocr is not None and g.width >= self.config.hires_side and g.width > g.height
+
+    def _tree_nodes(self, obs: Observation, rgb: np.ndarray) -> list[Node]:
+        if not (self.config.use_a11y and obs.ui_tree):
+            return []
+        h, w = rgb.shape[:2]
+        return [n for n in parse_uiautomator(obs.ui_tree) if useful(n, w, h)]
+
+    def _screen(self, obs: Observation, rgb: np.ndarray, texts: list[TextBox],
+                dets: list[Detection]) -> Screen:
+        src = Sources(nodes=self._nodes, detections=dets, ocr_ran=self.ocr is not None)
+        src.texts = [t for t in texts if len(t.text) > 1 or t.score >= 0.8]
         if self.config.proposals:
             src.blobs = icon_blobs(rgb, [t.box for t in src.texts])
         elements = fuse(src, rgb)
         self._label_icons(rgb, elements)
         return Screen(elements, obs.geometry, obs.image, obs.app, obs.activity)
 
-    def _texts(self, rgb: np.ndarray) -> list[TextBox]:
-        if self.ocr is None:
-            return []
-        last = self._last if self.config.incremental else None
-        if last is not None and last.rgb.shape == rgb.shape:
-            texts = self._incremental(last, rgb)
-        else:
-            texts = self._read(rgb, self._detect_full(rgb))
-        self._last = _Frame(rgb.copy(), texts)
-        return texts
-
-    def _detect_full(self, rgb: np.ndarray) -> list[Box]:
-        assert self.ocr is not None
-        h, w = rgb.shape[:2]
-        if w < self.config.hires_side or w <= h:  # phones' text is large enough at 1/2 scale
-            return self.ocr.detect(rgb)
-        boxes: list[Box] = []
-        for r in dense_regions(rgb, self.config.ocr.det_max_side):
-            boxes += self.ocr.detect(rgb[r.y1:r.y2, r.x1:r.x2], (r.x1, r.y1))
-        return merge_overlapping(boxes)
-
-    def _incremental(self, last: _Frame, rgb: np.ndarray) -> list[TextBox]:
-        assert self.ocr is not None
+    def _changes(self, rgb: np.ndarray) -> list[Box] | None:
+        """Regions that changed since the last frame; None when everything must be redone."""
+        last = self._last
+        if not self.config.incremental or last is None or last.rgb.shape != rgb.shape:
+            return None
         rects = changed_regions(last.rgb, rgb, self.config.tile)
-        if not rects:
-            return last.texts
         h, w = rgb.shape[:2]
         if sum(r.area for r in rects) > self.config.full_redo_fraction * w * h:
-            return self._read(rgb, self._detect_full(rgb))
-        rects = [_grow(r, last.texts, w, h) for r in rects]
-        kept = [t for t in last.texts if not any(t.box.intersection(r) for r in rects)]
-        boxes: list[Box] = []
-        for r in rects:
-            boxes += self.ocr.detect(rgb[r.y1:r.y2, r.x1:r.x2], (r.x1, r.y1))
+            return None
+        return [_grow(r, last.texts, w, h) for r in rects]
+
+    def _texts(self, rgb: np.ndarray, rects: list[Box] | None) -> list[TextBox]:
+        if self.ocr is None:
+            return []
+        if rects is None or self._last is None:
+            return self._read(rgb, self.ocr.detect(rgb))
+        kept = [t for t in self._last.texts if not any(t.box.intersection(r) for r in rects)]
+        boxes = [b for r in rects for b in self.ocr.detect(rgb[r.y1:r.y2, r.x1:r.x2],
+                                                           (r.x1, r.y1))]
         return kept + self._read(rgb, boxes)
+
+    def _detections(self, rgb: np.ndarray, rects: list[Box] | None) -> list[Detection]:
+        if self.detector is None:
+            return []
+        if rects is None or self._last is None:
+            return [Detection(d.box, d.kind, d.score) for d in self.detector.detect(rgb)]
+        kept = [d for d in self._last.dets if not any(d.box.intersection(r) for r in rects)]
+        for r in rects:
+            for d in self.detector.detect(rgb[r.y1:r.y2, r.x1:r.x2]):
+                box = Box(d.box.x1 + r.x1, d.box.y1 + r.y1, d.box.x2 + r.x1, d.box.y2 + r.y1)
+                kept.append(Detection(box, d.kind, d.score))
+        return kept
 
     def _read(self, rgb: np.ndarray, boxes: list[Box]) -> list[TextBox]:
         """Recognize line boxes; lines inside tree nodes that name their text are only

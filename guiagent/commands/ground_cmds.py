@@ -76,10 +76,10 @@ def ground(image: Path | None, instruction: str | None, as_json: bool, jsonl: Pa
         return
     if image is None or not instruction:
         raise UsageError('usage: guiagent ground IMAGE "instruction" (or --jsonl FILE)')
-    from grounding.locate import locate
     from grounding.perceive import Perceiver
+    from grounding.pipeline import ground as ground_on
 
-    target = locate(Perceiver().perceive(_observation(image, tree)), instruction)
+    _, target = ground_on(Perceiver(), _observation(image, tree), instruction)
     _report(target, as_json)
     if not target.found:
         raise SystemExit(EXIT_FAILED)
@@ -130,18 +130,38 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
 
 def _batch(path: Path) -> None:
     """Ground every line in input order; consecutive lines on one image share its perception."""
-    from grounding.locate import locate
-    from grounding.perceive import Perceiver, load_image
+    from grounding.perceive import Perceiver
 
     rows = _read_jsonl(path)
-    perceiver, last = Perceiver(), None
+    perceiver, cache = Perceiver(), _ScreenCache()
     for row in rows:
         t0 = time.perf_counter()
-        if last is None or last[0] != row["image"]:
-            last = (row["image"], perceiver.perceive(load_image(row["image"])))
-        target = locate(last[1], row["instruction"])
+        target = cache.target(perceiver, row["image"], row["instruction"])
         p = target.point
         click.echo(json.dumps({"id": row.get("id"), "x": p.x if p else -1, "y": p.y if p else -1,
                                "found": target.found,
                                "ms": round((time.perf_counter() - t0) * 1000, 1)},
-                              ensure_ascii=False), nl=True)
+                              ensure_ascii=False))
+
+
+class _ScreenCache:
+    """The last image's perceived screen (refined once when a miss asks for it)."""
+
+    def __init__(self) -> None:
+        self.path: Path | None = None
+        self.image: Any = None
+        self.screen: Any = None
+        self.refined = False
+
+    def target(self, perceiver: Any, path: Path, instruction: str) -> Any:
+        from grounding.locate import locate
+        from grounding.perceive import load_image
+
+        if path != self.path:
+            self.path, self.image, self.refined = path, load_image(path), False
+            self.screen = perceiver.perceive(self.image)
+        target = locate(self.screen, instruction)
+        if not target.found and not self.refined and perceiver.can_refine(self.screen):
+            self.screen, self.refined = perceiver.refine(self.image), True
+            target = locate(self.screen, instruction)
+        return target

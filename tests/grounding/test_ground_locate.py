@@ -61,10 +61,14 @@ def test_search_box_role(settings: Screen, sim_screens: dict) -> None:
     hit(settings, "tap the search box", node_box(sim_screens["settings"], "Search settings"))
 
 
-def test_ordinals(settings: Screen, network: Screen, sim_screens: dict) -> None:
-    hit(settings, "tap the second item", node_box(sim_screens["settings"], "Connected devices"))
-    hit(settings, "tap the first entry", node_box(sim_screens["settings"], "Network & internet"))
-    hit(network, "tap the third item", node_box(sim_screens["network"], "Hotspot & tethering"))
+def test_ordinals(settings: Screen, sim_screens: dict) -> None:
+    rows = sorted((n.box for n in parse_uiautomator(sim_screens["settings"].ui_tree or "")
+                   if n.clickable and n.has_children), key=lambda b: b.y1)
+    assert len(rows) >= 4
+    hit(settings, "tap the first entry", rows[0])
+    hit(settings, "tap the second item", rows[1])
+    hit(settings, "tap the 3rd item", rows[2])
+    hit(settings, "tap the last item", rows[-1])
 
 
 def test_position(network: Screen, sim_screens: dict) -> None:
