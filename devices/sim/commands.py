@@ -10,6 +10,7 @@ import base64
 import binascii
 import random
 import time
+import urllib.parse
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -219,6 +220,8 @@ def _options(args: list[str]) -> dict[str, str]:
 def _am_start(phone: Phone, args: list[str]) -> ShellResult:
     opts = _options(args)
     component = opts.get("-n")
+    if component is None and opts.get("-d"):
+        return _view(phone, opts)
     if component is None and opts.get("-a") in ACTIONS:
         package, activity = ACTIONS[opts["-a"]]
         app = phone.packages[package]
@@ -229,6 +232,33 @@ def _am_start(phone: Phone, args: list[str]) -> ShellResult:
             return ok("Starting: Intent { cat=[android.intent.category.HOME] }\n")
         return fail("Error: Activity not started, unable to resolve Intent\n")
     return _start_component(phone, component)
+
+
+def _view(phone: Phone, opts: dict[str, str]) -> ShellResult:
+    """Intents with data: sms:/smsto: open a conversation, http(s): Chrome, tel: the dialer."""
+    from devices.sim.apps.messages import Conversation
+
+    data = opts["-d"]
+    scheme, _, rest = data.partition(":")
+    action = opts.get("-a", "android.intent.action.VIEW")
+    intent = f"Starting: Intent {{ act={action} dat={data} }}\n"
+    if scheme in ("sms", "smsto") and rest:
+        number = urllib.parse.unquote(rest.split("?")[0])
+        body = opts.get("--es:sms_body", "")
+
+        def conversation(host: Phone) -> Conversation:
+            screen = Conversation(host, number)
+            screen.fields["compose"] = body
+            return screen
+
+        phone.start_screen(conversation)
+        return ok(intent)
+    targets = {"http": "com.android.chrome", "https": "com.android.chrome",
+               "tel": "com.google.android.dialer"}
+    if scheme in targets:
+        phone.start(targets[scheme])
+        return ok(intent)
+    return fail(f"{intent}Error: Activity not started, unable to resolve Intent\n")
 
 
 def _start_component(phone: Phone, component: str) -> ShellResult:

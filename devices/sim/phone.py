@@ -298,6 +298,14 @@ class Phone:
 
     # --- input ----------------------------------------------------------------------
 
+    def start_screen(self, make: Callable[[Phone], Screen]) -> None:
+        """Start one specific screen in its app's task (an intent with data)."""
+        def run() -> None:
+            screen = make(self)
+            self.launch(screen.package)
+            self.open(screen)
+        self._act(run)
+
     def start(self, package: str, activity: str | None = None) -> None:
         """Start an app or one of its activities, as `am start` / `monkey` do."""
         self._act(lambda: self.launch(package, activity))

@@ -382,3 +382,14 @@ def test_power_and_volume_down_save_a_screenshot(sim: SimDevice) -> None:
     assert len(names) == 1 and re.fullmatch(r"Screenshot_20251121-094\d{3}\.png", names[0])
     png = sim.phone.fs.read("/sdcard/Pictures/Screenshots/" + names[0])
     assert Image.open(io.BytesIO(png)).size == (1080, 2400)
+
+
+def test_sms_intent_opens_a_prefilled_conversation(sim: SimDevice) -> None:
+    out = sim.shell("am start -a android.intent.action.SENDTO -d sms:+15550104 "
+                    "--es sms_body 'See you soon'")
+    assert out.startswith("Starting: Intent { act=android.intent.action.SENDTO")
+    assert "ConversationActivity" in focus(sim)
+    tree = sim.ui_tree() or ""
+    assert 'text="David Brown"' in tree and 'text="See you soon"' in tree
+    tap_label(sim, "Send SMS")
+    assert "body=See you soon" in sim.shell("content query --uri content://sms/sent")
