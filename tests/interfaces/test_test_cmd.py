@@ -60,7 +60,7 @@ def test_examples_pass_and_a_failing_flow_is_reported_with_its_screen(tmp_path: 
     root = junit(tmp_path / "junit.xml")
     examples = sorted(EXAMPLES.glob("*.yaml"))
     assert root.get("tests") == str(len(examples) + 1)
-    assert (root.get("failures"), root.get("errors")) == ("1", "0")
+    assert (root.get("failures"), root.get("errors")) == ("1", "0"), done.stderr
     (suite,) = root.findall("testsuite")
     assert suite.get("name") == "guiagent.sim"
     by_name = cases(root)
