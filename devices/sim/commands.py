@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from devices.sim import providers
+from devices.sim.apps.messages import Conversation
 from devices.sim.dumpsys import dumpsys, wifi_status
 from devices.sim.keys import keycode
 from devices.sim.shell import CommandNotFound, ShellResult
@@ -236,8 +237,6 @@ def _am_start(phone: Phone, args: list[str]) -> ShellResult:
 
 def _view(phone: Phone, opts: dict[str, str]) -> ShellResult:
     """Intents with data: sms:/smsto: open a conversation, http(s): Chrome, tel: the dialer."""
-    from devices.sim.apps.messages import Conversation
-
     data = opts["-d"]
     scheme, _, rest = data.partition(":")
     action = opts.get("-a", "android.intent.action.VIEW")
