@@ -398,16 +398,20 @@ class Phone:
         self._act(lambda: self._type(s))
 
     def _type(self, s: str) -> None:
+        """Text into the focused field; a newline is the Enter key, which may move focus."""
+        for line_no, line in enumerate(s.split("\n")):
+            if line_no:
+                self._enter()
+            if line:
+                self._type_line(line)
+
+    def _type_line(self, text: str) -> None:
         if self._focus is None or self._focus[0] is not self.top():
             if self._dialog is None:
-                self.top().on_keys(s)
+                self.top().on_keys(text)
             return
         screen, key = self._focus
-        for ch in s:
-            if ch == "\n":
-                screen.on_enter(key)
-                return
-            screen.fields[key] = screen.fields.get(key, "") + ch
+        screen.fields[key] = screen.fields.get(key, "") + text
         screen.on_text(key)
 
     def _key_press(self, value: str) -> None:

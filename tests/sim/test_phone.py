@@ -393,3 +393,19 @@ def test_sms_intent_opens_a_prefilled_conversation(sim: SimDevice) -> None:
     assert 'text="David Brown"' in tree and 'text="See you soon"' in tree
     tap_label(sim, "Send SMS")
     assert "body=See you soon" in sim.shell("content query --uri content://sms/sent")
+
+
+def test_newlines_in_typed_text_press_enter(sim: SimDevice) -> None:
+    tap_label(sim, "Contacts")
+    tap_label(sim, "Create contact")
+    tap_label(sim, "First name")
+    sim.type_text("Zoe\nQuinn\n5550123")          # Enter moves to the next field
+    texts = [n.get("text") for n in nodes(sim.ui_tree() or "")]
+    assert [t for t in texts if t in ("Zoe", "Quinn", "5550123")] == ["Zoe", "Quinn", "5550123"]
+    sim.press_key("home")
+    tap_label(sim, "Notes")
+    tap_label(sim, "New note")
+    sim.type_text("Trip")
+    tap_label(sim, "Note")
+    sim.type_text("Day one\nDay two")
+    assert 'text="Day one&#10;Day two"' in (sim.ui_tree() or "")
