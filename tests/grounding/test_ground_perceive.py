@@ -112,3 +112,20 @@ def test_stale_tree_loses_to_the_pixels(perceiver: Perceiver, android_screens: P
     screen = perceiver.perceive(obs(image, droidbot_to_uiautomator(state)))
     assert "Quarterly tax refund" not in screen.texts()
     assert "Agree" in screen.texts()
+
+
+@pytest.mark.slow
+def test_small_text_on_a_large_screen_is_found_by_refining(perceiver: Perceiver) -> None:
+    from PIL import ImageDraw, ImageFont
+
+    from grounding.pipeline import ground
+
+    image = Image.new("RGB", (2560, 1440), (250, 250, 250))
+    draw = ImageDraw.Draw(image)
+    draw.text((1900, 1200), "Quarterly report", fill=(20, 20, 20),
+              font=ImageFont.load_default(13))
+    perceiver.reset()
+    screen, target = ground(perceiver, image, 'click "Quarterly report"')
+    assert target.found and target.point is not None, target.reason
+    assert Box(1895, 1195, 2020, 1220).contains(target.point)
+    assert "Quarterly report" in screen.texts()
