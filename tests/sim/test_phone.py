@@ -409,3 +409,13 @@ def test_newlines_in_typed_text_press_enter(sim: SimDevice) -> None:
     tap_label(sim, "Note")
     sim.type_text("Day one\nDay two")
     assert 'text="Day one&#10;Day two"' in (sim.ui_tree() or "")
+
+
+def test_settings_search_finds_a_setting_on_its_page(sim: SimDevice) -> None:
+    tap_label(sim, "Settings")
+    tap_label(sim, "Search settings")
+    sim.type_text("dark")
+    tap_label(sim, "Dark theme")
+    assert 'text="Display"' in (sim.ui_tree() or "")
+    tap_label(sim, "Dark theme")
+    assert sim.shell("settings get secure ui_night_mode") == "2\n"

@@ -374,17 +374,26 @@ class Search(Screen):
                             f"{PKG}:id/search_src_text", rounded=True))
         s = kit.Scroller(self.offsets, self.limits, "results", (0, top + 220, WIDTH, bottom),
                          pal, f"{PKG}:id/list_results")
-        for title, summary, icon, page in ENTRIES if query else []:
-            hay = f"{title} {summary}".lower()
-            if query in hay:
-                opener = (lambda p=page: self.host.open(p(self.host))) if page else \
-                    (lambda t=title: self.host.open(Generic(self.host, t)))
-                s.add(ROW_H, partial(self.result, title, opener, icon))
+        for title, crumb, icon, page in self.results(query):
+            s.add(ITEM_H, partial(self.result, title, crumb, icon, page))
         body.add(s.done())
         return self.root(top, bottom, body)
 
-    def result(self, title: str, opener: Callable[[], None], icon: str, y: int) -> Node:
-        return kit.row(title, y, self.pal, opener, icon=icon)
+    def results(self, query: str) -> list[tuple[str, str, str, Callable[[Host], Screen] | None]]:
+        """Settings whose name matches, then pages whose title or summary does."""
+        if not query:
+            return []
+        hits = [(t, crumb, icon, page) for t, crumb, icon, page in SEARCH_INDEX
+                if query in t.lower()]
+        hits += [(t, "Settings", icon, page) for t, summary, icon, page in ENTRIES
+                 if query in f"{t} {summary}".lower()]
+        return hits
+
+    def result(self, title: str, crumb: str, icon: str,
+               page: Callable[[Host], Screen] | None, y: int) -> Node:
+        def opener() -> None:
+            self.host.open(page(self.host) if page else Generic(self.host, title))
+        return kit.row(title, y, self.pal, opener, crumb, icon=icon)
 
 
 ENTRIES: list[tuple[str, str, str, Callable[[Host], Screen] | None]] = [
@@ -402,6 +411,23 @@ ENTRIES: list[tuple[str, str, str, Callable[[Host], Screen] | None]] = [
     ("Location", "On - 3 apps have access to location", "location", None),
     ("System", "Languages, gestures, time, backup", "system_update", None),
     ("About phone", "Pixel 7", "smartphone", About),
+]
+
+# Individual settings the search finds: (name, breadcrumb, icon, page that holds it).
+SEARCH_INDEX: list[tuple[str, str, str, Callable[[Host], Screen] | None]] = [
+    ("Wi-Fi", "Network & internet", "wifi", Network),
+    ("Internet", "Network & internet", "public", Internet),
+    ("Airplane mode", "Network & internet", "airplane", Network),
+    ("Bluetooth", "Connected devices", "bluetooth", Connected),
+    ("Brightness level", "Display", "brightness", Display),
+    ("Adaptive brightness", "Display", "brightness", Display),
+    ("Dark theme", "Display", "dark_mode", Display),
+    ("Screen timeout", "Display", "display", Display),
+    ("Do Not Disturb", "Sound & vibration", "dnd", Sound),
+    ("Ring volume", "Sound & vibration", "volume", Sound),
+    ("Vibrate for calls", "Sound & vibration", "vibration", Sound),
+    ("Device name", "About phone", "smartphone", About),
+    ("Build number", "About phone", "info", About),
 ]
 
 GENERIC = {
