@@ -89,6 +89,7 @@ def test_workers_and_the_queue(tmp_path: Path) -> None:
 def test_a_flow_in_process_and_its_failure_screenshot(tmp_path: Path) -> None:
     flow = load_flow(write_flow(tmp_path, "f.yaml", """
         name: in process
+        snapshot: clean-boot
         steps:
           - launch: Settings
           - tap: "Network & internet"
@@ -98,12 +99,14 @@ def test_a_flow_in_process_and_its_failure_screenshot(tmp_path: Path) -> None:
     lines: list[str] = []
     with SimDevice() as phone:
         result = FlowRunner(phone, FlowConfig(), lines.append, "phone").run(flow)
-    assert (result.status, result.line, result.step) == ("failed", 6, "assert_visible: "
+    assert (result.status, result.line, result.step) == ("failed", 7, "assert_visible: "
                                                                          "Teleporter")
     assert result.message.startswith("still failing after 2 tries: 'Teleporter' is not on")
     assert result.screenshot is not None
     assert Image.open(io.BytesIO(result.screenshot)).size == (1080, 2400)
-    assert sum("line 6: try" in line for line in lines) == 2
+    assert sum("line 7: try" in line for line in lines) == 2
+    assert lines[0] == ("snapshot 'clean-boot': skipped, sim is not an Android emulator "
+                        "(only emulators have snapshots)")
 
 
 def test_progress_renders_a_real_run(tmp_path: Path) -> None:
