@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from devices.sim.fs import FSError, normpath
-from devices.sim.shell import Shell, ShellPhone, run_shell
+from devices.sim.shell import CommandNotFound, Shell, ShellPhone, run_shell
 
 log = logging.getLogger(__name__)
 
@@ -427,13 +427,26 @@ class AdbDaemon:
     def __init__(self, phone: ShellPhone, host: str = "127.0.0.1", port: int = 0,
                  props: dict[str, str] | None = None) -> None:
         self.phone = phone
-        self.props = dict(DEFAULT_PROPS, **(props or {}))
+        self.props = dict(DEFAULT_PROPS, **self._phone_props(), **(props or {}))
         self._listener = socket.create_server((host, port), reuse_port=False)
         self.host, self.port = self._listener.getsockname()[:2]
         self._connections: set[_Connection] = set()
         self._lock = threading.Lock()
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._accept_loop, name="adbd-accept", daemon=True)
+
+    def _phone_props(self) -> dict[str, str]:
+        """The banner says what the phone's own ``getprop`` says, so `adb devices -l` agrees."""
+        found: dict[str, str] = {}
+        for key in DEFAULT_PROPS:
+            try:
+                result = self.phone.command(["getprop", key])
+            except CommandNotFound:
+                return found
+            value = result.stdout.decode(errors="replace").strip()
+            if result.exit_code == 0 and value:
+                found[key] = value
+        return found
 
     @property
     def serial(self) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from android.tinyphone import TinyPhone
 from devices.sim.adbd import AdbDaemon
 
 from .conftest import AdbServer, free_port
@@ -44,7 +45,7 @@ def test_unknown_serial_is_one_line_exit_4(adb_server: AdbServer, tiny_daemon: A
 
 
 def test_busy_port_is_a_usage_error() -> None:
-    with AdbDaemon(object()) as taken:  # type: ignore[arg-type]
+    with AdbDaemon(TinyPhone()) as taken:
         r = guiagent("sim", "serve", "--port", str(taken.port))
     assert r.returncode == 4 and "pick another --port" in r.stderr
 
