@@ -142,10 +142,15 @@ class Detector:
         probs: np.ndarray = self._session.run(None, {"crop": x, "geom": g})[0]
         return probs
 
-    def detect(self, image: np.ndarray) -> list[Detection]:
-        """Elements on an RGB uint8 HxWx3 screenshot, best first after NMS."""
+    def detect(self, image: np.ndarray, region: Box | None = None) -> list[Detection]:
+        """Elements on an RGB uint8 HxWx3 screenshot, best first after NMS.
+
+        ``region`` limits the search to part of the screen (a changed area) while
+        sizes are still judged against the whole screen: pass the full frame and a
+        region rather than a cropped image.
+        """
         small, scale = working_image(image)
-        boxes = proposals(small)
+        boxes = proposals(small) if region is None else self._proposals_in(small, region, scale)
         probs = self.classify(small, boxes)
         none = self.kinds.index(NONE)
         probs[:, none] = 0
@@ -154,6 +159,16 @@ class Detector:
         keep = sel[nms(boxes[sel], score[sel], best[sel])] if len(sel) else sel
         return [Detection(self._to_input(boxes[i], scale, image.shape), self.kinds[best[i]],
                           float(score[i])) for i in keep]
+
+    @staticmethod
+    def _proposals_in(small: np.ndarray, region: Box, scale: float) -> np.ndarray:
+        h, w = small.shape[:2]
+        x1 = min(w - 1, max(0, int(region.x1 * scale)))
+        y1 = min(h - 1, max(0, int(region.y1 * scale)))
+        x2 = max(x1 + 1, min(w, round(region.x2 * scale)))
+        y2 = max(y1 + 1, min(h, round(region.y2 * scale)))
+        boxes = proposals(np.ascontiguousarray(small[y1:y2, x1:x2]))
+        return boxes + np.array([x1, y1, x1, y1], np.int32)
 
     @staticmethod
     def _to_input(b: np.ndarray, scale: float, shape: tuple[int, ...]) -> Box:

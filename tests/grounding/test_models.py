@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from devices.geometry import Box
 from grounding.detector import Detector, proposals, working_image
 from grounding.errors import ImageError, ModelMissing
 from grounding.icons import MODELS, IconClassifier, preprocess
@@ -148,3 +149,13 @@ def test_detector_finds_the_parts_in_input_pixels(detector: Detector) -> None:
 def test_detector_rejects_non_rgb(detector: Detector) -> None:
     with pytest.raises(ImageError):
         detector.detect(np.zeros((100, 100), np.uint8))
+
+
+def test_region_search_matches_the_full_search_there(detector: Detector) -> None:
+    image, parts = settings_screen()
+    region = Box(0, 560, 1080, 760)                   # around the button only
+    inside = detector.detect(image, region=region)
+    assert inside and all(region.contains(d.box.center) for d in inside)
+    button = parts["button"]
+    assert any(d.kind == "button" and _iou(button, (d.box.x1, d.box.y1, d.box.x2, d.box.y2))
+               >= 0.5 for d in inside), inside
