@@ -205,12 +205,15 @@ def _detail(rec: dict[str, Any]) -> str:
     kind = rec.get("kind")
     if kind == "plan":
         return f"{rec.get('subgoal', '')} (progress: {rec.get('progress', '')})"
-    if kind == "decide":
-        thought = f" because {rec['thought']}" if rec.get("thought") else ""
-        return record_line(rec).split(": ", 1)[-1] + thought
+    text = record_line(rec).split("] ", 1)[-1]
+    text = text.removeprefix("would do: ").removeprefix(f"{kind}: ")
+    if kind == "decide" and rec.get("thought"):
+        return f"{text} because {rec['thought']}"
     if kind == "act":
-        return f"{record_line(rec).split('] ', 1)[-1]} in {rec.get('seconds', 0):.2f} s"
-    return record_line(rec).split("] ", 1)[-1]
+        where = f" at ({rec['x']}, {rec['y']})" if rec.get("x") is not None else ""
+        dry = " (dry run: not sent)" if rec.get("dry_run") else ""
+        return f"{text}{where} in {float(rec.get('seconds') or 0):.2f} s{dry}"
+    return text
 
 
 def _act_shots(screens: Screens, act: dict[str, Any]) -> list[str]:
@@ -221,8 +224,10 @@ def _act_shots(screens: Screens, act: dict[str, Any]) -> list[str]:
         marked = annotate(before, act)
         buf = io.BytesIO()
         marked.save(buf, format="PNG", compress_level=1)
-        atomic_write_bytes(screens.dir / f"act-{int(act.get('step', 0)):03d}.png", buf.getvalue())
-        out.append(f'<img alt="before, with the action" src="{_img_data(marked)}">')
+        name = f"act-{int(act.get('step', 0)):03d}.png"
+        atomic_write_bytes(screens.dir / name, buf.getvalue())
+        out.append(f'<a href="{name}"><img alt="before, with the action" '
+                   f'src="{_img_data(marked)}"></a>')
     after = screens.get(act.get("after"))
     if after is not None:
         out.append(f'<img alt="after" src="{_img_data(after)}">')
