@@ -16,6 +16,7 @@ import re
 import subprocess
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -66,6 +67,11 @@ def check_flows(flows: list[Flow]) -> None:
                 args = substitute(step.args, flow.env)
             except FlowError as exc:
                 raise FlowError(f"{where}: {exc}") from exc
+            index = args.get("index")
+            if index is not None and (not isinstance(index, int) or isinstance(index, bool)
+                                      or index < 1):
+                raise FlowError(f"{where}: 'index' is a whole number from 1 (1 = the first "
+                                "match)")
             if step.kind == "assert_shell" and "matches" in args:
                 try:
                     re.compile(str(args["matches"]))
@@ -478,18 +484,20 @@ def _work(w: Worker, queue: FlowQueue, config: FlowConfig, gate: threading.Semap
     """Take jobs until none fits; reopen the device after an infrastructure error."""
     runner: FlowRunner | None = None
     while (job := queue.take(w.spec)) is not None:
-        with gate:
-            runner = runner or _runner(w, config, log)
-            if runner is None:          # the device cannot be reopened: this worker retires
-                queue.done(job, again=True)
-                return
-            result, broken = _run_job(runner, job, log)
-            if result is not None:
-                results.append(result)
+        result: FlowResult | None = None
+        try:
+            with gate:
+                runner = runner or _runner(w, config, log)
+                if runner is None:      # the device cannot be reopened: this worker retires
+                    return
+                result, broken = _run_job(runner, job, log)
+                if result is not None:
+                    results.append(result)
+                if broken:
+                    _close(w)
+                    runner = None
+        finally:                        # whatever happens, other workers must not wait forever
             queue.done(job, again=result is None)
-            if broken:
-                _close(w)
-                runner = None
     _close(w)
 
 
@@ -520,6 +528,9 @@ def _run_job(runner: FlowRunner, job: Job, log: Log) -> tuple[FlowResult | None,
             job.retried, job.error = True, message
             return None, True
         result = _error(job, name, message, time.monotonic() - t0, runner)
+    except Exception as exc:  # a bug, not the flow's fault: report it, keep the others going
+        result = _error(job, name, f"{type(exc).__name__}: {exc}", time.monotonic() - t0, runner)
+        result.log.extend(traceback.format_exc().splitlines())
     mark = {"passed": "PASS", "failed": "FAIL", "error": "ERROR"}[result.status]
     where = f": line {result.line}" if result.line else ""
     log(f"[{name}] {mark} {flow.name} in {result.seconds:.1f} s"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from PIL import Image
 from rich.console import Console
 
@@ -13,8 +14,18 @@ from devices import Box, ScreenGeometry
 from devices.sim.device import SimDevice
 from grounding.types import Element, Screen
 from guiagent.config import Settings
-from guiagent.flowrun import FlowConfig, FlowQueue, FlowRunner, fits, visible, worker_specs
-from guiagent.flows import load_flow
+from guiagent.flowrun import (
+    FlowConfig,
+    FlowQueue,
+    FlowRunner,
+    Job,
+    _run_job,
+    check_flows,
+    fits,
+    visible,
+    worker_specs,
+)
+from guiagent.flows import FlowError, load_flow
 from guiagent.progress import RunProgress
 from guiagent.report import annotate, load_record, record_line
 from guiagent.session import RunOptions, build_loop
@@ -136,3 +147,24 @@ def test_type_into_names_the_field_not_its_label(tmp_path: Path) -> None:
     with SimDevice() as phone:
         result = FlowRunner(phone, FlowConfig()).run(flow)
     assert result.status == "passed", result.log
+
+
+class BrokenPhone(SimDevice):
+    """A simulated phone whose keys hit a bug (not a device error)."""
+
+    def press_key(self, key: str) -> None:
+        raise RuntimeError("a bug in a driver")
+
+
+def test_a_bug_is_reported_as_an_error_and_never_hangs_the_queue(tmp_path: Path) -> None:
+    flow = load_flow(write_flow(tmp_path, "b.yaml", "steps: [home, back]\n"))
+    lines: list[str] = []
+    result, broken = _run_job(FlowRunner(BrokenPhone(), FlowConfig()), Job(flow, 1),
+                              lines.append)
+    assert result is not None and broken
+    assert (result.status, result.message, result.line) == ("error",
+                                                            "RuntimeError: a bug in a driver", 1)
+    assert "Traceback (most recent call last):" in result.log
+    bad = load_flow(write_flow(tmp_path, "i.yaml", "steps: [{tap: {target: OK, index: 0}}]\n"))
+    with pytest.raises(FlowError, match=r"i.yaml:1: 'index' is a whole number from 1"):
+        check_flows([bad])
