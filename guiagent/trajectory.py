@@ -51,11 +51,13 @@ def new_run_dir(task: str, root: Path | None = None) -> Path:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     base = root / f"{stamp}-{slugify(task)}"
     path, n = base, 1
-    while path.exists():
-        n += 1
-        path = base.with_name(f"{base.name}-{n}")
-    path.mkdir(parents=True)
-    return path
+    while True:   # mkdir decides, so that runs started at once (parallel flows) never collide
+        try:
+            path.mkdir(parents=True)
+            return path
+        except FileExistsError:
+            n += 1
+            path = base.with_name(f"{base.name}-{n}")
 
 
 class Trajectory:
