@@ -28,7 +28,10 @@ def runs() -> None:
 @ROOT_OPTION
 @click.option("--json", "as_json", is_flag=True, help="One JSON list on stdout.")
 def list_cmd(root: Path | None, as_json: bool) -> None:
-    """Saved runs, newest first ("incomplete": the run was killed before it ended)."""
+    """Saved runs, newest first.
+
+    A run whose status is "incomplete" was killed or crashed before it ended.
+    """
     from guiagent.runs import list_runs
 
     found = list_runs(_root(root))
@@ -47,7 +50,10 @@ def list_cmd(root: Path | None, as_json: bool) -> None:
 @ROOT_OPTION
 @click.option("--json", "as_json", is_flag=True, help="The summary and every record as JSON.")
 def show(run: str, root: Path | None, as_json: bool) -> None:
-    """The steps of RUN (an id, a unique prefix of one, a folder, or "last") as lines."""
+    """The steps of a run, one line each.
+
+    RUN is an id, a unique prefix of one, a run folder, or "last".
+    """
     from guiagent.report import record_line
     from guiagent.runs import find_run, read_records, summarize
 
@@ -68,7 +74,10 @@ def show(run: str, root: Path | None, as_json: bool) -> None:
 @click.argument("run")
 @ROOT_OPTION
 def open_cmd(run: str, root: Path | None) -> None:
-    """Write RUN's report.html and open it in the browser (or print its path, with no display)."""
+    """Write a run's report.html and open it.
+
+    The path is printed; with a display the report also opens in the browser.
+    """
     from guiagent.config import display_env
     from guiagent.report import write_report
     from guiagent.runs import find_run
