@@ -12,6 +12,8 @@ import click
 from guiagent.commands.device_cmds import ADB_OPTION
 from guiagent.errors import EXIT_FAILED, EXIT_OK, UsageError
 
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "flows"
+
 if TYPE_CHECKING:
     from guiagent.flows import Flow
     from guiagent.testreport import FlowResult
@@ -65,8 +67,9 @@ def summary(results: list[FlowResult]) -> str:
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True,
-                type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--examples", is_flag=True,
+              help="Also run the example flows that ship with guiagent (for `-d sim`).")
 @click.option("-d", "--device", "devices", multiple=True,
               help="A device to run on; repeat for several (sim, android:SERIAL[@HOST:PORT]).")
 @ADB_OPTION
@@ -82,17 +85,23 @@ def summary(results: list[FlowResult]) -> str:
 @click.option("--yes", "assume_yes", is_flag=True,
               help="`do` steps may take risky actions (send, delete) without asking.")
 @click.option("--ocr", is_flag=True, help="Read every screen with OCR (slower).")
-def test(paths: tuple[Path, ...], devices: tuple[str, ...], adb_server: str | None,
+def test(paths: tuple[Path, ...], examples: bool, devices: tuple[str, ...],
+         adb_server: str | None,
          parallel: int | None, junit: Path | None, html_dir: Path | None, tags: str | None,
          repeat: int, assume_yes: bool, ocr: bool) -> int:
-    """Run regression flows (YAML) and report: exit 0 only when every flow passed."""
+    """Run regression flows (YAML files or folders of them) and report.
+
+    Exit 0 only when every flow passed, 1 otherwise, 4 for malformed flows.
+    """
     from devices import split_spec
     from guiagent.config import load_settings
     from guiagent.flowrun import FlowConfig, check_flows, run_flows
     from guiagent.flows import collect_flows
     from guiagent.testreport import write_reports
 
-    flows = select(collect_flows(list(paths)), tags)
+    if not paths and not examples:
+        raise UsageError("name flow files or folders (guiagent test flows/), or --examples")
+    flows = select(collect_flows(list(paths) + ([EXAMPLES] if examples else [])), tags)
     check_flows(flows)
     settings = load_settings({"adb_server": adb_server})
     specs = list(devices) or default_devices(flows, settings.device)

@@ -161,3 +161,15 @@ def test_unknown_device_is_a_usage_error(tmp_path: Path) -> None:
     assert done.returncode == 4
     assert "unknown device 'simm'. Did you mean 'sim'?" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.slow
+def test_the_shipped_examples_run_by_name(tmp_path: Path) -> None:
+    done = cli("test", "--examples", "--tags", "messages", "--junit", tmp_path / "j.xml")
+    assert done.returncode == 0, done.stderr
+    (case,) = junit(tmp_path / "j.xml").iter("testcase")
+    assert case.get("name") == "send a message"
+    assert Path(case.get("file", "")).parent.parts[-3:] == ("guiagent", "examples", "flows")
+    nothing = cli("test")
+    assert nothing.returncode == 4
+    assert "name flow files or folders (guiagent test flows/), or --examples" in nothing.stderr
