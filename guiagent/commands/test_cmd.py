@@ -95,7 +95,8 @@ def test(paths: tuple[Path, ...], examples: bool, devices: tuple[str, ...],
     """
     from devices import split_spec
     from guiagent.config import load_settings
-    from guiagent.flowrun import FlowConfig, check_flows, run_flows
+    from guiagent.flowqueue import run_flows
+    from guiagent.flowrun import FlowConfig, check_flows
     from guiagent.flows import collect_flows
     from guiagent.testreport import write_reports
 

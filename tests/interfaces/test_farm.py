@@ -16,7 +16,8 @@ from android.conftest import ADB, AdbServer
 
 from devices.sim.adbd import AdbDaemon
 from devices.sim.phone import Phone
-from guiagent.flowrun import FlowConfig, run_flows
+from guiagent.flowqueue import run_flows
+from guiagent.flowrun import FlowConfig
 from guiagent.flows import load_flow
 
 from .conftest import write_flow

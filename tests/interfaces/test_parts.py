@@ -14,17 +14,8 @@ from devices import Box, ScreenGeometry
 from devices.sim.device import SimDevice
 from grounding.types import Element, Screen
 from guiagent.config import Settings
-from guiagent.flowrun import (
-    FlowConfig,
-    FlowQueue,
-    FlowRunner,
-    Job,
-    _run_job,
-    check_flows,
-    fits,
-    visible,
-    worker_specs,
-)
+from guiagent.flowqueue import FlowQueue, Job, _run_job, fits, worker_specs
+from guiagent.flowrun import FlowConfig, FlowRunner, check_flows, visible
 from guiagent.flows import FlowError, load_flow
 from guiagent.progress import RunProgress
 from guiagent.report import annotate, load_record, record_line
