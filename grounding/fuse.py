@@ -126,6 +126,8 @@ def _from_detections(dets: list[Detection], elements: list[Element],
         if d.kind in ("icon", "image", "checkbox", "toggle") and any(len(t.text) >= 3
                                                                      for t in inner):
             continue  # words are no glyph: the detector mistook text for a control
+        if len(inner) > 1:
+            inner = []  # a field with its label beside it: the phrases stay separate texts
         for t in inner:
             free.remove(t)
         kind: Kind = d.kind if d.kind in CONTROL_KINDS | {"text", "image"} else "other"  # type: ignore[assignment]

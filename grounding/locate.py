@@ -33,7 +33,12 @@ def locate(screen: Screen, instruction: str, min_score: float = MIN_SCORE) -> Ta
             return literal
     if not (query.text or query.role or query.ordinal or query.position):
         return Target(False, reason=f"nothing to look for in {instruction!r}")
-    return resolve(screen, query, min_score)
+    target = resolve(screen, query, min_score)
+    if query.ordinal and (not target.found or target.score < LITERAL_MIN):
+        plain = resolve(screen, parse(instruction, ordinals=False), min_score)
+        if plain.found and plain.score >= LITERAL_MIN:  # "First to Tip" is a name
+            return plain
+    return target
 
 
 def _literal(screen: Screen, instruction: str) -> Target | None:
@@ -101,7 +106,8 @@ def _role_pool(screen: Screen, role: str) -> Scored:
 
 def _by_text(screen: Screen, q: Query, pool: Scored, min_score: float) -> Target:
     asked = [(q.text, 1.0)] if q.quoted else variants(q.text)
-    scored = sorted(((e, name_score(e, asked) * w) for e, w in pool), key=_rank)
+    scored = sorted(((e, name_score(e, asked) * w + _same_case(e, q)) for e, w in pool),
+                    key=_rank)
     best = scored[0][1] if scored else 0.0
     min_score = max(min_score, QUOTED_MIN) if q.quoted else min_score
     if best < min_score:
@@ -129,6 +135,11 @@ def _to_switch(screen: Screen, target: Target) -> Target:
         return target
     s = min(row, key=lambda s: abs(s.center.x - e.center.x))
     return _hit(s, target.score, "", f"the switch of {e.describe()}")
+
+
+def _same_case(e: Element, q: Query) -> float:
+    """A quoted text written exactly as on screen ("OFF", not "Off") wins a tie."""
+    return 0.01 if q.quoted and q.text in (e.text, e.label) else 0.0
 
 
 def _rank(item: tuple[Element, float]) -> tuple[float, float, int, int]:

@@ -45,7 +45,7 @@ _POSITIONS = {"top": (None, 0.0), "bottom": (None, 1.0), "left": (0.0, None),
 _RELATIONS = {"next to": "near", "beside": "near", "near": "near",
               "right of": "right", "to the right of": "right", "left of": "left",
               "to the left of": "left", "below": "below", "under": "below",
-              "underneath": "below", "above": "above", "for": "near"}
+              "underneath": "below", "above": "above"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,28 +80,30 @@ def strip_verb(instruction: str) -> str:
     return _CJK_VERBS.sub("", _VERBS.sub("", text, count=1), count=1).strip()
 
 
-def parse(instruction: str) -> Query:
-    """Parse an instruction such as 'tap the switch next to "Wi-Fi"'."""
+def parse(instruction: str, ordinals: bool = True) -> Query:
+    """Parse an instruction such as 'tap the switch next to "Wi-Fi"'; ``ordinals=False``
+    reads "first"/"second" as plain words ("First to Tip")."""
     text = instruction.strip().rstrip(".!?")
     toggle = bool(_TOGGLE.match(text))
     text = strip_verb(text)
+    unquoted = _QUOTED.sub(lambda m: "\0" * len(m.group(0)), text)  # relations outside quotes
     for phrase, rel in sorted(_RELATIONS.items(), key=lambda kv: -len(kv[0])):
-        m = re.search(rf"\b{re.escape(phrase)}\b", text, re.I)
+        m = re.search(rf"\b{re.escape(phrase)}\b", unquoted, re.I)
         if m and m.start() > 0 and text[m.end():].strip():
-            head = _parse_head(text[:m.start()])
-            anchor = _parse_head(text[m.end():])
+            head = _parse_head(text[:m.start()], ordinals)
+            anchor = _parse_head(text[m.end():], ordinals)
             return Query(head.text, head.quoted, head.role, head.ordinal, head.position,
                          rel, anchor, toggle)
-    head = _parse_head(text)
+    head = _parse_head(text, ordinals)
     return Query(head.text, head.quoted, head.role, head.ordinal, head.position, toggle=toggle)
 
 
-def _parse_head(text: str) -> Query:
+def _parse_head(text: str, ordinals: bool = True) -> Query:
     quoted = [a or b for a, b in _QUOTED.findall(text)]
     rest = _QUOTED.sub(" ", text) if quoted else text
     rest, cjk_ordinal, cjk_position, cjk_role = _take_cjk(rest)
     words = normalize(rest).split()
-    ordinal, words = _take_ordinal(words)
+    ordinal, words = _take_ordinal(words) if ordinals else (0, words)
     position, words = _take_position(words)
     role, words = _take_role(words)
     ordinal, position, role = ordinal or cjk_ordinal, position or cjk_position, role or cjk_role
@@ -171,12 +173,16 @@ def _take_position(words: list[str]) -> tuple[tuple[float | None, float | None] 
 
 
 def _take_role(words: list[str]) -> tuple[str, list[str]]:
+    """The role noun; with several ("the Image icon"), the last is the head, the rest is text."""
     joined = " ".join(words)
-    for role in sorted(ROLES, key=len, reverse=True):
-        m = re.search(rf"\b{re.escape(role)}(?:es|s)?\b", joined)
-        if m:
-            rest = (joined[:m.start()] + " " + joined[m.end():]).split()
-            if role in ("search box", "search bar", "search field"):
-                rest = ["search", *rest]
-            return role, rest
-    return "", words
+    found = [(m.start(), m.end(), role) for role in ROLES
+             for m in re.finditer(rf"\b{re.escape(role)}(?:es|s)?\b", joined)]
+    if not found:
+        return "", words
+    start, end, role = max(found, key=lambda f: (f[0], f[1] - f[0]))
+    start = min(f[0] for f in found if f[1] == end and f[0] <= start)  # longest phrase ending there
+    role = next(f[2] for f in found if f[0] == start and f[1] == end)
+    rest = (joined[:start] + " " + joined[end:]).split()
+    if role in ("search box", "search bar", "search field"):
+        rest = ["search", *rest]
+    return role, rest

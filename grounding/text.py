@@ -43,7 +43,8 @@ def similarity(a: str, b: str) -> float:
         if _contiguous(normalize(a).split(), normalize(b).split()):
             return max(ratio, 0.75 + 0.2 * share)
         if _contiguous(words(a), words(b)):
-            return max(ratio, 0.65 + 0.2 * share)
+            base = 0.75 if len(ca) >= 4 and has_cjk(ca) else 0.65  # 4+ CJK characters in a row
+            return max(ratio, base + 0.2 * share)
         return max(ratio, 0.55 + 0.25 * share)
     if cb in ca and len(cb) >= 3:
         ratio = max(ratio, 0.5 + 0.3 * len(cb) / len(ca))

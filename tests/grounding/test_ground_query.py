@@ -51,3 +51,13 @@ def test_similarity_ranks_clean_partial_matches_higher() -> None:
                                                                                "Ant Design")
     assert similarity("zebra", "Display") < 0.5
     assert normalize("Ｗｉ－Ｆｉ!") == "wi fi"
+
+
+def test_head_noun_is_the_role_and_quotes_hide_relations() -> None:
+    q = parse("tap the Image icon")
+    assert (q.role, q.text) == ("icon", "image")
+    q = parse('tap "Sign Up for Yelp"')
+    assert (q.text, q.relation) == ("Sign Up for Yelp", "")
+    q = parse('tap "Hair Salons below"')
+    assert q.relation == "" and q.text == "Hair Salons below"
+    assert parse("tap the First to Tip icon", ordinals=False).text == "first tip"
