@@ -218,12 +218,13 @@ def main() -> None:
         plain = RapidOCR(params={"Global.log_level": "error"})
     p = Perceiver()
     sets = {"web": web_set, "android": android_set, "sim": sim_set}
-    tallies: dict[str, Tally] = {}
     for name in args.sets.split(","):
+        tallies: dict[str, Tally] = {}
         for split, obs, cases in sets[name](args.data, args.limit):
             run_screen(p, obs, cases, tallies.setdefault(split, Tally()), plain)
-    for split, tally in tallies.items():
-        report(split, tally, args.misses)
+        for split, tally in tallies.items():
+            report(split, tally, args.misses)
+        sys.stdout.flush()
 
 
 if __name__ == "__main__":
