@@ -2,7 +2,8 @@
 
 Proposals are connected components of the edge map, dilated with a few
 kernels so that letters join into words and lines and an icon's parts into
-one icon. Each proposal crop (with context) and its box shape go through
+one icon, plus the faint outlines of flat regions (pale filled fields). Each
+proposal crop (with context) and its box shape go through
 ``grounding/models/detector.onnx`` (trained by ``python -m grounding.train.detector``),
 which answers one of the model's kinds or ``none``.
 """
@@ -23,6 +24,7 @@ WORK_SIDE = 1280            # the longer side proposals are computed at
 CROP_W, CROP_H = 48, 24     # classifier input, pixels
 KERNELS = ((3, 3), (7, 3), (15, 5), (9, 9))   # letters -> words -> lines; icon parts
 MIN_SIDE, MAX_FRACTION = 5, 0.6
+REGION_MIN_SIDE = 12        # faint-region boxes smaller than this are letters or noise
 NONE = "none"
 
 
@@ -64,17 +66,28 @@ def _outer_boxes(mask: np.ndarray) -> np.ndarray:
                      if h[3] < 0], np.int32).reshape(-1, 4)
 
 
+def _region_edges(image: np.ndarray) -> np.ndarray:
+    """Faint edges of flat regions (filled fields, pale cards), noise and letters smoothed away."""
+    smooth = cv2.medianBlur(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), 5)
+    return cv2.dilate(cv2.Canny(smooth, 12, 36), np.ones((3, 3), np.uint8))
+
+
+def _corners(stats: np.ndarray, kw: int, kh: int) -> np.ndarray:
+    """(x, y, w, h) of dilated blobs -> (x1, y1, x2, y2) with the dilation taken back."""
+    return np.stack([stats[:, 0] + kw // 2, stats[:, 1] + kh // 2,
+                     stats[:, 0] + stats[:, 2] - kw // 2, stats[:, 1] + stats[:, 3] - kh // 2],
+                    axis=1)
+
+
 def proposals(image: np.ndarray) -> np.ndarray:
     """Candidate boxes (N x 4 int32: x1, y1, x2, y2) in ``image`` pixels."""
     edges = edge_map(image)
     h, w = edges.shape
-    found = []
-    for kw, kh in KERNELS:
-        grown = edges if kw == 1 else cv2.dilate(edges, np.ones((kh, kw), np.uint8))
-        stats = _outer_boxes(grown)
-        x1, y1 = stats[:, 0] + kw // 2, stats[:, 1] + kh // 2
-        x2, y2 = stats[:, 0] + stats[:, 2] - kw // 2, stats[:, 1] + stats[:, 3] - kh // 2
-        found.append(np.stack([x1, y1, x2, y2], axis=1))
+    found = [_corners(_outer_boxes(cv2.dilate(edges, np.ones((kh, kw), np.uint8))), kw, kh)
+             for kw, kh in KERNELS]
+    regions = _corners(_outer_boxes(_region_edges(image)), 3, 3)
+    sides = np.minimum(regions[:, 2] - regions[:, 0], regions[:, 3] - regions[:, 1])
+    found.append(regions[sides >= REGION_MIN_SIDE])
     boxes = np.concatenate(found).astype(np.int32)
     bw, bh = boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]
     keep = ((bw >= MIN_SIDE) | (bh >= MIN_SIDE)) & (bw >= 2) & (bh >= 2)

@@ -67,7 +67,8 @@ def preprocess(crop: np.ndarray, size: int = ICON_SIZE) -> np.ndarray:
     """
     img = _rgb(_shrunk(crop))
     border = np.concatenate([img[0], img[-1], img[:, 0], img[:, -1]])
-    dist = np.abs(img - np.median(border, axis=0)).max(axis=2)
+    diff = np.abs(img - np.median(border, axis=0))
+    dist = np.maximum(np.maximum(diff[:, :, 0], diff[:, :, 1]), diff[:, :, 2])  # fast max
     ys, xs = np.nonzero(dist > max(0.3 * float(dist.max()), 12.0))
     box = (0, 0, img.shape[1], img.shape[0])
     if len(xs):
