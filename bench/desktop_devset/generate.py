@@ -1,0 +1,254 @@
+"""Build the desktop grounding dev set: real Debian apps under Xvfb, AT-SPI as ground truth.
+
+Runs under Debian's ``/usr/bin/python3`` (python3-pyatspi, python3-pil), not the project's
+interpreter; see README.md here. It starts its own Xvfb and D-Bus session, opens each scene
+(an app, maybe a menu or dialog), screenshots it, walks the accessibility tree and writes
+``images/<scene>.png`` plus ``devset.jsonl`` (one instruction with its ground-truth box a line).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SIZE = (1280, 800)
+GTK_ENV = {"GTK_A11Y": "atspi", "NO_AT_BRIDGE": "0", "GDK_BACKEND": "x11",
+           "QT_LINUX_ACCESSIBILITY_ALWAYS_ON": "1", "GTK_THEME": "Adwaita",
+           "GSETTINGS_BACKEND": "memory", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+
+
+@dataclass(frozen=True)
+class Scene:
+    """One screenshot: a command, the AT-SPI app name to wait for, then steps to take.
+
+    A step is an xdotool key name (``ctrl+o``) or a click at a screen point (``@x,y``).
+    """
+
+    name: str
+    argv: tuple[str, ...]
+    app: str
+    keys: tuple[str, ...] = ()
+    maximize: bool = True
+
+
+def scenes(files: Path) -> list[Scene]:
+    """The app states the dev set covers; ``files`` holds a sample text, image and PDF."""
+    txt, png, pdf = (str(files / n) for n in ("notes.txt", "photo.png", "report.pdf"))
+    gedit, mousepad = ("gedit", "--new-window", txt), ("mousepad", txt)
+    term = ("xfce4-terminal", "--disable-server")
+    wf = ("gtk3-widget-factory",)
+    return [
+        Scene("gedit", gedit, "gedit"),
+        Scene("gedit-menu", gedit, "gedit", ("F10",)),
+        Scene("gedit-open", gedit, "gedit", ("ctrl+o",)),
+        Scene("gedit-saveas", gedit, "gedit", ("ctrl+shift+s",)),
+        Scene("gedit-prefs", gedit, "gedit", ("F10", "@1120,393")),
+        Scene("gedit-sidepanel", gedit, "gedit", ("F9",)),
+        Scene("mousepad-file", mousepad, "mousepad", ("alt+f",)),
+        Scene("mousepad-edit", mousepad, "mousepad", ("alt+e",)),
+        Scene("mousepad-search", mousepad, "mousepad", ("alt+s",)),
+        Scene("mousepad-view", mousepad, "mousepad", ("alt+v",)),
+        Scene("mousepad-document", mousepad, "mousepad", ("alt+d",)),
+        Scene("mousepad-prefs", mousepad, "mousepad", ("alt+e", "Up", "Return")),
+        Scene("mousepad-toolbar", mousepad, "mousepad", ("alt+v", "@237,150")),
+        Scene("mousepad-find", mousepad, "mousepad", ("alt+v", "@237,150", "ctrl+r")),
+        Scene("terminal-file", term, "xfce4-terminal", ("alt+f",)),
+        Scene("terminal-edit", term, "xfce4-terminal", ("alt+e",)),
+        Scene("terminal-view", term, "xfce4-terminal", ("alt+v",)),
+        Scene("terminal-terminal", term, "xfce4-terminal", ("alt+t",)),
+        Scene("terminal-prefs", term, "xfce4-terminal", ("alt+e", "Up", "Return")),
+        Scene("terminal-toolbar", term, "xfce4-terminal", ("alt+v", "@194,67")),
+        Scene("eog", ("eog", png), "eog"),
+        Scene("eog-menu", ("eog", png), "eog", ("@1125,27",)),
+        Scene("evince", ("evince", pdf), "evince"),
+        Scene("evince-menu", ("evince", pdf), "evince", ("@1125,27",)),
+        Scene("evince-find", ("evince", pdf), "evince", ("ctrl+f",)),
+        Scene("widgets-1", wf, "gtk3-widget-factory"),
+        Scene("widgets-2", wf, "gtk3-widget-factory", ("@672,27",)),
+        Scene("widgets-3", wf, "gtk3-widget-factory", ("@793,27",)),
+        Scene("widgets-menu", wf, "gtk3-widget-factory", ("@1190,27",)),
+    ]
+
+
+def sample_files(folder: Path) -> None:
+    """A text file, a photo-like image and a two-page PDF for the viewers to open."""
+    from PIL import Image, ImageDraw
+
+    (folder / "notes.txt").write_text("Shopping list\n- apples\n- bread\n- coffee\n")
+    img = Image.new("RGB", (640, 420), (70, 130, 180))
+    draw = ImageDraw.Draw(img)
+    draw.ellipse((420, 40, 560, 180), fill=(250, 220, 90))
+    draw.polygon([(0, 420), (220, 170), (420, 420)], fill=(60, 110, 60))
+    draw.polygon([(260, 420), (470, 210), (640, 420)], fill=(40, 90, 50))
+    img.save(folder / "photo.png")
+    pages = [Image.new("RGB", (595, 842), "white") for _ in range(2)]
+    for i, page in enumerate(pages):
+        ImageDraw.Draw(page).text((60, 60), f"Quarterly report, page {i + 1}", fill="black")
+    pages[0].save(folder / "report.pdf", save_all=True, append_images=pages[1:])
+
+
+def start_xvfb(display: str) -> subprocess.Popen:
+    """An Xvfb of SIZE on ``display``; waits until it answers."""
+    if subprocess.run(["xdpyinfo", "-display", display], capture_output=True).returncode == 0:
+        sys.exit(f"display {display} is taken: pass --display with a free one")
+    proc = subprocess.Popen(["Xvfb", display, "-screen", "0", f"{SIZE[0]}x{SIZE[1]}x24",
+                             "-nolisten", "tcp"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    for _ in range(50):
+        if subprocess.run(["xdpyinfo", "-display", display], capture_output=True).returncode == 0:
+            return proc
+        time.sleep(0.1)
+    proc.kill()
+    sys.exit(f"Xvfb did not start on {display}: is the display free?")
+
+
+def xdotool(*args: str) -> str:
+    return subprocess.run(["xdotool", *args], capture_output=True, text=True).stdout.strip()
+
+
+def open_scene(scene: Scene, home: Path) -> subprocess.Popen:
+    """Start the scene's app, size its window to the screen, press the scene's keys."""
+    env = dict(os.environ, HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"),
+               XDG_DATA_HOME=str(home / ".local/share"), XDG_CACHE_HOME=str(home / ".cache"),
+               **GTK_ENV)
+    proc = subprocess.Popen(scene.argv, env=env, cwd=home, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    wid = wait_window(proc.pid)
+    if scene.maximize:
+        xdotool("windowmove", wid, "0", "0")
+        xdotool("windowsize", wid, str(SIZE[0]), str(SIZE[1]))
+    time.sleep(1.5)
+    xdotool("windowfocus", "--sync", wid)
+    for step in scene.keys:
+        if step.startswith("@"):
+            x, y = step[1:].split(",")
+            xdotool("mousemove", "--sync", x, y, "click", "1")
+            xdotool("mousemove", str(SIZE[0] - 1), str(SIZE[1] - 1))  # no hover highlight
+        else:
+            xdotool("key", "--clearmodifiers", step)
+        time.sleep(1.0)
+    fit_windows(proc.pid, wid)
+    for corner in ((SIZE[0] - 1, SIZE[1] - 1), (SIZE[0] - 2, SIZE[1] - 2)):
+        xdotool("mousemove", str(corner[0]), str(corner[1]))  # hides keyboard-mode tooltips
+        time.sleep(0.3)
+    time.sleep(1.5)
+    return proc
+
+
+def fit_windows(pid: int, main: str) -> None:
+    """Move dialogs that stick out of the screen (no window manager places them) inside it."""
+    for wid in xdotool("search", "--onlyvisible", "--pid", str(pid), "--name", ".").split():
+        geo = dict(line.split("=") for line in
+                   xdotool("getwindowgeometry", "--shell", wid).splitlines() if "=" in line)
+        x, y, w, h = (int(geo[k]) for k in ("X", "Y", "WIDTH", "HEIGHT"))
+        if wid == main or (x >= 0 and y >= 0 and x + w <= SIZE[0] and y + h <= SIZE[1]):
+            continue
+        w, h = min(w, SIZE[0] - 100), min(h, SIZE[1] - 80)
+        xdotool("windowsize", wid, str(w), str(h))
+        xdotool("windowmove", wid, str((SIZE[0] - w) // 2), str((SIZE[1] - h) // 2))
+
+
+def wait_window(pid: int, timeout: float = 20.0) -> str:
+    """The first visible X window of process ``pid``."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        ids = xdotool("search", "--onlyvisible", "--pid", str(pid), "--name", ".").split()
+        if ids:
+            time.sleep(1.0)
+            return ids[0]
+        time.sleep(0.3)
+    raise RuntimeError(f"no window from pid {pid} after {timeout:.0f} s")
+
+
+def close(proc: subprocess.Popen) -> None:
+    """Stop an app started by open_scene (its whole process group)."""
+    try:
+        os.killpg(proc.pid, 15)
+        proc.wait(5)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proc.pid, 9)
+        except ProcessLookupError:
+            pass
+
+
+def shoot(display: str, path: Path) -> None:
+    from PIL import ImageGrab
+
+    ImageGrab.grab(xdisplay=display).convert("RGB").save(path, optimize=True)
+
+
+def run(out: Path, display: str, only: set[str], dumps: Path | None) -> None:
+    """Every scene: open, screenshot, harvest the tree, close; then write devset.jsonl."""
+    import harvest
+
+    images = out / "images"
+    images.mkdir(parents=True, exist_ok=True)
+    rows: list[dict] = []
+    with tempfile.TemporaryDirectory(prefix="devset-home-") as tmp:
+        home = Path(tmp) / "home"
+        home.mkdir()
+        sample_files(home)
+        for scene in scenes(home):
+            if only and scene.name not in only:
+                continue
+            proc = open_scene(scene, home)
+            try:
+                shoot(display, images / f"{scene.name}.png")
+                dump = dumps / f"{scene.name}.txt" if dumps else None
+                found = harvest.harvest(scene.app, images / f"{scene.name}.png", dump)
+            finally:
+                close(proc)
+            time.sleep(0.5)
+            rows += [dict(id=f"{scene.name}-{i:03d}", image=f"images/{scene.name}.png",
+                          app=scene.app, **t) for i, t in enumerate(found)]
+            print(f"{scene.name}: {len(found)} instructions "
+                  f"({sum(t['icon'] for t in found)} icon)", flush=True)
+    write_jsonl(out / "devset.jsonl", rows, replace={r["image"] for r in rows})
+
+
+def write_jsonl(path: Path, rows: list[dict], replace: set[str]) -> None:
+    """Write rows, keeping earlier rows of images this run did not redo."""
+    kept = []
+    if path.exists():
+        kept = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+        kept = [r for r in kept if r["image"] not in replace]
+    rows = sorted(kept + rows, key=lambda r: r["id"])
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    icons = sum(r["icon"] for r in rows)
+    print(f"{path}: {len(rows)} instructions, {icons} icon ({icons / max(len(rows), 1):.0%})")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=HERE)
+    ap.add_argument("--display", default=":57")
+    ap.add_argument("--scenes", default="", help="comma-separated scene names (default all)")
+    ap.add_argument("--dump", type=Path, help="write each scene's raw AT-SPI walk here")
+    args = ap.parse_args()
+    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        if not shutil.which("dbus-run-session"):
+            sys.exit("dbus-run-session not found: apt-get install dbus")
+        os.execvp("dbus-run-session", ["dbus-run-session", "--", sys.executable, *sys.argv])
+    xvfb = start_xvfb(args.display)
+    os.environ["DISPLAY"] = args.display
+    os.environ.update(GTK_ENV)
+    sys.path.insert(0, str(HERE))
+    try:
+        run(args.out, args.display, {s for s in args.scenes.split(",") if s}, args.dump)
+    finally:
+        xvfb.terminate()
+        xvfb.wait(5)
+
+
+if __name__ == "__main__":
+    main()
