@@ -41,16 +41,20 @@ def read_records(run_dir: Path) -> list[dict[str, Any]]:
     return records
 
 
+def read_meta(run_dir: Path) -> dict[str, Any]:
+    """run.json (task, planner, device...); {} when missing or torn."""
+    try:
+        meta = json.loads((Path(run_dir) / "run.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
 def summarize(run_dir: Path) -> RunSummary:
     records = read_records(run_dir)
-    meta = next((r for r in records if r.get("kind") in ("run", "start")), {})
+    task = str(read_meta(run_dir).get("task", ""))
     result = next((r for r in reversed(records) if r.get("kind") == "result"), None)
     acts = sum(r.get("kind") == "act" for r in records)
-    task = str(meta.get("task", ""))
-    if not task:
-        meta_file = Path(run_dir) / "run.json"
-        if meta_file.exists():
-            task = str(json.loads(meta_file.read_text(encoding="utf-8")).get("task", ""))
     if result is None:
         return RunSummary(run_dir.name, run_dir, task, "incomplete",
                           "the run ended before its result was written", acts, 0.0)

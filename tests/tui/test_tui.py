@@ -123,8 +123,8 @@ def test_take_over_click_taps_the_device(tmp_path: Path) -> None:
 def test_past_runs_screen_lists_runs(tmp_path: Path) -> None:
     run = tmp_path / "runs" / "20260101-000000-open-settings"
     run.mkdir(parents=True)
+    (run / "run.json").write_text('{"task": "open settings"}')
     (run / "steps.jsonl").write_text(
-        '{"kind": "run", "task": "open settings", "step": 0}\n'
         '{"kind": "result", "status": "success", "reason": "done", "steps": 2, '
         '"seconds": 1.5, "step": 2}\n')
     app = make_app(tmp_path)
