@@ -49,6 +49,7 @@ class _Frame:
     rgb: np.ndarray
     texts: list[TextBox]
     dets: list[Detection]
+    blobs: list[Box]
 
 
 def load_image(path: str | Path) -> Image.Image:
@@ -90,18 +91,19 @@ class Perceiver:
     def perceive(self, source: Observation | Image.Image | str | Path) -> Screen:
         """The elements of one frame; unchanged parts of the previous frame are reused."""
         obs = as_observation(source)
-        rgb = np.asarray(obs.image.convert("RGB"))
+        rgb = np.asarray(obs.image if obs.image.mode == "RGB" else obs.image.convert("RGB"))
         self._nodes = self._tree_nodes(obs, rgb)
         rects = self._changes(rgb)
         texts, dets = self._texts(rgb, rects), self._detections(rgb, rects)
-        self._last = _Frame(rgb.copy(), texts, dets)
-        return self._screen(obs, rgb, texts, dets)
+        blobs = self._blobs(rgb, rects, texts)
+        self._last = _Frame(rgb.copy(), texts, dets, blobs)
+        return self._screen(obs, rgb, texts, dets, blobs)
 
     def refine(self, source: Observation | Image.Image | str | Path) -> Screen:
         """Re-read the dense regions of a large screen at full resolution (small text that
         the scaled-down first pass missed); what was read already is kept."""
         obs = as_observation(source)
-        rgb = np.asarray(obs.image.convert("RGB"))
+        rgb = np.asarray(obs.image if obs.image.mode == "RGB" else obs.image.convert("RGB"))
         self._nodes = self._tree_nodes(obs, rgb)
         last = self._last if self._last is not None and self._last.rgb.shape == rgb.shape \
             else None
@@ -113,8 +115,9 @@ class Perceiver:
             new = [b for b in merge_overlapping(found)
                    if not any(b.intersection(t.box) > 0.3 * b.area for t in texts)]
             texts = texts + self._read(rgb, new)
-        self._last = _Frame(rgb.copy(), texts, dets)
-        return self._screen(obs, rgb, texts, dets)
+        blobs = self._blobs(rgb, None, texts)
+        self._last = _Frame(rgb.copy(), texts, dets, blobs)
+        return self._screen(obs, rgb, texts, dets, blobs)
 
     def can_refine(self, screen: Screen) -> bool:
         """Whether ``refine`` could see more: a landscape screen wider than ``hires_side``."""
@@ -128,14 +131,28 @@ class Perceiver:
         return [n for n in parse_uiautomator(obs.ui_tree) if useful(n, w, h)]
 
     def _screen(self, obs: Observation, rgb: np.ndarray, texts: list[TextBox],
-                dets: list[Detection]) -> Screen:
-        src = Sources(nodes=self._nodes, detections=dets, ocr_ran=self.ocr is not None)
-        src.texts = [t for t in texts if len(t.text) > 1 or t.score >= 0.8]
-        if self.config.proposals:
-            src.blobs = icon_blobs(rgb, [t.box for t in src.texts])
+                dets: list[Detection], blobs: list[Box]) -> Screen:
+        src = Sources(nodes=self._nodes, texts=_legible(texts), detections=dets, blobs=blobs,
+                      ocr_ran=self.ocr is not None)
         elements = fuse(src, rgb)
         self._label_icons(rgb, elements)
         return Screen(elements, obs.geometry, obs.image, obs.app, obs.activity)
+
+    def _blobs(self, rgb: np.ndarray, rects: list[Box] | None,
+               texts: list[TextBox]) -> list[Box]:
+        """Icon-like blobs; on an incremental frame only the changed regions are searched."""
+        if not self.config.proposals:
+            return []
+        boxes = [t.box for t in _legible(texts)]
+        if rects is None or self._last is None:
+            return icon_blobs(rgb, boxes)
+        short = min(rgb.shape[:2])
+        kept = [b for b in self._last.blobs if not any(b.intersection(r) for r in rects)]
+        for r in rects:
+            inside = [t for t in boxes if t.intersection(r)]
+            kept += icon_blobs(rgb[r.y1:r.y2, r.x1:r.x2], inside, offset=(r.x1, r.y1),
+                               short_side=short)
+        return kept
 
     def _changes(self, rgb: np.ndarray) -> list[Box] | None:
         """Regions that changed since the last frame; None when everything must be redone."""
@@ -198,6 +215,11 @@ class Perceiver:
                 e.label = label.replace("_", " ")
 
 
+def _legible(texts: list[TextBox]) -> list[TextBox]:
+    """Single characters count as text only when read confidently (else they are glyphs)."""
+    return [t for t in texts if len(t.text) > 1 or t.score >= 0.8]
+
+
 def _leaf_at(leaves: list[Node], box: Box) -> Node | None:
     holders = [n for n in leaves if n.box.contains(box.center)]
     return min(holders, key=lambda n: n.box.area) if holders else None
@@ -234,10 +256,11 @@ def changed_regions(a: np.ndarray, b: np.ndarray, tile: int, thresh: int = 12) -
     """Boxes (in pixels) around groups of changed tiles between two same-sized frames."""
     h, w = a.shape[:2]
     th, tw = -(-h // tile), -(-w // tile)
-    diff = cv2.absdiff(a, b).max(axis=2)
-    padded = np.zeros((th * tile, tw * tile), np.uint8)
-    padded[:h, :w] = diff
-    grid = padded.reshape(th, tile, tw, tile).max(axis=(1, 3)) > thresh
+    d0, d1, d2 = cv2.split(cv2.absdiff(a, b))
+    _, mask = cv2.threshold(cv2.max(cv2.max(d0, d1), d2), thresh, 255, cv2.THRESH_BINARY)
+    mask = cv2.dilate(mask, np.ones((5, 5), np.uint8))  # lone pixels survive the averaging
+    padded = cv2.copyMakeBorder(mask, 0, th * tile - h, 0, tw * tile - w, cv2.BORDER_CONSTANT)
+    grid = cv2.resize(padded, (tw, th), interpolation=cv2.INTER_AREA) > 0  # any pixel
     n, _, stats, _ = cv2.connectedComponentsWithStats(
         cv2.dilate(grid.astype(np.uint8), np.ones((3, 3), np.uint8)), connectivity=8)
     return [Box(int(x) * tile, int(y) * tile, min(w, int(x + bw) * tile),

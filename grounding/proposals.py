@@ -14,23 +14,31 @@ from devices.geometry import Box
 MAX_SIDE = 1280  # work at most at this resolution
 
 
-def icon_blobs(rgb: np.ndarray, text_boxes: list[Box], limit: int = 200) -> list[Box]:
-    """Boxes of compact non-text blobs between ~10 px and ~12 % of the short screen side."""
+def icon_blobs(rgb: np.ndarray, text_boxes: list[Box], limit: int = 200,
+               offset: tuple[int, int] = (0, 0), short_side: int | None = None) -> list[Box]:
+    """Boxes of compact non-text blobs between ~10 px and ~12 % of the short screen side.
+
+    For a crop of a screen give its ``offset`` (boxes come back in screen pixels, text
+    boxes are given in them too) and the screen's ``short_side``.
+    """
     h, w = rgb.shape[:2]
+    ox, oy = offset
     scale = min(1.0, MAX_SIDE / max(h, w))
     small = cv2.resize(rgb, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
     edges = cv2.Canny(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), 40, 120)
     for b in text_boxes:
-        edges[int(b.y1 * scale):int(b.y2 * scale) + 1, int(b.x1 * scale):int(b.x2 * scale) + 1] = 0
+        x1, y1 = max(0, int((b.x1 - ox) * scale)), max(0, int((b.y1 - oy) * scale))
+        x2, y2 = int((b.x2 - ox) * scale) + 1, int((b.y2 - oy) * scale) + 1
+        edges[y1:max(y1, y2), x1:max(x1, x2)] = 0
     edges = cv2.dilate(edges, np.ones((5, 5), np.uint8))
     contours, _ = cv2.findContours(edges, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    lo, hi = 10 * scale, 0.12 * min(h, w) * scale
+    lo, hi = 10 * scale, 0.12 * (short_side or min(h, w)) * scale
     boxes: list[Box] = []
     for c in contours:
         x, y, bw, bh = cv2.boundingRect(c)
         if not (lo <= bw <= hi and lo <= bh <= hi and 0.5 <= bw / bh <= 2.0):
             continue
-        boxes.append(Box(round(x / scale), round(y / scale), round((x + bw) / scale),
-                         round((y + bh) / scale)))
+        boxes.append(Box(ox + round(x / scale), oy + round(y / scale),
+                         ox + round((x + bw) / scale), oy + round((y + bh) / scale)))
     boxes.sort(key=lambda b: -b.area)
     return boxes[:limit]
