@@ -100,7 +100,7 @@ class PhoneState:
         fill = PACKAGE_DATA.get(package)
         if fill is None:
             return False
-        fill(self, random.Random(f"{self.seed}:{package}"))
+        fill(self, random.Random(f"{self.seed}:{fill.__name__}"))  # one rng per data set
         return True
 
     # --- settings -----------------------------------------------------------------
