@@ -17,6 +17,7 @@ app model + trajectory writing.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import statistics
 import sys
@@ -134,50 +135,77 @@ def prompt_text(body: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-def wire(step: Any) -> dict[str, Any] | None:
-    """A solution step as the model's action; None for targets given only by id/position."""
+def wire(step: Any) -> list[dict[str, Any]] | None:
+    """A solution step as the model's actions; None where it needs pixels, ids or classes."""
     if isinstance(step, str):
-        return {"type": "key", "key": step} if step not in ("home", "back") else {"type": step}
+        return [{"type": "key", "key": step} if step not in ("home", "back") else {"type": step}]
     verb, arg = next(iter(step.items()))
     if verb in ("tap", "long_press"):
-        text = arg if isinstance(arg, str) else arg.get("text") or arg.get("desc")
-        return {"type": verb, "target": str(text)} if text else None
-    if verb not in ("type", "launch", "scroll", "key"):
-        return None
-    return {"type": {"type": "type", "launch": "launch_app", "scroll": "scroll",
-                     "key": "key"}[verb],
-            **{"type": {"text": str(arg)}, "launch": {"app": arg}, "scroll": {"direction": arg},
-               "key": {"key": arg if isinstance(arg, str) else arg.get("name")}}[verb]}
+        if isinstance(arg, dict) and ({"fx", "fy", "cls", "id"} & arg.keys()):
+            return None
+        if isinstance(arg, dict) and "desc" in arg and "text" not in arg:
+            return [{"type": verb, "target": str(arg["desc"]), "by_desc": True}]
+        text = arg if isinstance(arg, str) else arg.get("text")
+        return [{"type": verb, "target": str(text)}]
+    if verb == "key":
+        name, times = (arg, 1) if isinstance(arg, str) else (arg["name"], arg.get("times", 1))
+        return [{"type": "key", "key": name}] * int(times)
+    if verb == "type":
+        return [{"type": "type", "text": str(arg)}]
+    if verb == "launch":
+        return [{"type": "launch_app", "app": str(arg)}]
+    if verb == "scroll":
+        return [{"type": "scroll", "direction": str(arg)}]
+    return None
+
+
+def by_number(action: dict[str, Any], prompt: str) -> dict[str, Any] | None:
+    """What a set-of-mark model does: name the element by its number when it is listed."""
+    target = action.get("target")
+    if target is None:
+        return action
+    m = re.search(r"\[(\d+)\] \w+ \"" + re.escape(target) + r"\"", prompt)
+    if m:
+        return {k: v for k, v in action.items() if k != "target"} | {"element": int(m.group(1))}
+    return None
 
 
 class Scripted:
-    """Decision, plan and reflection replies for one task, with one wrong first step."""
+    """Plan, decision and reflection replies that follow a task's solution.
 
-    def __init__(self, solution: list[dict[str, Any]], wrong_app: str) -> None:
+    With ``wrong_app`` the first decision taps that app instead; the reflection on it
+    answers wrong_page. Where the loop skipped that reflection (the app model
+    predicted the screen), the next decision notices the wrong app and goes back,
+    as a model reading the screen would.
+    """
+
+    def __init__(self, solution: list[dict[str, Any]], wrong_app: str | None) -> None:
         self.solution, self.wrong_app = solution, wrong_app
-        self.index, self.injected, self.judge_wrong = 0, False, False
+        self.index, self.judge_wrong = 0, False
 
     def __call__(self, body: dict[str, Any]) -> dict[str, Any]:
         role = body["response_format"]["json_schema"]["name"].removeprefix("guiagent_")
-        return getattr(self, role)(body)
+        return getattr(self, role)(body)  # type: ignore[no-any-return]
 
     def plan(self, body: dict[str, Any]) -> dict[str, Any]:
         done = self.index >= len(self.solution)
         return {"progress": f"{self.index} steps done", "next_subgoal": "next", "done": done}
 
     def decision(self, body: dict[str, Any]) -> dict[str, Any]:
-        if not self.injected:
-            self.injected = self.judge_wrong = True
-            return {"thought": "open the app", "action": {"type": "tap",
-                                                          "target": self.wrong_app}}
-        action = self.solution[self.index]
-        target = action.get("target")
-        listed = target is None or re.search(r'"' + re.escape(target) + r'"', prompt_text(body))
-        if not listed:
-            return {"thought": "scroll to find it", "action": {"type": "scroll",
-                                                               "direction": "down"}}
+        if self.wrong_app is not None:
+            wrong, self.wrong_app, self.judge_wrong = self.wrong_app, None, True
+            return {"thought": "open the app", "action": {"type": "tap", "target": wrong}}
+        if self.judge_wrong:
+            self.judge_wrong = False
+            return {"thought": "this is the wrong app", "action": {"type": "back"}}
+        step = dict(self.solution[self.index])
+        by_desc = step.pop("by_desc", False)   # a label the element list may not show
+        action = by_number(step, prompt_text(body))
+        if action is None and not by_desc and step["target"] not in prompt_text(body):
+            return {"thought": "look further down", "action": {"type": "scroll",
+                                                                "direction": "down"}}
         self.index += 1
-        return {"thought": "next step", "action": action}
+        return {"thought": "next step", "action": action or step}
 
     def reflection(self, body: dict[str, Any]) -> dict[str, Any]:
         if self.judge_wrong:
@@ -186,27 +214,37 @@ class Scripted:
         return {"outcome": "ok", "reason": "as intended"}
 
 
-def llm(tasks: list[Task], out: Path) -> list[Outcome]:
-    results = []
+def scripted_run(task: Task, solution: list[dict[str, Any]], wrong: str | None,
+                 out: Path) -> Outcome:
+    os.environ["GUIAGENT_DATA_DIR"] = str(out / "data")   # app models start empty
+    with OpenAIServer() as srv:
+        srv.default = Scripted(solution, wrong)  # type: ignore[assignment]
+        config = LLMConfig(model="scripted", api_key="x", base_url=srv.base_url,
+                           prices={"scripted": [0, 0]})
+        policy = AgentPolicy(build_agents(config, Usage(PriceTable(config.prices))),
+                             marks=set_of_marks)
+        opts = RunOptions(assume_yes=True, out=out, max_steps=len(solution) * 3 + 6)
+        return run_one(task, policy, out, opts)
+
+
+def llm(tasks: list[Task], out: Path) -> tuple[list[Outcome], list[Outcome]]:
+    """(baseline runs, runs with one injected wrong step) over the scriptable tasks."""
+    baseline, injected = [], []
     for i, task in enumerate(tasks):
-        solution = [wire(s) for s in task.solution]
-        if not solution or any(s is None for s in solution):
-            print(f"  (llm part skips {task.id}: its solution names a target by id or pixels)")
+        steps = [wire(s) for s in task.solution]
+        if not steps or any(s is None for s in steps):
+            print(f"  (llm part skips {task.id}: its solution taps by pixel, id or class)")
             continue
+        solution = [a for s in steps for a in s or []]
         with SimDevice() as dev:
             labels = re.findall(r'text="([^"]+)"', dev.ui_tree() or "")
-        right = solution[0].get("target") if solution[0] else None
+        right = solution[0].get("target")
         wrong = next(a for a in labels if a != right and not re.search(r"\d", a))
-        with OpenAIServer() as srv:
-            srv.default = Scripted(solution, wrong)  # type: ignore[arg-type]
-            config = LLMConfig(model="scripted", api_key="x", base_url=srv.base_url,
-                               prices={"scripted": [0, 0]})
-            policy = AgentPolicy(build_agents(config, Usage(PriceTable(config.prices))),
-                                 marks=set_of_marks)
-            opts = RunOptions(assume_yes=True, out=out / f"llm-{i}",
-                              max_steps=len(solution) * 3 + 6)
-            results.append(run_one(task, policy, out, opts))
-    return results
+        base = scripted_run(task, solution, None, out / f"base-{i}")
+        baseline.append(base)
+        if base.ok:
+            injected.append(scripted_run(task, solution, wrong, out / f"wrong-{i}"))
+    return baseline, injected
 
 
 def report(name: str, results: list[Outcome]) -> None:
@@ -227,11 +265,11 @@ def report(name: str, results: list[Outcome]) -> None:
           f"{per_step([r.perceive_seconds for r in results])} s), device (settle, capture, "
           f"input) {per_step([r.device_seconds for r in results])} s, policy/model "
           f"{per_step([r.policy_seconds for r in results])} s")
-    if name == "llm":
+    if name.startswith("llm with"):
         back = sum(r.rolled_back for r in results)
-        rec = sum(r.ok and r.rolled_back for r in results)
-        print(f"  recovery: {rec}/{back} runs with a rollback finished the task "
-              f"({100 * rec / max(back, 1):.0f}%); wrong step injected in {len(results)} runs")
+        print(f"  recovery: {ok}/{len(results)} runs finished the task despite the wrong step "
+              f"({100 * ok / len(results):.0f}%); {back} recovered by reflection + rollback, "
+              f"{len(results) - back} by the next decision (reflection skipped: predicted)")
     for r in results:
         if not r.ok:
             print(f"  FAILED {r.task}: {r.reason[:300]}")
@@ -244,13 +282,13 @@ def main() -> None:
     args = parser.parse_args()
     tasks = [t for t in load_tasks() if args.only is None or args.only in t.id]
     with tempfile.TemporaryDirectory() as tmp:
-        import os
-
         os.environ["GUIAGENT_DATA_DIR"] = tmp  # app models and shortcuts start empty
         if args.part in ("offline", "all"):
             report("offline", offline(tasks, Path(tmp)))
         if args.part in ("llm", "all"):
-            report("llm", llm(tasks, Path(tmp)))
+            baseline, injected = llm(tasks, Path(tmp))
+            report("llm baseline (scripted solution, no wrong step)", baseline)
+            report("llm with one injected wrong step", injected)
 
 
 if __name__ == "__main__":
