@@ -200,8 +200,10 @@ class Scripted:
             return {"thought": "this is the wrong app", "action": {"type": "back"}}
         step = dict(self.solution[self.index])
         by_desc = step.pop("by_desc", False)   # a label the element list may not show
+        masked = bool(re.search(r"\d{3}", step.get("target") or ""))  # numbers are masked
         action = by_number(step, prompt_text(body))
-        if action is None and not by_desc and step["target"] not in prompt_text(body):
+        listed = f'"{step.get("target")}"' in prompt_text(body)
+        if action is None and not (by_desc or masked or listed):
             return {"thought": "look further down", "action": {"type": "scroll",
                                                                 "direction": "down"}}
         self.index += 1
