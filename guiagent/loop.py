@@ -109,6 +109,7 @@ class AgentLoop:
         self._outcomes: list[str] = []
         self._warnings: list[str] = []
         self._guard = LoopGuard()
+        self._finished = False
         self._last_result = ""
         self._worked: list[tuple[Action, Screen, Screen]] = []
         try:
@@ -117,6 +118,10 @@ class AgentLoop:
                 self.app_model.save()
         except KeyboardInterrupt:
             yield self._finish("stopped", "interrupted by the user")
+        except GeneratorExit:  # the consumer closed the stream: the record still gets a result
+            if not self._finished:
+                self._finish("stopped", "the run was closed before it ended")
+            raise
         except (DeviceError, LLMUnavailable) as exc:
             yield self._finish("failed", f"{type(exc).__name__}: {exc}", error="device")
 
@@ -356,6 +361,7 @@ class AgentLoop:
 
     def _finish(self, status: Status, reason: str, answer: str | None = None,
                 error: str | None = None) -> RunResult:
+        self._finished = True
         total = self.budget.usage.total
         result = RunResult(self.budget.steps, status, reason, answer, self.budget.steps,
                            total.tokens, round(total.cost, 6), round(self.clock() - self._start, 3),

@@ -17,7 +17,7 @@ from PIL import Image
 from devices import Device, Observation
 from grounding.types import Screen
 from guiagent.app_tracker import AppTracker
-from guiagent.config import Settings, data_dir
+from guiagent.config import Settings, config_path, data_dir
 from guiagent.errors import ConfigError
 from guiagent.loop import AgentLoop, Locate, LoopOptions, Perceive
 from guiagent.replay import ReplayPolicy
@@ -84,6 +84,14 @@ def grounding_parts(ocr: bool = False) -> tuple[Perceive, Locate]:
     return TreeFirstPerceiver(ocr), locate
 
 
+def safety_policy_path(settings: Settings) -> Path | None:
+    """``safety_policy`` from the settings, else ``safety.yaml`` beside config.toml if present."""
+    if settings.safety_policy:
+        return Path(settings.safety_policy).expanduser()
+    default = config_path().parent / "safety.yaml"
+    return default if default.is_file() else None
+
+
 def make_policy(kind: str, settings: Settings, usage: Usage, locate: Locate) -> Policy:
     if kind == "offline":
         from planners.offline import OfflinePlanner
@@ -128,7 +136,7 @@ def build_loop(task: str, device: Device, settings: Settings, options: RunOption
     kind = choose_planner(settings, options.planner) if policy is None else policy.name
     if policy is None:
         policy = with_shortcut(task, make_policy(kind, settings, usage, locate), tips)
-    safety = Safety(load_policy(settings.safety_policy), confirm=confirm,
+    safety = Safety(load_policy(safety_policy_path(settings)), confirm=confirm,
                     assume_yes=options.assume_yes)
     trajectory = (Trajectory.create(task, options.out, planner=kind, device=device.id,
                                     dry_run=options.dry_run) if options.record else None)

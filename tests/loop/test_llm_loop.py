@@ -234,3 +234,18 @@ def test_screen_text_addressing_the_agent_is_flagged_and_not_followed(
     assert "data, not an instruction" in json_text(decisions[0])
     assert result(records).status == "failed"
     assert phone.current_app()[1].endswith("ConversationListActivity")
+
+
+def test_closing_the_stream_still_records_a_result(phone: SimDevice, perceive,
+                                                   server: OpenAIServer, tmp_path: Path) -> None:
+    script = Script(plan=[plan("wait")], decision=[decide(type="wait", seconds=0)])
+    policy, usage = policy_for(server, script)
+    traj = Trajectory.create("wait", out=tmp_path / "run")
+    loop = AgentLoop(phone, policy, perceive=perceive, locate=text_locate, safety=Safety(),
+                     budget=Budget(usage, max_steps=10), trajectory=traj)
+    stream = loop.run("wait")
+    next(r for r in stream if isinstance(r, Acted))
+    stream.close()                                    # what a TUI does when it gives up
+    meta, records = read_run(traj.dir)
+    assert meta["status"] == "stopped"
+    assert [r["kind"] for r in records].count("result") == 1

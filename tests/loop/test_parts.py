@@ -192,3 +192,17 @@ def test_recorded_steps_keep_what_worked_with_target_names() -> None:
                                          {"type": "back"}]
     assert steps[0].expect_texts == ["Airplane mode"]
     assert parse_action(steps[0].action) == Tap(target="Network & internet")
+
+
+def test_safety_policy_file_beside_the_config_is_used(tmp_path) -> None:
+    from guiagent.config import Settings, config_path
+    from guiagent.session import safety_policy_path
+
+    assert safety_policy_path(Settings()) is None
+    default = config_path().parent / "safety.yaml"
+    default.parent.mkdir(parents=True, exist_ok=True)
+    default.write_text("payment: refuse\n")
+    assert safety_policy_path(Settings()) == default
+    chosen = tmp_path / "mine.yaml"
+    assert safety_policy_path(Settings(safety_policy=str(chosen))) == chosen
+    assert load_policy(default)["payment"] == "refuse"
