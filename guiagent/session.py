@@ -41,6 +41,7 @@ class RunOptions:
     assume_yes: bool = False
     out: Path | None = None
     max_steps: int | None = None
+    max_tokens: int | None = None
     max_seconds: float | None = None
     record: bool = True
     app_models: bool = True
@@ -130,7 +131,8 @@ def build_loop(task: str, device: Device, settings: Settings, options: RunOption
     """Everything one run needs; ``policy`` overrides the planner choice (replay, tests)."""
     usage = Usage(PriceTable(settings.extra.get("prices", {})))
     budget = Budget(usage, max_steps=options.max_steps or settings.max_steps,
-                    max_cost=settings.max_cost, max_seconds=options.max_seconds)
+                    max_tokens=options.max_tokens, max_cost=settings.max_cost,
+                    max_seconds=options.max_seconds)
     perceive, locate = grounding_parts(options.ocr)
     tips = TipStore(data_dir() / "tips") if options.app_models else None
     kind = choose_planner(settings, options.planner) if policy is None else policy.name

@@ -93,6 +93,12 @@ def finish(result: RunResult, as_json: bool) -> int:
                                                 "http://localhost:11434/v1.")
 @click.option("--max-steps", type=click.IntRange(min=1), default=None,
               help="Stop after this many actions (default 30).")
+@click.option("--max-tokens", type=click.IntRange(min=1), default=None,
+              help="Stop once the model calls used this many tokens.")
+@click.option("--max-cost", type=click.FloatRange(min=0), default=None, metavar="USD",
+              help="Stop once the model calls cost this much.")
+@click.option("--max-seconds", type=click.FloatRange(min=1), default=None,
+              help="Stop after this much wall time.")
 @click.option("--yes", "assume_yes", is_flag=True, help="Allow risky actions without asking.")
 @click.option("--dry-run", is_flag=True, help="Decide and record, but send nothing to the device.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object with the result on stdout.")
@@ -101,7 +107,8 @@ def finish(result: RunResult, as_json: bool) -> int:
 @click.option("--ocr", is_flag=True, help="Read every screen with OCR, even where the "
                                           "accessibility tree has the texts (slower).")
 def run(task: str, device: str | None, adb_server: str | None, planner: str, model: str | None,
-        base_url: str | None, max_steps: int | None, assume_yes: bool, dry_run: bool,
+        base_url: str | None, max_steps: int | None, max_tokens: int | None,
+        max_cost: float | None, max_seconds: float | None, assume_yes: bool, dry_run: bool,
         as_json: bool, out: Path | None, ocr: bool) -> int:
     """Do a task on a device: "open Settings, turn on Airplane mode" or, with a model, any task."""
     from devices import open_device
@@ -109,9 +116,10 @@ def run(task: str, device: str | None, adb_server: str | None, planner: str, mod
     from guiagent.session import RunOptions, build_loop
 
     settings = load_settings({"device": device, "adb_server": adb_server, "model": model,
-                              "base_url": base_url})
+                              "base_url": base_url, "max_cost": max_cost})
     options = RunOptions(planner=planner, dry_run=dry_run, assume_yes=assume_yes,  # type: ignore[arg-type]
-                         out=out, max_steps=max_steps, ocr=ocr)
+                         out=out, max_steps=max_steps, max_tokens=max_tokens,
+                         max_seconds=max_seconds, ocr=ocr)
     dev_options = {"adb_server": settings.adb_server} if settings.adb_server else {}
     with open_device(settings.device or "sim", **dev_options) as dev:
         loop = build_loop(task, dev, settings, options, confirm=ask if interactive() else None)

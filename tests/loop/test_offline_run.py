@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from openai_server import OpenAIServer
 
 from devices.sim.device import SimDevice
 from guiagent.config import Settings
 from guiagent.session import RunOptions, build_loop
 from guiagent.steps import Acted, RunResult, StepRecord
 from guiagent.trajectory import read_run
+from tests.loop.conftest import Script, decide, plan
 
 AIRPLANE = "settings get global airplane_mode_on"
 
@@ -85,3 +88,37 @@ def test_cli_run_json_and_replay(tmp_path: Path) -> None:
     usage = cli("run", "x", "--planner", "llm", env=env)
     assert usage.returncode == 4 and "OPENAI_BASE_URL" in usage.stderr
     assert "Traceback" not in usage.stderr
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_after_the_current_action(tmp_path: Path) -> None:
+    task = "wait 2 seconds, wait 2 seconds, wait 2 seconds, wait 2 seconds"
+    proc = subprocess.Popen([sys.executable, "-m", "guiagent", "run", task, "--json",
+                             "--out", str(tmp_path / "r")], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if "plan:" in line:                           # the loop is running
+            break
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 2
+    result = json.loads(out)
+    assert (result["status"], result["reason"]) == ("stopped", "stopped by the user")
+    assert 1 <= result["steps"] < 4
+
+
+@pytest.mark.slow
+def test_cli_run_with_a_model_server(tmp_path: Path) -> None:
+    script = Script(plan=[plan("open Clock"), plan("done", done=True)],
+                    decision=[decide(type="tap", target="Clock")])
+    with OpenAIServer() as srv:
+        srv.default = script  # type: ignore[assignment]
+        env = dict(os.environ, OPENAI_API_KEY="test")
+        done = cli("run", "open the clock", "--base-url", srv.base_url, "--model", "test-model",
+                   "--json", "--max-tokens", "5000", "--out", str(tmp_path / "r"), env=env)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert (result["status"], result["steps"]) == ("success", 1)
+    assert result["tokens"] == 120 * sum(script.calls.values())
+    assert read_run(tmp_path / "r")[0]["planner"] == "llm"
