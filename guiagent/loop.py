@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from devices import Device, Observation, PixelPoint
 from devices.errors import DeviceError, InputRefused, Unsupported
+from devices.settle import frame_difference
 from grounding.types import Screen, Target
 from guiagent.executor import Executor
 from guiagent.loop_guard import LoopGuard, StateTracker
@@ -57,6 +58,7 @@ Records = Iterator[StepRecord]
 T = TypeVar("T")
 Gen = Generator[StepRecord, None, T]
 MAX_BAD_REPLIES = 3
+PIXEL_CHANGE = 1.0   # mean grey-level difference (0-255) above which a screen has changed
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,11 +232,18 @@ class AgentLoop:
         if matched:
             return Reflection("ok", "the app model predicted this screen"), "app_model"
         plain = compare_screens(before.screen.elements, after.screen.elements)
+        if plain.outcome == "no_change" and self._pixels_moved(before, after):
+            return Reflection("ok", "the screen changed (no element did)"), "screen"
         if plain.outcome == "no_change" or isinstance(action, Wait) or not self.options.reflect:
             return plain, "screen"
         return self.policy.reflect(ReflectInput(
             self._task, plan.subgoal, action, before.obs.image, after.obs.image,
             before.screen.elements, after.screen.elements, before.screen, after.screen)), "model"
+
+    @staticmethod
+    def _pixels_moved(before: Seen, after: Seen) -> bool:
+        """A keyboard or a cursor that appeared: the elements can stay the same."""
+        return frame_difference(before.obs.image, after.obs.image) > PIXEL_CHANGE
 
     # -- parts ---------------------------------------------------------------------------
 
