@@ -250,12 +250,17 @@ def _hit(e: Element, score: float, text: str, why: str) -> Target:
 
 def _point(e: Element, text: str) -> PixelPoint:
     """The element's center; for an OCR phrase holding more than the asked text, the
-    part where the asked text sits (CJK characters count double width)."""
-    whole, part = compact(e.text), compact(text)
-    if e.source != "ocr" or not part or part not in whole or part == whole:
+    part where the asked text sits (character widths: CJK 2, space 0.6, others 1)."""
+    raw, part = e.text.casefold(), text.casefold().strip()
+    if e.source != "ocr" or not part or part == raw:
         return e.center
-    widths = [2.0 if has_cjk(c) else 1.0 for c in whole]
-    start = whole.index(part)
+    start = raw.find(part)
+    if start < 0:  # OCR spacing or punctuation differs: locate it without them
+        raw, part = compact(e.text), compact(text)
+        start = raw.find(part) if part and part != raw else -1
+    if start < 0:
+        return e.center
+    widths = [2.0 if has_cjk(c) else 0.6 if c.isspace() else 1.0 for c in raw]
     mid = sum(widths[:start]) + sum(widths[start:start + len(part)]) / 2
     return PixelPoint(e.box.x1 + round(e.box.width * mid / sum(widths)), e.center.y)
 

@@ -93,3 +93,17 @@ def test_blank_tree_node_is_dropped(tree_only: Perceiver, sim_screens: dict) -> 
     screen = tree_only.perceive(fake)
     assert "Ghost setting" not in screen.texts()
     assert not locate(screen, 'tap "Ghost setting"').found
+
+
+def test_a_word_inside_a_read_line_is_pointed_at() -> None:
+    from devices.geometry import ScreenGeometry
+    from grounding.types import Element
+
+    line = Element(1, Box(0, 0, 310, 20), "text", 'import { Carousel } from "antd";',
+                   source="ocr")
+    menu = Element(2, Box(0, 40, 120, 60), "text", "Grid 栅格", source="ocr")
+    screen = Screen([line, menu], ScreenGeometry(400, 100))
+    t = locate(screen, 'click "from"')
+    assert t.found and t.point is not None and 190 <= t.point.x <= 240
+    t = locate(screen, "tap Grid")
+    assert t.found and t.point is not None and t.point.x < 40
