@@ -94,8 +94,8 @@ def heldout(model: Path, n: int, seed: int) -> dict[str, dict[str, float]]:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--screens", type=int, default=500)
-    ap.add_argument("--epochs", type=int, default=10)
+    ap.add_argument("--screens", type=int, default=600)
+    ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--seed", type=int, default=11)
     args = ap.parse_args(argv)
     seed_everything(args.seed)
