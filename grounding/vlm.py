@@ -141,7 +141,8 @@ def _from_json(reply: str) -> tuple[float, float] | None:
         return None
     if isinstance(obj, dict) and {"x", "y"} <= obj.keys():
         return float(obj["x"]), float(obj["y"])
-    for key in ("point", "coordinate", "coordinates", "position", "bbox", "box"):
+    for key in ("point_2d", "bbox_2d", "point", "coordinate", "coordinates", "position",
+                "bbox", "box"):
         value = obj.get(key) if isinstance(obj, dict) else None
         if isinstance(value, list) and len(value) in (2, 4):
             return _box_or_point([float(v) for v in value])

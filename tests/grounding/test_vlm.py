@@ -93,6 +93,9 @@ def test_every_coord_mode_lands_on_the_same_pixel(server: OpenAIServer, mode: Co
     '{"x": 500, "y": 250}',
     '```json\n{"point": [500, 250]}\n```',
     "<|box_start|>(400,200),(600,300)<|box_end|>",
+    '```json\n[{"bbox_2d": [400, 200, 600, 300], "label": "search"}]\n```',
+    '{"point_2d": [500, 250], "label": "search box"}',
+    '{"x": "500", "y": "250"}',
     "The element is at [400, 200, 600, 300].",
 ])
 def test_reply_formats(server: OpenAIServer, reply: str) -> None:
