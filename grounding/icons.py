@@ -12,6 +12,7 @@ from typing import Any
 
 import cv2
 import numpy as np
+import yaml
 
 from grounding.errors import GroundingError, ImageError
 from grounding.runtime import session
@@ -34,6 +35,17 @@ def meta_list(meta: dict[str, str], key: str) -> list[str]:
     except (KeyError, ValueError) as exc:
         raise GroundingError(f"model metadata has no valid {key!r}") from exc
     return [str(v) for v in value]
+
+
+def load_aliases(path: Path) -> dict[str, list[str]]:
+    """What people call each label (``{"more": ["three dots", ...]}``); empty if no file."""
+    if not path.is_file():
+        return {}
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise GroundingError(f"{path.name} is not valid YAML: {exc}") from exc
+    return {str(k): [str(v) for v in vs or []] for k, vs in raw.items()}
 
 
 def _rgb(crop: np.ndarray) -> np.ndarray:
@@ -87,6 +99,8 @@ class IconClassifier:
     def __init__(self, model_path: Path | None = None):
         self._session, meta = open_model(model_path, "icons.onnx")
         self.labels: list[str] = meta_list(meta, "labels")
+        self.aliases: dict[str, list[str]] = load_aliases(
+            (model_path or MODELS / "icons.onnx").with_suffix(".aliases.yaml"))
         self._input = self._session.get_inputs()[0].name
 
     def classify(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:

@@ -74,6 +74,11 @@ def test_icon_labels_come_from_the_model(icons: IconClassifier) -> None:
     assert len(icons.labels) == len(set(icons.labels)) >= 40
 
 
+def test_every_label_has_its_aliases(icons: IconClassifier) -> None:
+    assert set(icons.aliases) == set(icons.labels) - {"other"}
+    assert "three dots" in icons.aliases["more"] and "hamburger" in icons.aliases["menu"]
+
+
 def test_material_icons_in_three_themes(icons: IconClassifier) -> None:
     crops = [icon_button(ch, bg, fg) for ch in GLYPHS.values() for bg, fg in THEMES]
     want = [label for label in GLYPHS for _ in THEMES]
