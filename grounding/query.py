@@ -16,7 +16,7 @@ _Q = "\"“”„«»「」『』"
 _QUOTED = re.compile(rf"[{_Q}]([^{_Q}]+)[{_Q}]|(?<!\w)'([^']+)'(?!\w)")
 _VERBS = re.compile(r"^(?:please\s+)?(?:(?:double|long)[\s-]?(?:tap|click|press)|tap|click|press|"
                     r"hit|touch|select|choose|open|toggle|turn on|turn off|enable|disable|check|"
-                    r"uncheck|type(?:\s.+?)?\s(?:in|into)|enter(?:\s.+?)?\s(?:in|into)|"
+                    r"uncheck|tick|untick|type(?:\s.+?)?\s(?:in|into)|enter(?:\s.+?)?\s(?:in|into)|"
                     r"go to|find|locate|focus|point at|scroll to|switch on|switch off)\b\s*", re.I)
 _TOGGLE = re.compile(r"^(?:please\s+)?(?:turn|switch)\s+(?:on|off)\b|^(?:please\s+)?(?:enable|"
                      r"disable|toggle|check|uncheck|tick|untick)\b", re.I)
@@ -35,7 +35,7 @@ ROLES: dict[str, tuple[str, ...]] = {
     "check box": ("checkbox",), "radio button": ("checkbox",), "tab": ("tab", "text", "button"),
     "search box": ("input",), "search bar": ("input",), "search field": ("input",),
     "text field": ("input",), "text box": ("input",), "input": ("input",), "field": ("input",),
-    "box": ("input",), "edit box": ("input",), "slider": ("slider",), "image": ("image", "icon"),
+    "box": ("input", "checkbox"), "edit box": ("input",), "slider": ("slider",), "image": ("image", "icon"),
     "picture": ("image",), "photo": ("image",), "link": ("text", "button"),
     "item": ("list_item", "text"), "row": ("list_item", "text"), "entry": ("list_item", "text"),
 }
