@@ -35,7 +35,8 @@ ROLES: dict[str, tuple[str, ...]] = {
     "check box": ("checkbox",), "radio button": ("checkbox",), "tab": ("tab", "text", "button"),
     "search box": ("input",), "search bar": ("input",), "search field": ("input",),
     "text field": ("input",), "text box": ("input",), "input": ("input",), "field": ("input",),
-    "box": ("input", "checkbox"), "edit box": ("input",), "slider": ("slider",), "image": ("image", "icon"),
+    "box": ("input", "checkbox"), "edit box": ("input",), "slider": ("slider",),
+    "image": ("image", "icon"),
     "picture": ("image",), "photo": ("image",), "link": ("text", "button"),
     "item": ("list_item", "text"), "row": ("list_item", "text"), "entry": ("list_item", "text"),
 }
