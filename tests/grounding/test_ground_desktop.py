@@ -50,7 +50,8 @@ def form(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]
 def capture(display: str) -> Image.Image:
     import mss
 
-    with mss.MSS(display=display) as grab:
+    factory = getattr(mss, "MSS", None) or mss.mss  # mss 10 renamed the factory
+    with factory(display=display) as grab:
         shot = grab.grab(grab.monitors[1])
         return Image.frombytes("RGB", shot.size, shot.bgra, "raw", "BGRX")
 
