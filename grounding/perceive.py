@@ -42,6 +42,7 @@ class PerceiveConfig:
     full_redo_fraction: float = 0.5   # above this changed share, redo the whole frame
     hires_side: int = 2400            # landscape screens this wide can be ``refine``d
     a11y_spot_check: int = 4          # lines the tree names: read this many, trust the rest
+    detector_with_tree: bool = False  # run the element detector even when a tree is given
 
 
 @dataclass(slots=True)
@@ -176,8 +177,8 @@ class Perceiver:
         return kept + self._read(rgb, boxes)
 
     def _detections(self, rgb: np.ndarray, rects: list[Box] | None) -> list[Detection]:
-        if self.detector is None:
-            return []
+        if self.detector is None or (self._nodes and not self.config.detector_with_tree):
+            return []  # the tree already names the controls
         if rects is None or self._last is None:
             return [Detection(d.box, d.kind, d.score) for d in self.detector.detect(rgb)]
         kept = [d for d in self._last.dets if not any(d.box.intersection(r) for r in rects)]
