@@ -113,11 +113,10 @@ class AgentLoop:
         self._guard = LoopGuard()
         self._finished = False
         self._last_result = ""
+        self._label = ""
         self._worked: list[tuple[Action, Screen, Screen]] = []
         try:
             yield from self._steps()
-            if self.app_model is not None:
-                self.app_model.save()
         except KeyboardInterrupt:
             yield self._finish("stopped", "interrupted by the user")
         except GeneratorExit:  # the consumer closed the stream: the record still gets a result
@@ -178,6 +177,8 @@ class AgentLoop:
         """Ground, check, execute, look again, judge; returns (new Seen, stop reason or "")."""
         n = self.budget.steps
         target = self._ground(action, seen.screen)
+        e = target.element if target is not None else None
+        self._label = (e.text or e.label) if e is not None else ""
         if target is not None:
             yield self._record(self._ground_record(n, action, target))
             if not target.found:
@@ -351,7 +352,8 @@ class AgentLoop:
     def _feedback(self, action: Action, result: str, reason: str, seen: Seen) -> None:
         self._last_result = result
         self.policy.feedback(Feedback(action, result, reason, seen.screen))  # type: ignore[arg-type]
-        line = f"step {self.budget.steps}: {describe_action(action)} -> {result}"
+        what = f" ({self._label!r})" if self._label and "element" in describe_action(action) else ""
+        line = f"step {self.budget.steps}: {describe_action(action)}{what} -> {result}"
         self._history.append(line + (f" ({reason})" if reason and result != "ok" else ""))
         self._note_outcome(line if not reason else f"{line}: {reason}")
 
@@ -371,6 +373,8 @@ class AgentLoop:
     def _finish(self, status: Status, reason: str, answer: str | None = None,
                 error: str | None = None) -> RunResult:
         self._finished = True
+        if self.app_model is not None:
+            self.app_model.save()
         total = self.budget.usage.total
         result = RunResult(self.budget.steps, status, reason, answer, self.budget.steps,
                            total.tokens, round(total.cost, 6), round(self.clock() - self._start, 3),

@@ -66,6 +66,9 @@ def test_task_completed_and_recorded(phone: SimDevice, perceive, server: OpenAIS
     assert (res.status, res.steps) == ("success", 1)
     assert phone.current_app()[0] == "com.android.chrome"
     assert res.tokens == 120 * sum(script.calls.values())
+    plans = [json_text(b) for b in server.requests
+             if b["response_format"]["json_schema"]["name"] == "guiagent_plan"]
+    assert "('Chrome') -> ok" in plans[-1]            # the history names what was tapped
     meta, saved = read_run(traj.dir)
     assert meta["status"] == "success"
     act = next(r for r in saved if r["kind"] == "act")
