@@ -58,7 +58,7 @@ Records = Iterator[StepRecord]
 T = TypeVar("T")
 Gen = Generator[StepRecord, None, T]
 MAX_BAD_REPLIES = 3
-PIXEL_CHANGE = 1.0   # mean grey-level difference (0-255) above which a screen has changed
+PIXEL_CHANGE = 0.3   # mean grey-level difference (0-255) above which a screen has changed
 
 
 @dataclass(frozen=True, slots=True)

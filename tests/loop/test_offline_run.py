@@ -13,6 +13,7 @@ import pytest
 from openai_server import OpenAIServer
 
 from devices.sim.device import SimDevice
+from devices.sim.tasks import Task, load_tasks
 from guiagent.config import Settings
 from guiagent.session import RunOptions, build_loop
 from guiagent.steps import Acted, RunResult, StepRecord
@@ -122,3 +123,16 @@ def test_cli_run_with_a_model_server(tmp_path: Path) -> None:
     assert (result["status"], result["steps"]) == ("success", 1)
     assert result["tokens"] == 120 * sum(script.calls.values())
     assert read_run(tmp_path / "r")[0]["planner"] == "llm"
+
+
+STEP_TASKS = [t for t in load_tasks() if t.kind == "steps"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("task", STEP_TASKS, ids=[t.id for t in STEP_TASKS])
+def test_offline_planner_on_the_step_list_suite(task: Task, tmp_path: Path) -> None:
+    with SimDevice() as phone:
+        task.setup(phone.shell)
+        records = run_task(phone, task.instruction, tmp_path, assume_yes=True)
+        assert records[-1].status == "success", records[-1]  # type: ignore[attr-defined]
+        assert task.check(phone.shell), task.explain(phone.shell)
