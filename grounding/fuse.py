@@ -47,10 +47,24 @@ def fuse(src: Sources, rgb: np.ndarray) -> list[Element]:
     free = _attach_texts(elements, src.texts)
     _name_rows(elements)
     elements += _from_detections(src.detections, elements, free)
-    elements += [Element(0, t.box, "text", t.text, confidence=t.score, source="ocr") for t in free]
+    elements += [_from_phrase(t) for t in free]
     elements += [Element(0, b, "icon", confidence=0.3, source="proposal", clickable=True)
                  for b in src.blobs if not _covered(b, elements)]
     return number(dedupe(elements))
+
+
+# A lone glyph OCR reads is an icon: what apps mean by it.
+GLYPHS = {":": "more", "⋮": "more", "…": "more", "...": "more", "x": "close", "×": "close",
+          "✕": "close", "+": "add", "<": "back", "←": "back", ">": "forward", "→": "forward",
+          "≡": "menu", "☰": "menu", "?": "help", "⌕": "search"}
+
+
+def _from_phrase(t: TextBox) -> Element:
+    glyph = GLYPHS.get(t.text.strip().casefold())
+    if glyph is not None and t.box.width <= 2 * t.box.height:
+        return Element(0, t.box, "icon", label=glyph, confidence=min(t.score, 0.5),
+                       source="proposal", clickable=True)
+    return Element(0, t.box, "text", t.text, confidence=t.score, source="ocr")
 
 
 def _from_node(n: Node, src: Sources) -> Element:

@@ -114,6 +114,9 @@ def _by_text(screen: Screen, q: Query, pool: Scored, min_score: float) -> Target
         if q.ordinal and not q.quoted:  # "the second contact": a noun for list entries
             return _by_place(screen, Query(role="item", ordinal=q.ordinal,
                                            position=q.position), _role_pool(screen, "item"))
+        prior = _icon_by_convention(screen, q.text, min_score)
+        if prior is not None:
+            return prior
         only = [(e, w) for e, w in pool if w == 1.0] if q.role in _SPECIFIC_ROLES else []
         if len(only) == 1:  # "the search box" when there is exactly one input
             return _hit(only[0][0], min_score, "", f"the only {q.role} on the screen")
@@ -135,6 +138,29 @@ def _to_switch(screen: Screen, target: Target) -> Target:
         return target
     s = min(row, key=lambda s: abs(s.center.x - e.center.x))
     return _hit(s, target.score, "", f"the switch of {e.describe()}")
+
+
+# Where apps put the icons that usually carry no text: (x fraction, which end wins).
+_CONVENTIONS = {"back": (0.25, "left"), "menu": (0.25, "left"), "more": (0.75, "right")}
+
+
+def _icon_by_convention(screen: Screen, text: str, min_score: float) -> Target | None:
+    """An unnamed icon in the app bar where "back"/"menu" (top left) or "more" (top right)
+    sit by convention; only when nothing on the screen is named like that."""
+    names = {alt for alt, _ in variants(text)} & set(_CONVENTIONS)
+    if len(names) != 1:
+        return None
+    name = names.pop()
+    limit, end = _CONVENTIONS[name]
+    g = screen.geometry
+    bar = [e for e in screen.elements if e.kind in ("icon", "image", "button")
+           and not (e.text or e.label) and e.center.y < 0.12 * g.height
+           and (g.width > g.height or e.center.y > 0.035 * g.height)  # below a phone's status bar
+           and (e.center.x < limit * g.width if end == "left" else e.center.x > limit * g.width)]
+    if not bar:
+        return None
+    e = min(bar, key=lambda e: e.center.x if end == "left" else -e.center.x)
+    return _hit(e, min_score, "", f"an unnamed icon where {name!r} usually is (top {end})")
 
 
 def _same_case(e: Element, q: Query) -> float:

@@ -107,3 +107,22 @@ def test_a_word_inside_a_read_line_is_pointed_at() -> None:
     assert t.found and t.point is not None and 190 <= t.point.x <= 240
     t = locate(screen, "tap Grid")
     assert t.found and t.point is not None and t.point.x < 40
+
+
+def test_unnamed_app_bar_icons_by_convention_and_glyphs() -> None:
+    from devices.geometry import ScreenGeometry
+    from grounding.fuse import _from_phrase
+    from grounding.ocr import TextBox
+    from grounding.types import Element
+
+    status = Element(1, Box(20, 10, 60, 50), "icon", source="proposal")     # status bar
+    back = Element(2, Box(0, 100, 190, 280), "icon", source="detector")
+    title = Element(3, Box(220, 150, 600, 230), "text", "Reviews", source="ocr")
+    kebab = _from_phrase(TextBox(Box(1350, 150, 1380, 230), ":", 0.95))
+    kebab.id = 4
+    screen = Screen([status, back, title, kebab], ScreenGeometry(1440, 2560))
+    t = locate(screen, "tap the Navigate up icon")
+    assert t.found and t.element is back and "usually" in t.reason
+    t = locate(screen, "tap the more options icon")
+    assert t.found and t.element is kebab and kebab.kind == "icon" and kebab.label == "more"
+    assert not locate(screen, "tap the camera icon").found
