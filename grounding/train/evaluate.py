@@ -30,6 +30,23 @@ def iou(a: Box4, b: Box4) -> float:
     return inter / union if union > 0 else 0.0
 
 
+def _centre_in(a: Box4, b: Box4) -> bool:
+    cx, cy = (a[0] + a[2]) / 2, (a[1] + a[3]) / 2
+    return b[0] <= cx < b[2] and b[1] <= cy < b[3]
+
+
+def centre_hits(pred: list[tuple[Box4, str]], truth: list[tuple[Box4, str]]
+                ) -> tuple[Counter[str], Counter[str]]:
+    """Per kind: ground truths with a same-kind detection whose centre and theirs lie in
+    each other's box (what a tap needs, whatever the padding), and ground truths."""
+    hit, total = Counter[str](), Counter[str]()
+    for box, kind in truth:
+        total[kind] += 1
+        hit[kind] += any(k == kind and _centre_in(b, box) and _centre_in(box, b)
+                         for b, k in pred)
+    return hit, total
+
+
 def match(pred: list[tuple[Box4, str]], truth: list[tuple[Box4, str]], thr: float = 0.5
           ) -> tuple[Counter[str], Counter[str], Counter[str], Counter[str]]:
     """Per kind: true positives, predictions, ground truths, ground truths found with any kind."""
@@ -94,12 +111,16 @@ def real_screens() -> Iterator[tuple[str, np.ndarray, list[dict[str, Any]]]]:
         rows = list(csv.DictReader(fh))
     for row in rows:
         sx, sy = float(row["bounds_scale_x"]), float(row["bounds_scale_y"])
+        row_w = int(row["image_w"])
         nodes: list[dict[str, Any]] = []
         for v in _views(DATA / row["hierarchy"]):
             box = _bounds(v, sx, sy)
             if box and v.get("visible", True) is not False:
                 label = v.get("content_description") or v.get("content-desc") or ""
-                nodes.append({"box": box, "kind": _kind(v), "label": str(label or "")})
+                kind = _kind(v)
+                if kind == "icon" and max(box[2] - box[0], box[3] - box[1]) > 0.15 * row_w:
+                    kind = "image"
+                nodes.append({"box": box, "kind": kind, "label": str(label or "")})
         yield row["name"], np.asarray(Image.open(DATA / row["image"]).convert("RGB")), nodes
 
 

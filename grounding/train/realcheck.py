@@ -60,15 +60,17 @@ def check_icons(model: Path) -> float:
 
 
 def check_detector(model: Path, web: bool = False) -> dict[str, dict[str, float]]:
-    det, results = Detector(model), []
+    det, counts = Detector(model), [evaluate.Counter[str]() for _ in range(4)]
     for _, img, nodes in evaluate.web_screens() if web else evaluate.real_screens():
         truth = [(n["box"], n["kind"]) for n in nodes if n["kind"]]
         pred = [((d.box.x1, d.box.y1, d.box.x2, d.box.y2), d.kind) for d in det.detect(img)]
-        tp, _, ntrue, anykind = evaluate.match(pred, truth)
-        results.append((tp, ntrue, anykind))
-    tot = [sum((r[i] for r in results), start=evaluate.Counter()) for i in range(3)]
-    report = {k: {"recall": round(tot[0][k] / n, 3), "localised": round(tot[2][k] / n, 3),
-                  "n": n} for k, n in sorted(tot[1].items())}
+        tp, _, ntrue, _ = evaluate.match(pred, truth)
+        hit, _ = evaluate.centre_hits(pred, truth)
+        for acc, c in zip(counts, (tp, ntrue, hit), strict=False):
+            acc.update(c)
+    tp, ntrue, hit = counts[:3]
+    report = {k: {"iou_recall": round(tp[k] / n, 3), "centre_recall": round(hit[k] / n, 3),
+                  "n": n} for k, n in sorted(ntrue.items())}
     print(f"real {'web pages' if web else 'android screens'}, detector recall by kind:",
           report)
     return report
