@@ -3,6 +3,7 @@
 GroundingError
 ├── ModelMissing        a packaged model file is absent (broken install: user must act)
 ├── ImageError          the input image cannot be read (user must act)
+├── GrounderConfigError the VLM grounder is configured wrongly (user must act)
 └── RemoteGrounderError a remote VLM grounder failed or answered nonsense (the model / run)
 """
 
@@ -23,3 +24,7 @@ class ImageError(GroundingError):
 
 class RemoteGrounderError(GroundingError):
     """A remote grounding model failed or gave an unusable answer."""
+
+
+class GrounderConfigError(GroundingError):
+    """The VLM grounder is configured wrongly (unknown coordinate mode): the user must act."""

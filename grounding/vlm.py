@@ -28,7 +28,7 @@ import yaml
 from PIL import Image
 
 from devices.geometry import NormPoint, PixelPoint, ScreenGeometry
-from grounding.errors import GroundingError, ImageError, RemoteGrounderError
+from grounding.errors import GrounderConfigError, ImageError, RemoteGrounderError
 from grounding.types import Target
 
 CoordMode = Literal["norm1", "norm1000", "smart_resize", "pixels"]
@@ -50,10 +50,6 @@ MODEL_FAMILIES: tuple[tuple[str, CoordMode, str], ...] = (
 
 NUM = r"(-?\d+(?:\.\d+)?)"
 SEP = r"\s*[,\s]\s*"
-
-
-class GrounderConfigError(GroundingError):
-    """The VLM grounder is configured wrongly (unknown coordinate mode): the user must act."""
 
 
 @dataclass(frozen=True)

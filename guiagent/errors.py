@@ -6,7 +6,7 @@ them and maps them to exit codes. Split by who must act:
     the user (exit 4: bad input or config, one clear line)
         UsageError, ConfigError
         devices.DeviceSpecError, DeviceNotFound, DisplayUnavailable, InputMethodMissing
-        grounding.ImageError, ModelMissing
+        grounding.ImageError, ModelMissing, GrounderConfigError
         planners.LLMConfigError
     the run (exit 3: the device is gone; exit 2: stopped)
         devices.DeviceUnreachable, CaptureFailed (BlankFrame), InputRefused, Unsupported
@@ -29,7 +29,13 @@ from devices.errors import (
     InputRefused,
     Unsupported,
 )
-from grounding.errors import GroundingError, ImageError, ModelMissing, RemoteGrounderError
+from grounding.errors import (
+    GrounderConfigError,
+    GroundingError,
+    ImageError,
+    ModelMissing,
+    RemoteGrounderError,
+)
 from planners.errors import BadModelReply, LLMConfigError, LLMUnavailable, PlannerError
 
 EXIT_OK = 0
@@ -61,7 +67,7 @@ class Interrupted(GuiagentError):
 
 USER_ERRORS: tuple[type[Exception], ...] = (
     UsageError, ConfigError, DeviceSpecError, DeviceNotFound, DisplayUnavailable,
-    InputMethodMissing, ImageError, ModelMissing, LLMConfigError,
+    InputMethodMissing, ImageError, ModelMissing, GrounderConfigError, LLMConfigError,
 )
 DEVICE_ERRORS: tuple[type[Exception], ...] = (
     DeviceUnreachable, CaptureFailed, InputRefused, Unsupported, LLMUnavailable,
