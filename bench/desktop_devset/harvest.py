@@ -1,21 +1,23 @@
 """Walk one app's AT-SPI tree and turn its visible, named controls into grounding instructions.
 
 Runs under Debian's python3 with python3-pyatspi. A control is an *icon* target when it is a
-button that draws no text (no label inside) and shows an image (AT-SPI Image), or, when the
-toolkit does not say, is small and square.
+button with no label inside whose drawing (the pixels inside its box) is one small glyph; a
+*text* target when its name is what it shows: a drawing about as wide as the name written out.
 Controls covered by a popup or dialog above them, drawn as nothing (flat pixels), off screen
 or named like another control on the same screen are left out.
 """
 
 from __future__ import annotations
 
+import re
 import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyatspi
-from PIL import Image, ImageStat
+from PIL import Image
 
 Box = tuple[int, int, int, int]
 BUTTON_ROLES = {"push button", "toggle button", "button", "toggle", "menu button"}
@@ -24,8 +26,27 @@ TEXT_ROLES = BUTTON_ROLES | {"menu item", "check menu item", "radio menu item", 
                              "link", "table cell", "tree item", "heading", "combo box"}
 POPUP_ROLES = {"window", "popup menu", "tool tip"}
 TEXT_CHILD_ROLES = {"label", "text", "heading", "static"}
-MAX_ICON_SIDE, MIN_SIDE, MAX_NAME, MAX_NODES = 64, 8, 40, 8000
+ENTRY_ROLES = {"text", "entry", "password text"}
+FRAMED_ROLES = BUTTON_ROLES | {"combo box"}
+ICON_ROLES = BUTTON_ROLES | {"check box"}  # a toggle drawn as an icon (gedit's Fullscreen)
+MIN_SIDE, MAX_NAME, MAX_NODES = 8, 40, 8000
+MAX_ICON_INK, MIN_INK_PER_CHAR = 26, 3.5  # px: an icon glyph's largest side; a name's width
+EDGE = 6  # px: ink this close to a button's box is its frame or margin
+ICON_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)+$")  # "emblem-default-symbolic": not shown
 MAX_AREA_SHARE, MAX_HEIGHT = 30, 100   # larger boxes are panes, not something one clicks
+
+
+@dataclass(frozen=True)
+class Ink:
+    """What is drawn inside a box: frames left out, the central glyph group, how many
+    separate groups lie away from the edges and their span; and the width of all ink."""
+
+    glyph: tuple[int, int] = (0, 0)
+    off_center: float = 1.0   # the glyph's distance from the middle, in box widths
+    groups: int = 0
+    span: int = 0
+    width: int = 0
+    framed: bool = False      # ink reaches both sides of the box: a frame
 
 
 @dataclass
@@ -37,7 +58,8 @@ class Node:
     box: Box
     texts: set[str]       # text drawn inside a button (its labels), casefolded
     layer: int
-    image_side: int = -1  # the icon the toolkit says the control shows; -1 none or unknown
+    parent_role: str = ""
+    ink: Ink = Ink()  # what is drawn inside the box (set once the screenshot is read)
 
     @property
     def text_inside(self) -> bool:
@@ -86,11 +108,11 @@ def walk(app: object) -> tuple[list[Node], list[Box]]:
     """
     nodes: list[Node] = []
     layers: list[Box] = []
-    _visit(app, -1, nodes, layers)
+    _visit(app, "application", -1, nodes, layers)
     return nodes, layers
 
 
-def _visit(acc: object, layer: int, nodes: list[Node], layers: list[Box]) -> None:
+def _visit(acc: object, acc_role: str, layer: int, nodes: list[Node], layers: list[Box]) -> None:
     earlier: list[Box] = []
     for child in acc:
         if child is None or len(nodes) >= MAX_NODES:
@@ -100,7 +122,8 @@ def _visit(acc: object, layer: int, nodes: list[Node], layers: list[Box]) -> Non
                 continue
             role, name, box = child.getRoleName(), (child.name or "").strip(), extents(child)
             texts = texts_inside(child) if role in BUTTON_ROLES else set()
-            image = image_side(child) if role in BUTTON_ROLES else -1
+            if not name and role in ENTRY_ROLES and box[3] - box[1] <= 60:
+                name = entry_text(child)   # not a target, but makes its words ambiguous
         except Exception:  # noqa: BLE001, S112 - pyatspi raises bare errors for vanished widgets
             continue
         own = layer
@@ -108,17 +131,16 @@ def _visit(acc: object, layer: int, nodes: list[Node], layers: list[Box]) -> Non
             own = len(layers)
             layers.append(box)
         earlier.append(box)
-        nodes.append(Node(role, name, box, texts, own, image))
-        _visit(child, own, nodes, layers)
+        nodes.append(Node(role, name, box, texts, own, acc_role))
+        _visit(child, role, own, nodes, layers)
 
 
-def image_side(acc: object) -> int:
-    """The side of the image a button shows (AT-SPI Image), -1 when none or not told."""
+def entry_text(acc: object) -> str:
+    """The first line of a one-line text field's content."""
     try:
-        w, h = acc.queryImage().getImageSize()
+        return acc.queryText().getText(0, 80).strip().split("\n")[0]
     except NotImplementedError:
-        return -1
-    return max(w, h)
+        return ""
 
 
 def covers(a: Box, b: Box) -> bool:
@@ -142,53 +164,125 @@ def inside(a: Box, b: Box) -> bool:
     return b[0] <= a[0] and b[1] <= a[1] and a[2] <= b[2] and a[3] <= b[3]
 
 
-def visible(n: Node, layers: list[Box], image: Image.Image) -> bool:
-    """On screen, sized like a control, not under a later layer, and something is drawn."""
+def on_screen(n: Node, layers: list[Box], size: tuple[int, int]) -> bool:
+    """Inside the screen, not a sliver, and not under a layer drawn later."""
     x1, y1, x2, y2 = n.box
-    w, h = x2 - x1, y2 - y1
-    if x1 < 0 or y1 < 0 or x2 > image.width or y2 > image.height or min(w, h) < MIN_SIDE:
+    if x1 < 0 or y1 < 0 or x2 > size[0] or y2 > size[1] or min(x2 - x1, y2 - y1) < MIN_SIDE:
         return False
-    if w * h > image.width * image.height / MAX_AREA_SHARE or h > MAX_HEIGHT:
-        return False
-    if any(overlaps(n.box, box) for box in layers[n.layer + 1:]):
-        return False
-    return max(ImageStat.Stat(image.crop(n.box).convert("L")).stddev) > 4.0
+    return not any(overlaps(n.box, box) for box in layers[n.layer + 1:])
+
+
+def control_sized(n: Node, size: tuple[int, int]) -> bool:
+    """Not a pane: larger boxes are containers, not something one clicks."""
+    w, h = n.box[2] - n.box[0], n.box[3] - n.box[1]
+    return w * h <= size[0] * size[1] / MAX_AREA_SHARE and h <= MAX_HEIGHT
+
+
+def ink(image: Image.Image, box: Box) -> Ink:
+    """Measure the glyphs in ``box``: edges (colour steps) less frame lines."""
+    a = np.asarray(image.crop(box), dtype=np.int16)
+    h, w = a.shape[:2]
+    m = np.zeros((h, w), bool)
+    m[:, :-1] |= np.abs(a[:, 1:] - a[:, :-1]).max(axis=2) > 40
+    m[:-1, :] |= np.abs(a[1:] - a[:-1]).max(axis=2) > 40
+    left, right = trimmed_extent(m)
+    width, framed = right - left, left < EDGE and right > w - EDGE
+    for _ in range(2):
+        m[:, m.sum(axis=0) > 0.6 * h] = False
+        m[m.sum(axis=1) > 0.6 * w, :] = False
+    xs = [r for r in runs(m.any(axis=0)) if r[0] >= EDGE and r[1] < w - EDGE]
+    if not xs:
+        return Ink(width=width, framed=framed)
+    x = central(xs, w)
+    column = m[:, x[0]:x[1] + 1].any(axis=1)
+    y = central([r for r in runs(column) if r[0] >= 2 and r[1] < h - 2] or runs(column), h)
+    off = abs((x[0] + x[1]) / 2 - w / 2) / w
+    return Ink((x[1] - x[0] + 1, y[1] - y[0] + 1), off, len(xs), xs[-1][1] - xs[0][0] + 1,
+               width, framed)
+
+
+def runs(occupied: np.ndarray, gap: int = 6) -> list[tuple[int, int]]:
+    """Runs of occupied indices, gaps up to ``gap`` bridged (letters of a word, words)."""
+    out: list[tuple[int, int]] = []
+    for i in np.nonzero(occupied)[0]:
+        if out and i - out[-1][1] <= gap:
+            out[-1] = (out[-1][0], int(i))
+        else:
+            out.append((int(i), int(i)))
+    return out
+
+
+def central(rs: list[tuple[int, int]], n: int) -> tuple[int, int]:
+    """The run at or nearest the middle of ``n``."""
+    return min(rs, key=lambda r: 0 if r[0] <= n / 2 <= r[1] else min(abs(r[0] - n / 2),
+                                                                    abs(r[1] - n / 2)))
+
+
+def trimmed_extent(m: np.ndarray) -> tuple[int, int]:
+    """Left and right end of the ink once outer rows/columns with a stray pixel or three
+    are shaved off."""
+    ys, xs = np.nonzero(m)
+    if not len(xs):
+        return 0, 0
+    t, b, left, r = ys.min(), ys.max(), xs.min(), xs.max()
+    while t <= b and left <= r:
+        sub = m[t:b + 1, left:r + 1]
+        if sub[0].sum() <= 3:
+            t += 1
+        elif sub[-1].sum() <= 3:
+            b -= 1
+        elif sub[:, 0].sum() <= 3:
+            left += 1
+        elif sub[:, -1].sum() <= 3:
+            r -= 1
+        else:
+            return int(left), int(r + 1)
+    return 0, 0
 
 
 def is_icon(n: Node) -> bool:
-    """A text-less button that shows an image, or (image unknown) a small square one."""
-    x1, y1, x2, y2 = n.box
-    w, h = x2 - x1, y2 - y1
-    if n.role not in BUTTON_ROLES or n.text_inside or max(w, h) > MAX_ICON_SIDE:
+    """A button with no label inside whose drawing is one small centred glyph, not a word."""
+    w, h = n.ink.glyph
+    if n.role not in ICON_ROLES or n.text_inside or n.ink.groups != 1 or not w:
         return False
-    if n.image_side > 0:
-        return 0.5 <= w / h <= 2.0
-    return 0.75 <= w / h <= 1.34 and max(w, h) <= 48
+    if n.ink.off_center > 0.2:
+        return False          # a submenu arrow beside a label that touches the edge
+    return max(w, h) <= MAX_ICON_INK and (w <= 12 or w / h <= 1.7)
+
+
+def shows_name(n: Node) -> bool:
+    """Whether the drawing is wide enough to be the name written out (not cut, not other)."""
+    if n.text_inside and n.name.casefold() not in n.texts:
+        return False          # the button shows another text than its name
+    framed = n.role in FRAMED_ROLES and n.ink.framed  # measure inside the frame
+    width = n.ink.span if framed else n.ink.width
+    return width >= MIN_INK_PER_CHAR * len(n.name)
 
 
 def usable(n: Node) -> bool:
-    """Named like something a person would ask for; text roles, or a text-less icon button."""
+    """Named like something a person would ask for: a text target or an icon button."""
     if not n.name or len(n.name) > MAX_NAME or not any(ch.isalnum() for ch in n.name):
         return False
-    if any(unicodedata.category(ch).startswith("C") for ch in n.name):
+    if any(unicodedata.category(ch).startswith("C") for ch in n.name) or ICON_ID.match(n.name):
         return False
-    if n.role in BUTTON_ROLES and not n.text_inside and n.image_side > 0:
-        return is_icon(n)     # an image button too large or oddly shaped to call an icon
-    if n.text_inside and n.name.casefold() not in n.texts:
-        return False          # the name is not what the button shows
-    return n.role in TEXT_ROLES
+    if n.parent_role == "tree table":
+        return False          # GTK 3 shifts tree cells' extents by the expander indent
+    return is_icon(n) or n.role in TEXT_ROLES and shows_name(n)
 
 
-def unique(nodes: list[Node]) -> list[Node]:
-    """One node per name: nested same-named nodes keep the outermost; disjoint ones go."""
+def targets(nodes: list[Node], size: tuple[int, int]) -> list[Node]:
+    """One target per name; a name on two separate places on screen is ambiguous: none."""
     by_name: dict[str, list[Node]] = {}
     for n in nodes:
-        by_name.setdefault(n.name.casefold(), []).append(n)
+        if control_sized(n, size):    # panes' names (a terminal's "Terminal") are not drawn
+            by_name.setdefault(n.name.casefold(), []).append(n)
     out = []
     for group in by_name.values():
-        outer = max(group, key=lambda n: (n.box[2] - n.box[0]) * (n.box[3] - n.box[1]))
-        if all(inside(n.box, outer.box) for n in group):
-            out.append(outer)
+        if any(not (inside(a.box, b.box) or inside(b.box, a.box)) for a in group for b in group):
+            continue
+        good = [n for n in group if usable(n)]
+        if good:
+            out.append(max(good, key=lambda n: area(n.box)))
     return out
 
 
@@ -201,13 +295,14 @@ def instruction(n: Node, icon: bool, i: int) -> str:
 def harvest(app_name: str, image_path: Path, dump: Path | None = None) -> list[dict]:
     """Instructions with ground-truth boxes for the app's current screen."""
     nodes, layers = walk(find_app(app_name))
-    if dump is not None:
-        dump.write_text("".join(f"{n.layer} {n.role!r} {n.name!r} {n.box} {sorted(n.texts)}\n"
-                                for n in nodes))
     with Image.open(image_path) as im:
         image = im.convert("RGB")
-    named = [n for n in nodes if n.name and visible(n, layers, image)]
-    keep = [n for n in unique(named) if usable(n)]
-    keep.sort(key=lambda n: (n.box[1], n.box[0]))
+    seen = [n for n in nodes if n.name and on_screen(n, layers, image.size)]
+    for n in seen:
+        n.ink = ink(image, n.box)
+    if dump is not None:
+        dump.write_text("".join(f"{n.layer} {n.role!r} {n.name!r} {n.box} ink={n.ink}"
+                                f" {sorted(n.texts)}\n" for n in nodes))
+    keep = sorted(targets(seen, image.size), key=lambda n: (n.box[1], n.box[0]))
     return [{"instruction": instruction(n, is_icon(n), i), "box": list(n.box),
              "icon": is_icon(n), "role": n.role, "name": n.name} for i, n in enumerate(keep)]
