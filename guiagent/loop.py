@@ -227,15 +227,17 @@ class AgentLoop:
 
     def _reflect(self, before: Seen, after: Seen, plan: Plan, action: Action,
                  matched: bool) -> tuple[Reflection | None, str]:
-        """Reflection on demand: skipped when predicted, model-free when nothing changed."""
+        """Reflection on demand: model-free when nothing changed, skipped when predicted."""
         if self.options.dry_run:
             return Reflection("ok", "dry run: assumed to work"), "dry_run"
-        if matched:
-            return Reflection("ok", "the app model predicted this screen"), "app_model"
         plain = compare_screens(before.screen.elements, after.screen.elements)
         if plain.outcome == "no_change" and self._pixels_moved(before, after):
-            return Reflection("ok", "the screen changed (no element did)"), "screen"
-        if plain.outcome == "no_change" or isinstance(action, Wait) or not self.options.reflect:
+            plain = Reflection("ok", "the screen changed (no element did)")
+        if plain.outcome == "no_change" or isinstance(action, Wait):
+            return plain, "screen"   # a lost tap, even where the model predicts "same state"
+        if matched:
+            return Reflection("ok", "the app model predicted this screen"), "app_model"
+        if not self.options.reflect or plain.reason.endswith("(no element did)"):
             return plain, "screen"
         return self.policy.reflect(ReflectInput(
             self._task, plan.subgoal, action, before.obs.image, after.obs.image,

@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from devices.geometry import Box
 from grounding.types import Element, Screen, Target
 from planners.actions import Action, Done, Fail, parse_action
 from planners.policy import (
@@ -79,9 +80,13 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [(verb, re.compile(p, re.I)) for v
     ("type", r"^(?:enter|type|input|write) (?P<text>\S+)$"),
 ]]
 FIELD_VALUE = re.compile(r"^(?:the )?(?P<target>[a-z][\w ]*?) (?P<text>\S+)$", re.I)
-DONE_ON_NO_CHANGE = ("open", "back", "home", "key", "wait", "type", "fill", "swipe")
+DONE_ON_NO_CHANGE = ("back", "home", "key", "wait", "swipe", "drag")
 FIND_FIRST = ("tap", "long_press", "toggle", "fill", "drag")
 QUALIFIER = re.compile(r"\s+(?:in|on|under|inside|within|at|from) (?:the )?(?=[A-Z\w])", re.I)
+# Pop-ups that stand between a step and its target are declined, never accepted.
+DISMISS = ("Not now", "No thanks", "Maybe later", "Later", "Skip", "Dismiss", "Got it",
+           "Don't allow", "Don’t allow", "Deny", "Never", "Close")
+MAX_DISMISSALS = 5
 OPERATORS = {"*": "×", "x": "×", "/": "÷", "-": "−"}
 
 
@@ -205,6 +210,15 @@ def toggle_for(screen: Screen, e: Element) -> Element | None:
     return min(row, key=lambda o: abs(o.center.x - e.center.x), default=None)
 
 
+def interruption(screen: Screen) -> Element | None:
+    """The button that dismisses a pop-up (rate me, a permission request) without consent."""
+    for word in DISMISS:
+        hit = exact_element(screen, word) or exact_element(screen, word.capitalize())
+        if hit is not None:
+            return hit
+    return None
+
+
 def exact_element(screen: Screen, text: str) -> Element | None:
     """The element whose text or label is exactly ``text`` (keys such as '+' and '=')."""
     hits = [e for e in screen.elements if text in (e.text.strip(), e.label.strip())]
@@ -217,7 +231,7 @@ class OfflinePlanner:
     name = "offline"
 
     def __init__(self, locate: Locate, *, max_scrolls: int = 6, max_waits: int = 10,
-                 retries: int = 2) -> None:
+                 retries: int = 3) -> None:
         self.locate = locate
         self.max_scrolls, self.max_waits, self.retries = max_scrolls, max_waits, retries
         self.steps: list[Step] | None = None  # parsed on the first plan()
@@ -225,7 +239,10 @@ class OfflinePlanner:
         self.index = 0
         self.acted = 0          # actions issued for the current step (scrolls to find excluded)
         self.scrolls = 0        # scrolls made to find the current step's target
-        self.searching = False  # the last action was a scroll to find the target
+        self.searching = False  # the last action was a scroll (or wait) to find the target
+        self.waited = False     # waited once for the current step's target to appear
+        self.dismissed = 0      # pop-ups dismissed during this run
+        self.field: Box | None = None   # the text field the last type action aimed at
         self.last: Feedback | None = None
         self.pending: Decision | None = None
 
@@ -261,6 +278,7 @@ class OfflinePlanner:
             action = self._advance(step, screen)
             if action is None:
                 self.index, self.acted, self.scrolls, self.last = self.index + 1, 0, 0, None
+                self.waited = False
                 continue
             return Decision(action, thought=f"{step.label()}: {action.type.replace('_', ' ')}")
         total = len({s.number for s in steps})
@@ -291,7 +309,8 @@ class OfflinePlanner:
 
     def _advance(self, step: Step, screen: Screen) -> Action | None:
         """The action to take for ``step`` now, None when it is complete, or Fail."""
-        if self.searching and self._result() == "no_change":
+        waited = self.last is not None and self.last.action.type == "wait"
+        if self.searching and self._result() == "no_change" and not waited:
             self.searching = False
             return Fail(text=f"{step.label()}: cannot find '{step.target}': scrolled to the "
                              "end of the screen")
@@ -305,8 +324,15 @@ class OfflinePlanner:
         """Steps done by one action: complete once it worked (or changed nothing harmlessly)."""
         if self.acted and not self.searching:
             result = self._result()
-            if result == "ok" or (result == "no_change" and step.verb in DONE_ON_NO_CHANGE):
+            launched = self.last is not None and self.last.action.type == "launch_app"
+            if result == "ok" and not self._typed_elsewhere(step, screen):
                 return None
+            if result == "no_change" and (step.verb in DONE_ON_NO_CHANGE or launched):
+                return None
+            if result == "ok":
+                field = re.sub(r"\s+(?:field|box)$", "", step.target)
+                return Fail(text=f"{step.label()}: typed {step.value!r}, but the "
+                                 f"'{field}' field does not show it (was it focused?)")
             if result in ("refused", "not_found", "error") or self.acted >= self.retries:
                 why = self.last.reason if self.last is not None else ""
                 return Fail(text=f"{step.label()} did not work: {why or result}")
@@ -332,6 +358,7 @@ class OfflinePlanner:
 
     def _targeted(self, step: Step, e: Element, screen: Screen) -> Action:
         if step.verb in ("type", "fill"):
+            self.field = e.box
             return act("type", text=step.value, element=e.id)
         if step.verb == "drag":
             low = step.value in ("down", "left") or "min" in step.value or "low" in step.value
@@ -348,7 +375,14 @@ class OfflinePlanner:
             target = self._locate_plain(screen, step.target)
         if target.found and target.element is not None:
             return target.element
-        if self.scrolls < self.max_scrolls and not step.exact:
+        dismiss = interruption(screen)
+        if dismiss is not None and self.dismissed < MAX_DISMISSALS:
+            self.dismissed += 1
+            return self._issue(act("tap", element=dismiss.id), scroll=True)
+        if not self.waited:          # a screen still loading looks like a missing target
+            self.waited = True
+            return self._issue(act("wait", seconds=1.0), scroll=True)
+        if self.scrolls <= self.max_scrolls and not step.exact:
             return self._issue(act("scroll", direction="down"), scroll=True)
         near = ", ".join(repr(e.text or e.label) for e, _ in target.candidates[:3])
         hint = f" (closest: {near})" if near else ""
@@ -370,7 +404,24 @@ class OfflinePlanner:
             t = self.locate(screen, step.target)
             if t.found and t.element is not None:
                 return self._issue(act("tap", element=t.element.id))
+        last = self.last
+        if last is not None and last.action.type == "launch_app" and last.result == "error":
+            # not an app: an item of the current app, perhaps behind a pop-up or below
+            assert self.steps is not None
+            self.steps[self.index] = replace(step, verb="tap")
+            self.acted, self.last = 0, None
+            return self._advance(self.steps[self.index], screen)
         return self._one_shot(step, screen)
+
+    def _typed_elsewhere(self, step: Step, screen: Screen) -> bool:
+        """After typing into a field: True when that field does not show the text."""
+        if step.verb not in ("type", "fill") or self.field is None or not step.value:
+            return False
+        box, self.field = self.field, None
+        fields = [e for e in screen.elements if e.kind == "input" and e.box.iou(box) > 0.5]
+        shown = " ".join(e.text for e in fields)
+        hidden = bool(shown) and set(shown) <= set("•●*· ")   # a password field
+        return bool(fields) and not hidden and step.value not in shown
 
     def _step_save(self, step: Step, screen: Screen) -> Action | None:
         """Tap a visible Save button once (an edit that is not saved is lost)."""
