@@ -287,8 +287,9 @@ def targets(nodes: list[Node], size: tuple[int, int]) -> list[Node]:
 
 
 def instruction(n: Node, icon: bool, i: int) -> str:
+    """``click NAME`` / ``click "NAME"`` for text; ``click the NAME icon`` ("Open…" -> Open)."""
     if icon:
-        return f"click the {n.name} icon"
+        return f"click the {n.name.rstrip('.…').strip()} icon"
     return f'click "{n.name}"' if i % 2 else f"click {n.name}"
 
 
