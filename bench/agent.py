@@ -3,6 +3,7 @@
     python bench/agent.py                 # both parts
     python bench/agent.py --part offline  # offline planner on the step-list tasks
     python bench/agent.py --part llm      # scripted LLM, one injected wrong step per task
+    python bench/agent.py --part offline --perturb permission   # pop-ups, lost taps, ...
 
 offline: the offline planner runs every ``kind: steps`` task; success is the
 task's own shell check. llm: a real OpenAI-protocol server answers with the
@@ -37,6 +38,7 @@ sys.path.append(str(ROOT / "tests"))  # for openai_server only
 from openai_server import OpenAIServer  # noqa: E402
 
 from devices.sim.device import SimDevice  # noqa: E402
+from devices.sim.perturb import Perturbations  # noqa: E402
 from devices.sim.tasks import Task, load_tasks  # noqa: E402
 from guiagent.config import Settings  # noqa: E402
 from guiagent.session import RunOptions, build_loop, set_of_marks  # noqa: E402
@@ -90,8 +92,15 @@ class Timed:
         self.inner.replan(reason)
 
 
+PERTURB = {"none": Perturbations(), "permission": Perturbations(permission_dialog=1.0),
+           "rate": Perturbations(rate_popup=1.0), "slow": Perturbations(slow_loading=1.5),
+           "lost-taps": Perturbations(ignored_tap_rate=0.3),
+           "layout": Perturbations(layout_variant=1)}
+PERTURBATION = PERTURB["none"]
+
+
 def run_one(task: Task, policy: Any, out: Path, options: RunOptions) -> Outcome:
-    with SimDevice() as dev:
+    with SimDevice(seed=1, perturbations=PERTURBATION) as dev:
         task.setup(dev.shell)
         timed = Timed(policy) if policy is not None else None
         loop = build_loop(task.instruction, dev, Settings(), options, policy=timed)
@@ -238,7 +247,7 @@ def llm(tasks: list[Task], out: Path) -> tuple[list[Outcome], list[Outcome]]:
             print(f"  (llm part skips {task.id}: its solution taps by pixel, id or class)")
             continue
         solution = [a for s in steps for a in s or []]
-        with SimDevice() as dev:
+        with SimDevice(seed=1, perturbations=PERTURBATION) as dev:
             labels = re.findall(r'text="([^"]+)"', dev.ui_tree() or "")
         right = solution[0].get("target")
         wrong = next(a for a in labels if a != right and not re.search(r"\d", a))
@@ -281,7 +290,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", choices=["offline", "llm", "all"], default="all")
     parser.add_argument("--only", default=None, help="task ids containing this text")
+    parser.add_argument("--perturb", choices=sorted(PERTURB), default="none",
+                        help="what goes wrong on the simulated phone (pop-ups, lost taps...)")
     args = parser.parse_args()
+    global PERTURBATION
+    PERTURBATION = PERTURB[args.perturb]
     tasks = [t for t in load_tasks() if args.only is None or args.only in t.id]
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["GUIAGENT_DATA_DIR"] = tmp  # app models and shortcuts start empty

@@ -13,10 +13,11 @@ import pytest
 from openai_server import OpenAIServer
 
 from devices.sim.device import SimDevice
+from devices.sim.perturb import Perturbations
 from devices.sim.tasks import Task, load_tasks
 from guiagent.config import Settings
 from guiagent.session import RunOptions, build_loop
-from guiagent.steps import Acted, RunResult, StepRecord
+from guiagent.steps import Acted, Grounded, RunResult, StepRecord
 from guiagent.trajectory import read_run
 from tests.loop.conftest import Script, decide, plan
 
@@ -136,3 +137,13 @@ def test_offline_planner_on_the_step_list_suite(task: Task, tmp_path: Path) -> N
         records = run_task(phone, task.instruction, tmp_path, assume_yes=True)
         assert records[-1].status == "success", records[-1]  # type: ignore[attr-defined]
         assert task.check(phone.shell), task.explain(phone.shell)
+
+
+def test_a_pop_up_in_the_way_is_declined(tmp_path: Path) -> None:
+    with SimDevice(seed=1, perturbations=Perturbations(permission_dialog=1.0)) as phone:
+        records = run_task(phone, "open Settings, tap Network & internet, turn on Airplane mode",
+                           tmp_path)
+        assert records[-1].status == "success", records[-1]  # type: ignore[attr-defined]
+        assert phone.shell(AIRPLANE).strip() == "1"
+    taps = [r for r in records if isinstance(r, Grounded)]
+    assert any(r.label == "Don't allow" for r in taps)   # declined, never granted
