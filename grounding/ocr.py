@@ -163,7 +163,10 @@ class Ocr:
         if score < self.config.min_score:
             return None
         solid = [(col, c) for c, col, _ in group if not c.isspace()]
-        x1 = box.x1 if first else box.x1 + max(0, round((solid[0][0] - 1.5) * px_per_col))
+        # Estimated from the CTC columns even at the line's ends: a detected line may start
+        # with a glyph OCR does not read (an icon before a link), which is no part of it.
+        lead = 2.0 if first else 1.5
+        x1 = box.x1 + max(0, round((solid[0][0] - lead) * px_per_col))
         x2 = box.x2 if last else box.x1 + round((solid[-1][0] + 2.0) * px_per_col)
         return TextBox(Box(x1, box.y1, min(box.x2, max(x2, x1 + 2)), box.y2), text, score)
 
