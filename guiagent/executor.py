@@ -2,13 +2,14 @@
 
 Targets are resolved before this point (grounding happens in the loop), so
 every targeted action arrives here with a ``PixelPoint`` in the pixels of
-the last screenshot.
+the last screenshot. ``{{secret:NAME}}`` in typed text becomes the user's
+secret here and nowhere earlier, so no record or request ever holds it.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from devices import Device, PixelPoint
 from devices.errors import Unsupported
@@ -27,6 +28,7 @@ from planners.actions import (
     Type,
     Wait,
 )
+from planners.privacy import resolve_secrets
 
 SWIPE_FRACTION = 0.4
 
@@ -34,9 +36,11 @@ SWIPE_FRACTION = 0.4
 class Executor:
     """Sends actions to one device; ``sleep`` is injectable so waits can be skipped in tests."""
 
-    def __init__(self, device: Device, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(self, device: Device, sleep: Callable[[float], None] = time.sleep,
+                 secrets: Mapping[str, str] | None = None) -> None:
         self.device = device
         self.sleep = sleep
+        self.secrets = dict(secrets or {})
 
     def execute(self, action: Action, point: PixelPoint | None = None) -> None:
         """Perform ``action``; targeted actions need ``point`` unless the target is optional."""
@@ -50,9 +54,10 @@ class Executor:
             case Scroll():
                 self.device.scroll(action.direction, at=point)
             case Type():
+                text = resolve_secrets(action.text, self.secrets)  # only now, never logged
                 if point is not None:
                     self.device.tap(point)
-                self.device.type_text(action.text)
+                self.device.type_text(text)
             case Key():
                 self.device.press_key(action.key)
             case Back():

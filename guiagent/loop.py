@@ -39,7 +39,7 @@ from guiagent.steps import (
 )
 from guiagent.trajectory import Trajectory
 from planners.actions import Action, Back, Done, Fail, Wait
-from planners.errors import BadModelReply, LLMUnavailable
+from planners.errors import BadModelReply, LLMConfigError, LLMUnavailable
 from planners.policy import (
     Context,
     Feedback,
@@ -91,12 +91,12 @@ class AgentLoop:
     def __init__(self, device: Device, policy: Policy, *, perceive: Perceive, locate: Locate,
                  safety: Safety, budget: Budget, trajectory: Trajectory | None = None,
                  app_model: StateTracker | None = None, tips: TipStore | None = None,
-                 options: LoopOptions = LoopOptions()) -> None:
+                 options: LoopOptions = LoopOptions(), executor: Executor | None = None) -> None:
         self.device, self.policy = device, policy
         self.perceive, self.locate = perceive, locate
         self.safety, self.budget, self.trajectory = safety, budget, trajectory
         self.app_model, self.tips, self.options = app_model, tips, options
-        self.executor = Executor(device)
+        self.executor = executor or Executor(device)
         self._stop = threading.Event()
         self.clock: Callable[[], float] = time.monotonic
 
@@ -125,6 +125,8 @@ class AgentLoop:
             raise
         except (DeviceError, LLMUnavailable) as exc:
             yield self._finish("failed", f"{type(exc).__name__}: {exc}", error="device")
+        except LLMConfigError as exc:   # e.g. a {{secret:NAME}} the user did not set
+            yield self._finish("failed", str(exc), error="usage")
 
     # -- the step ------------------------------------------------------------------------
 
@@ -254,7 +256,7 @@ class AgentLoop:
         t0 = self.clock()
         obs = self.device.observe()
         t1 = self.clock()
-        seen = Seen(obs, self.perceive(obs))
+        seen = Seen(obs, self._scrub(self.perceive(obs)))
         if self.trajectory is not None:
             seen.image = self.trajectory.save_image(n, obs.image)
         if self.app_model is not None:
@@ -264,6 +266,16 @@ class AgentLoop:
         if record:
             yield self._record(self._observed(n, seen))
         return seen
+
+    def _scrub(self, screen: Screen) -> Screen:
+        """A typed secret read back from the screen becomes its placeholder again."""
+        for name, value in self.executor.secrets.items():
+            if len(value) < 3:
+                continue
+            for e in screen.elements:
+                e.text = e.text.replace(value, f"{{{{secret:{name}}}}}")
+                e.label = e.label.replace(value, f"{{{{secret:{name}}}}}")
+        return screen
 
     def _observed(self, n: int, seen: Seen) -> Observed:
         return Observed(n, seen.obs.app, seen.obs.activity, len(seen.screen.elements),

@@ -19,6 +19,7 @@ from grounding.types import Screen
 from guiagent.app_tracker import AppTracker
 from guiagent.config import Settings, config_path, data_dir
 from guiagent.errors import ConfigError
+from guiagent.executor import Executor
 from guiagent.loop import AgentLoop, Locate, LoopOptions, Perceive
 from guiagent.replay import ReplayPolicy
 from guiagent.safety import Confirm, Safety, load_policy
@@ -146,7 +147,8 @@ def build_loop(task: str, device: Device, settings: Settings, options: RunOption
     tracker = AppTracker(AppModelStore(data_dir() / "appmodels")) if options.app_models else None
     return AgentLoop(device, policy, perceive=perceive, locate=locate, safety=safety,
                      budget=budget, trajectory=trajectory, app_model=tracker, tips=tips,
-                     options=LoopOptions(dry_run=options.dry_run))
+                     options=LoopOptions(dry_run=options.dry_run),
+                     executor=Executor(device, secrets=settings.secrets))
 
 
 def start_run(task: str, device: Device, settings: Settings, options: RunOptions,

@@ -12,14 +12,15 @@ from types import FrameType
 import click
 
 from guiagent.commands.device_cmds import ADB_OPTION, DEVICE_OPTION
-from guiagent.errors import EXIT_DEVICE, EXIT_FAILED, EXIT_OK, EXIT_STOPPED
+from guiagent.errors import EXIT_DEVICE, EXIT_FAILED, EXIT_OK, EXIT_STOPPED, EXIT_USAGE
 from guiagent.steps import RunResult, StepRecord
 
 EXIT_FOR_STATUS = {"success": EXIT_OK, "failed": EXIT_FAILED, "stopped": EXIT_STOPPED}
 
 
 def exit_code(result: RunResult) -> int:
-    return EXIT_DEVICE if result.error == "device" else EXIT_FOR_STATUS[result.status]
+    special = {"device": EXIT_DEVICE, "usage": EXIT_USAGE}
+    return special.get(result.error or "", EXIT_FOR_STATUS[result.status])
 
 
 def result_json(result: RunResult) -> str:

@@ -10,6 +10,7 @@ from openai_server import OpenAIServer
 
 from devices.sim.device import SimDevice
 from guiagent.app_tracker import AppTracker
+from guiagent.executor import Executor
 from guiagent.loop import AgentLoop
 from guiagent.replay import ReplayPolicy
 from guiagent.safety import Safety
@@ -25,6 +26,7 @@ from planners.usage import Budget, PriceTable, Usage
 from tests.loop.conftest import (
     Script,
     decide,
+    element_number,
     json_text,
     plan,
     run_loop,
@@ -252,3 +254,26 @@ def test_closing_the_stream_still_records_a_result(phone: SimDevice, perceive,
     meta, records = read_run(traj.dir)
     assert meta["status"] == "stopped"
     assert [r["kind"] for r in records].count("result") == 1
+
+
+@pytest.mark.parametrize("secrets", [{"CODE": "Zebra42"}, {}])
+def test_secrets_are_typed_but_never_recorded(phone: SimDevice, perceive, server: OpenAIServer,
+                                              tmp_path: Path, secrets: dict[str, str]) -> None:
+    phone.launch_app("Contacts")
+    script = Script(plan=[plan("type the code"), plan("done", done=True)],
+                    decision=[lambda body: decide(type="type", text="{{secret:CODE}}",
+                                                  element=element_number(body, "Search contacts"))])
+    policy, usage = policy_for(server, script)
+    traj = Trajectory.create("search", out=tmp_path / "run")
+    records = run_loop(phone, policy, perceive, "search my code", usage=usage, trajectory=traj,
+                       executor=Executor(phone, secrets=secrets))
+    saved = (traj.dir / "steps.jsonl").read_text() + (traj.dir / "run.json").read_text()
+    assert "Zebra42" not in saved and "{{secret:CODE}}" in saved
+    assert all(b"Zebra42" not in raw for raw in server.raw_bodies)   # nor sent to the model
+    if secrets:
+        assert result(records).status == "success"
+        assert 'text="Zebra42"' in (phone.ui_tree() or "")
+    else:
+        res = result(records)
+        assert (res.status, res.error) == ("failed", "usage")
+        assert "GUIAGENT_SECRET_CODE" in res.reason
