@@ -112,8 +112,9 @@ def _by_text(screen: Screen, q: Query, pool: Scored, min_score: float) -> Target
     min_score = max(min_score, QUOTED_MIN) if q.quoted else min_score
     if best < min_score:
         if q.ordinal and not q.quoted:  # "the second contact": a noun for list entries
-            return _by_place(screen, Query(role="item", ordinal=q.ordinal,
-                                           position=q.position), _role_pool(screen, "item"))
+            role = q.role or "item"
+            return _by_place(screen, Query(role=role, ordinal=q.ordinal, position=q.position),
+                             _role_pool(screen, role))
         prior = _icon_by_convention(screen, q.text, min_score)
         if prior is not None:
             return prior
@@ -145,8 +146,9 @@ _CONVENTIONS = {"back": (0.25, "left"), "menu": (0.25, "left"), "more": (0.75, "
 
 
 def _icon_by_convention(screen: Screen, text: str, min_score: float) -> Target | None:
-    """An unnamed icon in the app bar where "back"/"menu" (top left) or "more" (top right)
-    sit by convention; only when nothing on the screen is named like that."""
+    """An icon without a name of its own (none, or only a classifier's guess) in the app bar
+    where "back"/"menu" (top left) or "more" (top right) sit by convention; used only when
+    nothing on the screen is named like that."""
     names = {alt for alt, _ in variants(text)} & set(_CONVENTIONS)
     if len(names) != 1:
         return None
@@ -154,7 +156,8 @@ def _icon_by_convention(screen: Screen, text: str, min_score: float) -> Target |
     limit, end = _CONVENTIONS[name]
     g = screen.geometry
     bar = [e for e in screen.elements if e.kind in ("icon", "image", "button")
-           and not (e.text or e.label) and e.center.y < 0.12 * g.height
+           and not e.text and (not e.label or e.source in ("proposal", "detector"))
+           and e.center.y < 0.12 * g.height
            and (g.width > g.height or e.center.y > 0.035 * g.height)  # below a phone's status bar
            and (e.center.x < limit * g.width if end == "left" else e.center.x > limit * g.width)]
     if not bar:
