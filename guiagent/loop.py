@@ -17,6 +17,7 @@ from typing import TypeVar
 from devices import Device, Observation, PixelPoint
 from devices.errors import DeviceError, InputRefused, Unsupported
 from devices.settle import frame_difference
+from grounding.errors import RemoteGrounderError
 from grounding.types import Screen, Target
 from guiagent.executor import Executor
 from guiagent.loop_guard import LoopGuard, StateTracker
@@ -241,9 +242,13 @@ class AgentLoop:
             return Reflection("ok", "the app model predicted this screen"), "app_model"
         if not self.options.reflect or plain.reason.endswith("(no element did)"):
             return plain, "screen"
-        return self.policy.reflect(ReflectInput(
-            self._task, plan.subgoal, action, before.obs.image, after.obs.image,
-            before.screen.elements, after.screen.elements, before.screen, after.screen)), "model"
+        data = ReflectInput(self._task, plan.subgoal, action, before.obs.image, after.obs.image,
+                            before.screen.elements, after.screen.elements, before.screen,
+                            after.screen)
+        try:
+            return self.policy.reflect(data), "model"
+        except BadModelReply as exc:    # judged by the screen instead, and the record says so
+            return Reflection("ok", f"the screen changed; the reflection failed: {exc}"), "screen"
 
     @staticmethod
     def _pixels_moved(before: Seen, after: Seen) -> bool:
@@ -293,7 +298,12 @@ class AgentLoop:
         if x is not None and y is not None:
             return self._pixel_target(PixelPoint(x, y), screen)
         description = getattr(action, "target", None)
-        return self.locate(screen, description) if description else None
+        if not description:
+            return None
+        try:
+            return self.locate(screen, description)
+        except RemoteGrounderError as exc:   # a remote grounder's bad answer: the model retries
+            return Target(False, reason=str(exc))
 
     @staticmethod
     def _pixel_target(p: PixelPoint, screen: Screen) -> Target:

@@ -277,3 +277,13 @@ def test_secrets_are_typed_but_never_recorded(phone: SimDevice, perceive, server
         res = result(records)
         assert (res.status, res.error) == ("failed", "usage")
         assert "GUIAGENT_SECRET_CODE" in res.reason
+
+
+def test_invalid_model_replies_are_retried_then_end_the_run(
+        phone: SimDevice, perceive, server: OpenAIServer) -> None:
+    script = Script(plan=[{"progress": "no subgoal or done field"}], decision=[decide(type="back")])
+    policy, usage = policy_for(server, script)
+    records = run_loop(phone, policy, perceive, "do something", usage=usage)
+    res = result(records)
+    assert res.status == "failed" and "invalid replies" in res.reason
+    assert sum(isinstance(r, Warned) for r in records) == 3
