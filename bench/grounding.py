@@ -1,6 +1,7 @@
 """Grounding figures: point-in-box accuracy (text / icon) and perception latency.
 
     python bench/grounding.py [--data ../shared/data] [--sets web,android,sim] [--limit N]
+    python bench/grounding.py --sets latency [--repeat 3]
 
 Sets: ``web`` (shared/data/web-pages: English instructions generated from the
 element boxes, plus the pages' own locate-cases), ``android`` (shared/data/
@@ -8,7 +9,8 @@ android-screens, DroidBot dumps; once with the view hierarchy fused in, once
 from pixels only), ``sim`` (the simulated phone's screens). Latency: cold
 perception (fresh cache), incremental perception (next frame with a small
 change), and plain RapidOCR (its default pipeline) on the same images; with
-``--repeat N`` each is the best of N runs.
+``--repeat N`` each is the best of N runs. ``--sets latency`` prints wall and
+CPU time on four fixed screens (CPU time is less distorted by other load).
 Figures, not tests: nothing here asserts.
 """
 
@@ -190,6 +192,48 @@ def sim_set(data: Path, limit: int) -> Iterator[tuple[str, Observation, list[Cas
         yield "sim pixels only", observation(obs.image), cases
 
 
+def latency(data: Path, repeat: int) -> None:
+    """Wall and CPU time (best of ``repeat``) on fixed screens: cold, incremental, plain OCR."""
+    from rapidocr import RapidOCR
+
+    from devices.sim.device import SimDevice
+
+    dev = SimDevice()
+    dev.launch_app("settings")
+    sim = dev.observe()
+    web = data / "web-pages"
+    cases = [("githubstatus 1920x1080", load_image(web / "githubstatus" / "screenshot.png"), None),
+             ("antd-pagination 1920x1080",
+              load_image(web / "antd-pagination" / "screenshot.png"), None),
+             ("sim Settings 1080x2400 with tree", sim.image, sim.ui_tree),
+             ("sim Settings 1080x2400 pixels only", sim.image, None)]
+    p, plain = Perceiver(), RapidOCR(params={"Global.log_level": "error"})
+    for name, image, tree in cases:
+        runs = time_case(p, plain, image, tree, repeat)
+        print(f"{name}: " + "; ".join(
+            f"{k} {min(w for w, _ in v):.0f} ms wall / {min(c for _, c in v):.0f} ms CPU"
+            for k, v in runs.items()) + f"  (plain = RapidOCR defaults; best of {repeat})")
+
+
+def time_case(p: Perceiver, plain: Callable[[np.ndarray], object], image: Image.Image,
+              tree: str | None, repeat: int) -> dict[str, list[tuple[float, float]]]:
+    obs, nxt = observation(image, tree), observation(nudge(image), tree)
+    rgb = np.asarray(image)
+    runs: dict[str, list[tuple[float, float]]] = {"cold": [], "incremental": [], "plain": []}
+    for _ in range(repeat):
+        p.reset()
+        runs["cold"].append(wall_cpu(lambda: p.perceive(obs)))
+        runs["incremental"].append(wall_cpu(lambda: p.perceive(nxt)))
+        runs["plain"].append(wall_cpu(lambda: plain(rgb)))
+    return runs
+
+
+def wall_cpu(fn: Callable[[], object]) -> tuple[float, float]:
+    w, c = time.perf_counter(), time.process_time()
+    fn()
+    return (time.perf_counter() - w) * 1000, (time.process_time() - c) * 1000
+
+
 def pct(values: list[float], q: float) -> float:
     s = sorted(values)
     return s[min(len(s) - 1, round(q * (len(s) - 1)))] if s else float("nan")
@@ -214,12 +258,16 @@ def report(name: str, t: Tally, show_misses: int) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
-    ap.add_argument("--sets", default="web,android,sim")
+    ap.add_argument("--sets", default="web,android,sim",
+                    help="web, android, sim (comma-separated), or 'latency' alone")
     ap.add_argument("--limit", type=int, default=1000, help="screens per set")
     ap.add_argument("--no-plain", action="store_true", help="skip plain RapidOCR timing")
     ap.add_argument("--misses", type=int, default=8, help="misses to print per split")
     ap.add_argument("--repeat", type=int, default=1, help="time each screen N times, keep the best")
     args = ap.parse_args()
+    if args.sets == "latency":
+        latency(args.data, max(args.repeat, 3))
+        return
     plain = None
     if not args.no_plain:
         from rapidocr import RapidOCR
