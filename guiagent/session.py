@@ -7,7 +7,7 @@ safety policy, app models and trajectory folder.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -129,8 +129,10 @@ def with_shortcut(task: str, policy: Policy, tips: TipStore | None) -> Policy:
 
 
 def build_loop(task: str, device: Device, settings: Settings, options: RunOptions,
-               confirm: Confirm | None = None, policy: Policy | None = None) -> AgentLoop:
-    """Everything one run needs; ``policy`` overrides the planner choice (replay, tests)."""
+               confirm: Confirm | None = None, policy: Policy | None = None,
+               wrap: Callable[[Policy], Policy] | None = None) -> AgentLoop:
+    """Everything one run needs; ``policy`` overrides the planner choice (tests, benches),
+    ``wrap`` puts the chosen planner behind another policy (a replay with fallback)."""
     usage = Usage(PriceTable(settings.extra.get("prices", {})))
     budget = Budget(usage, max_steps=options.max_steps or settings.max_steps,
                     max_tokens=options.max_tokens, max_cost=settings.max_cost,
@@ -139,7 +141,9 @@ def build_loop(task: str, device: Device, settings: Settings, options: RunOption
     tips = TipStore(data_dir() / "tips") if options.app_models else None
     kind = choose_planner(settings, options.planner) if policy is None else policy.name
     if policy is None:
-        policy = with_shortcut(task, make_policy(kind, settings, usage, locate), tips)
+        policy = make_policy(kind, settings, usage, locate)
+        policy = wrap(policy) if wrap is not None else with_shortcut(task, policy, tips)
+        kind = policy.name
     safety = Safety(load_policy(safety_policy_path(settings)), confirm=confirm,
                     assume_yes=options.assume_yes)
     trajectory = (Trajectory.create(task, options.out, planner=kind, device=device.id,

@@ -145,15 +145,20 @@ def replay(run_dir: Path, device: str | None, adb_server: str | None, assume_yes
     from guiagent.config import load_settings
     from guiagent.replay import ReplayPolicy, load_recorded
     from guiagent.session import RunOptions, build_loop
+    from planners.policy import Policy
 
     settings = load_settings({"device": device, "adb_server": adb_server})
     recorded = load_recorded(run_dir)
     options = RunOptions(dry_run=dry_run, assume_yes=assume_yes, out=out,
                          max_steps=len(recorded.steps) * 3 + 5)
     dev_options = {"adb_server": settings.adb_server} if settings.adb_server else {}
+
+    def behind_replay(planner: Policy) -> Policy:
+        """With a model configured, the agents take over where the screen diverges."""
+        return ReplayPolicy(recorded, fallback=planner if planner.name == "llm" else None)
+
     with open_device(settings.device or "sim", **dev_options) as dev:
-        policy = ReplayPolicy(recorded)
         loop = build_loop(recorded.task, dev, settings, options,
-                          confirm=ask if interactive() else None, policy=policy)
+                          confirm=ask if interactive() else None, wrap=behind_replay)
         result = drive(loop.run(recorded.task), loop.stop)
     return finish(result, as_json)
