@@ -155,7 +155,8 @@ class AgentLoop:
                 if status == "success":
                     self._keep_run()
                 reason = action.text or ("task complete" if status == "success" else "gave up")
-                yield self._finish(status, reason, answer=action.text)
+                yield self._finish(status, reason,
+                                   answer=action.text if status == "success" else None)
                 return
             self.budget.step()
             seen, stuck = yield from self._act(seen, plan, action)

@@ -243,6 +243,7 @@ class OfflinePlanner:
         self.waited = False     # waited once for the current step's target to appear
         self.dismissed = 0      # pop-ups dismissed during this run
         self.field: Box | None = None   # the text field the last type action aimed at
+        self.touched = ""                # the name of the element the step acted on
         self.last: Feedback | None = None
         self.pending: Decision | None = None
 
@@ -278,7 +279,7 @@ class OfflinePlanner:
             action = self._advance(step, screen)
             if action is None:
                 self.index, self.acted, self.scrolls, self.last = self.index + 1, 0, 0, None
-                self.waited = False
+                self.waited, self.touched = False, ""
                 continue
             return Decision(action, thought=f"{step.label()}: {action.type.replace('_', ' ')}")
         total = len({s.number for s in steps})
@@ -335,7 +336,8 @@ class OfflinePlanner:
                                  f"'{field}' field does not show it (was it focused?)")
             if result in ("refused", "not_found", "error") or self.acted >= self.retries:
                 why = self.last.reason if self.last is not None else ""
-                return Fail(text=f"{step.label()} did not work: {why or result}")
+                on = f" (it acted on '{self.touched}')" if self.touched else ""
+                return Fail(text=f"{step.label()} did not work: {why or result}{on}")
         if step.verb in FIND_FIRST or (step.verb == "type" and step.target):
             found = self._find(step, screen)
             if not isinstance(found, Element):
@@ -357,6 +359,7 @@ class OfflinePlanner:
         return act("type", text=step.value)
 
     def _targeted(self, step: Step, e: Element, screen: Screen) -> Action:
+        self.touched = e.text or e.label
         if step.verb in ("type", "fill"):
             self.field = e.box
             return act("type", text=step.value, element=e.id)
