@@ -195,6 +195,8 @@ def _pick(screen: Screen, q: Query, good: Scored, text: str = "") -> Target:
 def _by_place(screen: Screen, q: Query, pool: Scored) -> Target:
     """No text: the role, ordinal and position decide (e.g. 'the second contact')."""
     fitting = [(e, w) for e, w in pool if w == 1.0]
+    if not fitting and q.role in ("button", "link", "tab"):  # pixels only: a button is its label
+        fitting = [(e, w) for e, w in pool if e.kind in ("text", "icon")]
     if q.role in ("item", "row", "entry") or (not q.role and q.ordinal):
         fitting = _list_entries(fitting or pool)
     if not fitting:
