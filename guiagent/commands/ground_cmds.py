@@ -159,6 +159,7 @@ class _ScreenCache:
 
         if path != self.path:
             self.path, self.image, self.refined = path, load_image(path), False
+            perceiver.reset()  # unrelated images: nothing of the last one may be reused
             self.screen = perceiver.perceive(self.image)
         target = locate(self.screen, instruction)
         if not target.found and not self.refined and perceiver.can_refine(self.screen):
