@@ -182,10 +182,9 @@ class Perceiver:
         if rects is None or self._last is None:
             return [Detection(d.box, d.kind, d.score) for d in self.detector.detect(rgb)]
         kept = [d for d in self._last.dets if not any(d.box.intersection(r) for r in rects)]
-        for r in rects:
-            for d in self.detector.detect(rgb[r.y1:r.y2, r.x1:r.x2]):
-                box = Box(d.box.x1 + r.x1, d.box.y1 + r.y1, d.box.x2 + r.x1, d.box.y2 + r.y1)
-                kept.append(Detection(box, d.kind, d.score))
+        for r in rects:  # the full frame plus a region: sizes are judged against the screen
+            kept.extend(Detection(d.box, d.kind, d.score)
+                        for d in self.detector.detect(rgb, region=r))
         return kept
 
     def _read(self, rgb: np.ndarray, boxes: list[Box]) -> list[TextBox]:
