@@ -17,7 +17,7 @@ from PIL import Image
 from devices import Device, Observation
 from grounding.types import Screen
 from guiagent.app_tracker import AppTracker
-from guiagent.config import Settings, config_path, data_dir
+from guiagent.config import Settings, config_path, data_dir, llm_config
 from guiagent.errors import ConfigError
 from guiagent.executor import Executor
 from guiagent.loop import AgentLoop, Locate, LoopOptions, Perceive
@@ -80,10 +80,17 @@ class TreeFirstPerceiver:
         return (self.full if self.ocr or not has_texts else self.tree).perceive(obs)
 
 
-def grounding_parts(ocr: bool = False) -> tuple[Perceive, Locate]:
-    """Local perception and grounding (imported here: they load ONNX models)."""
+def grounding_parts(ocr: bool = False,
+                    settings: Settings | None = None) -> tuple[Perceive, Locate]:
+    """Local perception; local grounding, or the remote VLM grounder when configured."""
     from grounding.locate import locate
 
+    if settings is not None and settings.grounder == "vlm":
+        from guiagent.remote_grounding import RemoteLocate
+
+        return TreeFirstPerceiver(ocr), RemoteLocate(settings)
+    if settings is not None and settings.grounder != "local":
+        raise ConfigError(f"grounder '{settings.grounder}' is unknown; use local or vlm")
     return TreeFirstPerceiver(ocr), locate
 
 
@@ -102,13 +109,8 @@ def make_policy(kind: str, settings: Settings, usage: Usage, locate: Locate) -> 
         return OfflinePlanner(locate)
     from planners.agent_policy import AgentPolicy
     from planners.agents import build_agents
-    from planners.llm import LLMConfig
 
-    config = LLMConfig(
-        model=settings.model or LLMConfig.model, api_key=settings.api_key,
-        base_url=settings.base_url, planner_model=settings.planner_model,
-        decision_model=settings.decision_model, reflection_model=settings.reflection_model,
-        grounding_model=settings.grounding_model, prices=settings.extra.get("prices", {}))
+    config = llm_config(settings)  # privacy, local_only, image size and timeout included
     return AgentPolicy(build_agents(config, usage), marks=set_of_marks)
 
 
@@ -137,7 +139,7 @@ def build_loop(task: str, device: Device, settings: Settings, options: RunOption
     budget = Budget(usage, max_steps=options.max_steps or settings.max_steps,
                     max_tokens=options.max_tokens, max_cost=settings.max_cost,
                     max_seconds=options.max_seconds)
-    perceive, locate = grounding_parts(options.ocr)
+    perceive, locate = grounding_parts(options.ocr, settings)
     tips = TipStore(data_dir() / "tips") if options.app_models else None
     kind = choose_planner(settings, options.planner) if policy is None else policy.name
     if policy is None:

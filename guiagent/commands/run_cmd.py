@@ -107,21 +107,28 @@ def finish(result: RunResult, as_json: bool) -> int:
               help="Folder for this run's record (default: a new one under the data dir).")
 @click.option("--ocr", is_flag=True, help="Read every screen with OCR, even where the "
                                           "accessibility tree has the texts (slower).")
+@click.option("--grounder", type=click.Choice(["local", "vlm"]), default=None,
+              help="local: the built-in models (default); vlm: a remote grounding model.")
+@click.option("--coord-mode", type=click.Choice(["norm1", "norm1000", "smart_resize", "pixels"]),
+              default=None, help="The remote grounding model's coordinate space, when its "
+                                 "name does not tell.")
 def run(task: str, device: str | None, adb_server: str | None, planner: str, model: str | None,
         base_url: str | None, max_steps: int | None, max_tokens: int | None,
         max_cost: float | None, max_seconds: float | None, assume_yes: bool, dry_run: bool,
-        as_json: bool, out: Path | None, ocr: bool) -> int:
+        as_json: bool, out: Path | None, ocr: bool, grounder: str | None,
+        coord_mode: str | None) -> int:
     """Do a task on a device: "open Settings, turn on Airplane mode" or, with a model, any task."""
     from devices import open_device
-    from guiagent.config import load_settings
+    from guiagent.config import device_options, load_settings
     from guiagent.session import RunOptions, build_loop
 
     settings = load_settings({"device": device, "adb_server": adb_server, "model": model,
-                              "base_url": base_url, "max_cost": max_cost})
+                              "base_url": base_url, "max_cost": max_cost, "grounder": grounder,
+                              "coord_mode": coord_mode})
     options = RunOptions(planner=planner, dry_run=dry_run, assume_yes=assume_yes,  # type: ignore[arg-type]
                          out=out, max_steps=max_steps, max_tokens=max_tokens,
                          max_seconds=max_seconds, ocr=ocr)
-    dev_options = {"adb_server": settings.adb_server} if settings.adb_server else {}
+    dev_options = device_options(settings)
     with open_device(settings.device or "sim", **dev_options) as dev:
         loop = build_loop(task, dev, settings, options, confirm=ask if interactive() else None)
         result = drive(loop.run(task), loop.stop,
@@ -142,7 +149,7 @@ def replay(run_dir: Path, device: str | None, adb_server: str | None, assume_yes
            dry_run: bool, as_json: bool, out: Path | None) -> int:
     """Replay a recorded run step by step, checking each step's result on the screen."""
     from devices import open_device
-    from guiagent.config import load_settings
+    from guiagent.config import device_options, load_settings
     from guiagent.replay import ReplayPolicy, load_recorded
     from guiagent.session import RunOptions, build_loop
     from planners.policy import Policy
@@ -151,7 +158,7 @@ def replay(run_dir: Path, device: str | None, adb_server: str | None, assume_yes
     recorded = load_recorded(run_dir)
     options = RunOptions(dry_run=dry_run, assume_yes=assume_yes, out=out,
                          max_steps=len(recorded.steps) * 3 + 5)
-    dev_options = {"adb_server": settings.adb_server} if settings.adb_server else {}
+    dev_options = device_options(settings)
 
     def behind_replay(planner: Policy) -> Policy:
         """With a model configured, the agents take over where the screen diverges."""

@@ -94,7 +94,7 @@ def test(paths: tuple[Path, ...], examples: bool, devices: tuple[str, ...],
     Exit 0 only when every flow passed, 1 otherwise, 4 for malformed flows.
     """
     from devices import split_spec
-    from guiagent.config import load_settings
+    from guiagent.config import device_options, load_settings
     from guiagent.flowqueue import run_flows
     from guiagent.flowrun import FlowConfig, check_flows
     from guiagent.flows import collect_flows
@@ -111,9 +111,8 @@ def test(paths: tuple[Path, ...], examples: bool, devices: tuple[str, ...],
     log = stderr_log()
     log(f"guiagent test: {len(flows)} flows x {repeat} on {', '.join(specs)}")
     config = FlowConfig(settings=settings, assume_yes=assume_yes, ocr=ocr)
-    options = {"adb_server": settings.adb_server} if settings.adb_server else {}
     results = run_flows(flows, specs, config, repeat=repeat, parallel=parallel,
-                        device_options=options, log=log)
+                        device_options=device_options(settings), log=log)
     write_reports(results, junit, html_dir)
     click.echo(summary(results), err=True)
     if junit:
