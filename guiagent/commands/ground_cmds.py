@@ -66,23 +66,49 @@ def perceive(image: Path, as_json: bool, som: Path | None, tree: Path | None) ->
               help='Batch: lines of {"id", "image", "instruction"}; one JSON line out per line.')
 @click.option("--tree", type=IMAGE, default=None, metavar="XML",
               help="An Android `uiautomator dump` of the same screen.")
+@click.option("--grounder", type=click.Choice(["local", "vlm"]), default=None,
+              help="local: the built-in models (default); vlm: a remote grounding model.")
+@click.option("--model", default=None, help="The remote grounding model (with --grounder vlm).")
+@click.option("--base-url", default=None, help="Its OpenAI-compatible server.")
+@click.option("--coord-mode", type=click.Choice(["norm1", "norm1000", "smart_resize", "pixels"]),
+              default=None, help="The remote model's coordinate space, when its name does not "
+                                 "tell.")
 def ground(image: Path | None, instruction: str | None, as_json: bool, jsonl: Path | None,
-           tree: Path | None) -> None:
+           tree: Path | None, grounder: str | None, model: str | None, base_url: str | None,
+           coord_mode: str | None) -> None:
     """Print the point (x y) an instruction refers to; exit 1 with the reason when not found."""
+    remote = _remote_locate({"grounder": grounder, "grounding_model": model,
+                             "base_url": base_url, "coord_mode": coord_mode})
     if jsonl is not None:
         if image is not None:
             raise UsageError("give either IMAGE INSTRUCTION or --jsonl FILE, not both")
-        _batch(jsonl)
+        _batch(jsonl, remote)
         return
     if image is None or not instruction:
         raise UsageError('usage: guiagent ground IMAGE "instruction" (or --jsonl FILE)')
     from grounding.perceive import Perceiver
     from grounding.pipeline import ground as ground_on
 
-    _, target = ground_on(Perceiver(), _observation(image, tree), instruction)
+    if remote is not None:
+        screen = Perceiver().perceive(_observation(image, tree))
+        target = remote(screen, instruction)
+    else:
+        _, target = ground_on(Perceiver(), _observation(image, tree), instruction)
     _report(target, as_json)
     if not target.found:
         raise SystemExit(EXIT_FAILED)
+
+
+def _remote_locate(flags: dict[str, Any]) -> Any:
+    """The remote grounder when flags or config choose it, else None (local grounding)."""
+    from guiagent.config import load_settings
+
+    settings = load_settings(flags)
+    if settings.grounder != "vlm":
+        return None
+    from guiagent.remote_grounding import RemoteLocate
+
+    return RemoteLocate(settings)
 
 
 def _report(target: Any, as_json: bool) -> None:
@@ -128,12 +154,12 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def _batch(path: Path) -> None:
+def _batch(path: Path, remote: Any = None) -> None:
     """Ground every line in input order; consecutive lines on one image share its perception."""
     from grounding.perceive import Perceiver
 
     rows = _read_jsonl(path)
-    perceiver, cache = Perceiver(), _ScreenCache()
+    perceiver, cache = Perceiver(), _ScreenCache(remote)
     for row in rows:
         t0 = time.perf_counter()
         target = cache.target(perceiver, row["image"], row["instruction"])
@@ -147,7 +173,8 @@ def _batch(path: Path) -> None:
 class _ScreenCache:
     """The last image's perceived screen (refined once when a miss asks for it)."""
 
-    def __init__(self) -> None:
+    def __init__(self, remote: Any = None) -> None:
+        self.remote = remote
         self.path: Path | None = None
         self.image: Any = None
         self.screen: Any = None
@@ -161,6 +188,8 @@ class _ScreenCache:
             self.path, self.image, self.refined = path, load_image(path), False
             perceiver.reset()  # unrelated images: nothing of the last one may be reused
             self.screen = perceiver.perceive(self.image)
+        if self.remote is not None:
+            return self.remote(self.screen, instruction)
         target = locate(self.screen, instruction)
         if not target.found and not self.refined and perceiver.can_refine(self.screen):
             self.screen, self.refined = perceiver.refine(self.image), True

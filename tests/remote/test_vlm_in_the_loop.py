@@ -90,3 +90,18 @@ def test_unknown_model_needs_a_coord_mode(tmp_path: Path) -> None:
     r = guiagent("run", TASK, "--planner", "offline", "--grounder", "vlm", "--model",
                  "my-own-model", "--base-url", "http://127.0.0.1:9/v1", env=base_env(tmp_path))
     assert r.returncode == 4 and "--coord-mode" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_ground_command_with_a_remote_model(tmp_path: Path) -> None:
+    image = tmp_path / "home.png"
+    SimDevice().screenshot().save(image)
+    with OpenAIServer(["(0.5, 0.25)", '{"x": 100, "y": 200}']) as server:
+        common = ["--grounder", "vlm", "--base-url", server.base_url]
+        r = guiagent("ground", str(image), "the clock", "--model", "showui-2b", *common,
+                     env=base_env(tmp_path))
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.split() == ["540", "600"]  # 0.5 x 1080, 0.25 x 2400
+        r = guiagent("ground", str(image), "the clock", "--model", "mine", "--coord-mode",
+                     "pixels", *common, env=base_env(tmp_path))
+        assert r.stdout.split() == ["100", "200"], r.stderr
+    assert len(server.requests) == 2
