@@ -39,6 +39,7 @@ def set_xft_dpi(server: XServer, dpi: int) -> None:
     conn = Display(server.display)
     conn.screen().root.change_property(conn.get_atom("RESOURCE_MANAGER"), Xatom.STRING, 8,
                                        f"Xft.dpi:\t{dpi}\n".encode())
+    conn.sync()  # the server has the property before anyone reads it
     conn.close()
 
 
