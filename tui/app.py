@@ -18,6 +18,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Button, Footer, Header, Input, Label, RichLog, Select, Static
 
 from devices import Device, DeviceInfo, PixelPoint
@@ -88,7 +89,7 @@ class GuiagentApp(App[None]):
 
     def __init__(self, devices: list[DeviceInfo], open_device: Callable[[str], Device],
                  start_run: StartRun, runs_root: Path, device: str | None = None,
-                 refresh_s: float = 1.0) -> None:
+                 refresh_s: float = 1.0, pixels: type[Widget] | None = None) -> None:
         super().__init__()
         self.device_infos = devices
         self.open_device = open_device
@@ -96,6 +97,7 @@ class GuiagentApp(App[None]):
         self.runs_root = runs_root
         self.initial_device = device or (devices[0].id if devices else None)
         self.refresh_s = refresh_s
+        self.pixels = pixels
         self.device: Device | None = None
         self.control: RunControl | None = None
         self.step_mode = False
@@ -107,7 +109,7 @@ class GuiagentApp(App[None]):
                 left.border_title = "screen"
                 yield Select([(d.id, d.id) for d in self.device_infos], id="device",
                              value=self.initial_device or Select.BLANK, prompt="device")
-                yield ScreenView(id="screen")
+                yield ScreenView(self.pixels, id="screen")
             with Vertical(id="right"):
                 yield Input(placeholder="task, e.g. open Settings, tap Network & internet, "
                                         "turn on Airplane mode", id="task")

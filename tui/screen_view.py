@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from PIL import Image
 from rich.color import Color
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.segment import Segment
 from rich.style import Style
+from textual.app import ComposeResult
 from textual.reactive import reactive
 from textual.widget import Widget
 
@@ -44,12 +47,48 @@ class HalfBlocks:
             yield Segment.line()
 
 
+def graphics_widget(mode: str = "auto") -> type[Widget] | None:
+    """textual-image's widget when the terminal shows sixel or kitty graphics, else None.
+
+    Call before the app starts: textual-image asks the terminal what it supports
+    when it is first imported, which cannot happen once Textual owns the terminal.
+    """
+    if mode != "auto":
+        return None
+    try:
+        from textual_image.renderable import Image as Best
+        from textual_image.renderable.sixel import Image as Sixel
+        from textual_image.renderable.tgp import Image as Kitty
+        from textual_image.widget import Image as Pixels
+    except Exception:  # not installed, or the terminal could not be asked
+        return None
+    return Pixels if Best in (Sixel, Kitty) else None
+
+
 class ScreenView(Widget):
-    """Shows the last screenshot, scaled to the widget, with a caption when there is none."""
+    """Shows the last screenshot, scaled to the widget, with a caption when there is none.
+
+    Half-block cells work in every terminal; with ``pixels`` (a textual-image widget
+    class) the screenshot is drawn with real pixels instead.
+    """
 
     image: reactive[Image.Image | None] = reactive(None, layout=False)
+
+    def __init__(self, pixels: type[Widget] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.pixels = pixels
+
+    def compose(self) -> ComposeResult:
+        if self.pixels is not None:
+            yield self.pixels(id="pixels")
+
+    def watch_image(self, image: Image.Image | None) -> None:
+        if self.pixels is not None and image is not None:
+            self.query_one("#pixels").image = image  # type: ignore[attr-defined]
 
     def render(self) -> HalfBlocks | str:
         if self.image is None:
             return "no screen yet: pick a device"
+        if self.pixels is not None:
+            return ""
         return HalfBlocks(self.image, self.size.width, self.size.height)

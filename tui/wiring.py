@@ -13,6 +13,7 @@ from guiagent.steps import StepRecord
 from planners.actions import Action
 from tui.app import GuiagentApp
 from tui.control import RunControl
+from tui.screen_view import graphics_widget
 
 
 class StepModeSafety(Safety):
@@ -45,7 +46,8 @@ def make_start_run(settings: Settings, options: RunOptions | None = None):  # no
     return start
 
 
-def build_app(device: str | None, adb_server: str | None) -> GuiagentApp:
+def build_app(device: str | None, adb_server: str | None,
+              graphics: str = "auto") -> GuiagentApp:
     settings = load_settings({"device": device, "adb_server": adb_server})
     options = device_options(settings)
     return GuiagentApp(
@@ -54,4 +56,5 @@ def build_app(device: str | None, adb_server: str | None) -> GuiagentApp:
         start_run=make_start_run(settings),
         runs_root=data_dir() / "runs",
         device=settings.device or "sim",
+        pixels=graphics_widget(graphics),
     )

@@ -140,3 +140,28 @@ def test_past_runs_screen_lists_runs(tmp_path: Path) -> None:
             assert not hasattr(app.screen, "root")
 
     asyncio.run(scenario())
+
+
+def test_pixel_graphics_widget_gets_every_screenshot(tmp_path: Path) -> None:
+    """Where the terminal shows real pixels, textual-image's widget draws the screen.
+
+    No terminal here speaks sixel or kitty graphics, so the test hands the app
+    textual-image's half-cell widget: the same wiring, a renderer every terminal has.
+    """
+    from textual_image.widget import HalfcellImage
+
+    from tui.screen_view import graphics_widget
+
+    assert graphics_widget("halfblock") is None
+    app = make_app(tmp_path)
+    app.pixels = HalfcellImage
+
+    async def scenario() -> None:
+        async with app.run_test(size=(140, 50)) as pilot:
+            view = app.query_one("#screen")
+            await wait_for(pilot, lambda: view.image is not None)
+            child = view.query_one("#pixels", HalfcellImage)
+            await wait_for(pilot, lambda: child.image is view.image)
+            assert child.image.size == (1080, 2400)
+
+    asyncio.run(scenario())
