@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from PIL import Image
 
@@ -29,6 +30,9 @@ from planners.appmodel import AppModelStore
 from planners.policy import Policy
 from planners.tips import TipStore
 from planners.usage import Budget, PriceTable, Usage
+
+if TYPE_CHECKING:
+    from grounding.perceive import Perceiver
 
 PlannerName = Literal["auto", "llm", "offline"]
 
@@ -73,7 +77,13 @@ class TreeFirstPerceiver:
 
         self.ocr = ocr
         self.tree = Perceiver(PerceiveConfig(use_ocr=False, use_detector=False, proposals=False))
-        self.full = Perceiver()
+
+    @cached_property
+    def full(self) -> Perceiver:
+        """OCR and detector models, loaded the first time a screen needs them."""
+        from grounding.perceive import Perceiver
+
+        return Perceiver()
 
     def __call__(self, obs: Observation) -> Screen:
         has_texts = bool(obs.ui_tree) and 'text="' in (obs.ui_tree or "").replace('text=""', "")
