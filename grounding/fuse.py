@@ -8,7 +8,7 @@ reading order (rows top to bottom, left to right within a row).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -43,6 +43,7 @@ class Sources:
 
 def fuse(src: Sources, rgb: np.ndarray) -> list[Element]:
     """The fused, de-duplicated, numbered element list."""
+    src = replace(src, texts=split_items(src.texts, rgb))
     elements = [_from_node(n, src) for n in src.nodes if _node_visible(n, src, rgb)]
     free = _attach_texts(elements, src.texts)
     _name_rows(elements)
@@ -51,6 +52,52 @@ def fuse(src: Sources, rgb: np.ndarray) -> list[Element]:
     elements += [Element(0, b, "icon", confidence=0.3, source="proposal", clickable=True)
                  for b in src.blobs if not _covered(b, elements)]
     return number(dedupe(elements))
+
+
+ITEM_GAP = 0.7    # blank this many line heights wide separates two items ("File   Edit")
+WORD_GAP = 0.17   # blank this wide separates two words
+INK = 24          # a column whose grey levels span less than this is blank
+
+
+def split_items(texts: list[TextBox], rgb: np.ndarray) -> list[TextBox]:
+    """OCR phrases cut where the pixels show a gap far wider than a space (a menu bar,
+    a table row): each part is its own item, as a person reads it."""
+    return [part for t in texts for part in _split_phrase(t, rgb)]
+
+
+def _split_phrase(t: TextBox, rgb: np.ndarray) -> list[TextBox]:
+    tokens = t.text.split()
+    if len(tokens) < 2:
+        return [t]
+    runs = _ink_runs(rgb, t.box, WORD_GAP * t.box.height)
+    if len(runs) != len(tokens):  # the words cannot be matched to the ink: keep it whole
+        return [t]
+    parts, start = [], 0
+    for i in range(1, len(runs) + 1):
+        if i == len(runs) or runs[i][0] - runs[i - 1][1] >= ITEM_GAP * t.box.height:
+            box = Box(runs[start][0], t.box.y1, runs[i - 1][1], t.box.y2)
+            parts.append(TextBox(box, " ".join(tokens[start:i]), t.score))
+            start = i
+    return parts if len(parts) > 1 else [t]
+
+
+def _ink_runs(rgb: np.ndarray, box: Box, min_gap: float) -> list[tuple[int, int]]:
+    """Horizontal extents (image x) of the inked parts of a text box, split at blank
+    columns at least ``min_gap`` wide; blank = little grey variation in the middle rows."""
+    h = box.height
+    crop = rgb[max(0, box.y1 + h // 5):max(0, box.y2 - h // 5), max(0, box.x1):box.x2]
+    if crop.size == 0:
+        return []
+    grey = crop.astype(np.int16).mean(axis=2)
+    inked = np.flatnonzero(grey.max(axis=0) - grey.min(axis=0) >= INK)
+    runs: list[tuple[int, int]] = []
+    for x in inked:
+        if runs and x - runs[-1][1] < min_gap:
+            runs[-1] = (runs[-1][0], int(x) + 1)
+        else:
+            runs.append((int(x), int(x) + 1))
+    x0 = max(0, box.x1)
+    return [(x0 + a, x0 + b) for a, b in runs]
 
 
 # A lone glyph OCR reads is an icon: what apps mean by it.

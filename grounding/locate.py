@@ -8,6 +8,9 @@ candidates and the reason, never a guess.
 
 from __future__ import annotations
 
+import re
+from difflib import SequenceMatcher
+
 from devices.geometry import PixelPoint
 from grounding.a11y import resource_name
 from grounding.query import ROLES, Query, parse, strip_verb, synonyms
@@ -16,7 +19,7 @@ from grounding.types import Element, Screen, Target
 
 MIN_SCORE = 0.6
 QUOTED_MIN = 0.75    # quoted text must match closely
-LITERAL_MIN = 0.8    # the whole instruction read as on-screen text
+LITERAL_MIN = 0.85   # the whole instruction read as on-screen text
 NEAR_BEST = 0.12     # matches this close to the best count as equally good (ordinals, positions)
 NON_TARGETS = ("container",)
 Scored = list[tuple[Element, float]]
@@ -27,13 +30,17 @@ _SPECIFIC_ROLES = {r for r, kinds in ROLES.items() if set(kinds) <= {"input", "t
 def locate(screen: Screen, instruction: str, min_score: float = MIN_SCORE) -> Target:
     """The point an instruction refers to, or an honest not-found."""
     query = parse(instruction)
+    literal = None
     if not (query.quoted or query.relation or query.toggle):
-        literal = _literal(screen, instruction)
-        if literal is not None:
+        literal = _literal(screen, instruction, min_score)
+        if literal is not None and literal.score >= LITERAL_MIN:
             return literal
     if not (query.text or query.role or query.ordinal or query.position):
-        return Target(False, reason=f"nothing to look for in {instruction!r}")
+        return literal or Target(False, reason=f"nothing to look for in {instruction!r}")
     target = resolve(screen, query, min_score)
+    if literal is not None and not (query.ordinal or query.position) and (
+            not target.found or literal.score > target.score):
+        return literal  # "click Tabs", "tap 悬浮按钮": on-screen words over a role read into them
     if query.ordinal and (not target.found or target.score < LITERAL_MIN):
         plain = resolve(screen, parse(instruction, ordinals=False), min_score)
         if plain.found and plain.score >= LITERAL_MIN:  # "First to Tip" is a name
@@ -41,7 +48,7 @@ def locate(screen: Screen, instruction: str, min_score: float = MIN_SCORE) -> Ta
     return target
 
 
-def _literal(screen: Screen, instruction: str) -> Target | None:
+def _literal(screen: Screen, instruction: str, min_score: float) -> Target | None:
     """The instruction minus its verb, read as plain on-screen text ("tap Bottom",
     "tap 悬浮按钮"): it wins over role and position words when it matches closely."""
     words = strip_verb(instruction)
@@ -49,7 +56,7 @@ def _literal(screen: Screen, instruction: str) -> Target | None:
         return None
     scored = sorted(((e, name_score(e, [(words, 1.0)])) for e in screen.elements
                      if e.kind not in NON_TARGETS), key=_rank)
-    if not scored or scored[0][1] < LITERAL_MIN:
+    if not scored or scored[0][1] < max(min_score, MIN_SCORE):
         return None
     return _hit(scored[0][0], scored[0][1], words, "the words as written")
 
@@ -88,8 +95,20 @@ def name_score(e: Element, asked: list[tuple[str, float]]) -> float:
     guessed = e.source in ("proposal", "detector")  # a classifier's label, not the app's
     names = [(e.text, 1.0), (e.label, 0.8 if guessed else 1.0),
              (resource_name(e.resource_id), 0.85)]
-    return max((similarity(a, n) * wa * wn for a, wa in asked for n, wn in names if n),
-               default=0.0)
+    return max((max(similarity(a, n), verbatim(a, n)) * wa * wn
+                for a, wa in asked for n, wn in names if n), default=0.0)
+
+
+_SYMBOL = re.compile(r"[^\w\s]")
+
+
+def verbatim(asked: str, name: str) -> float:
+    """0.9..1 when the asked text holds symbols and ``name`` shows it exactly so
+    ("{ Carousel }" in a line of code), else 0: the symbols are part of what was asked."""
+    a, n = (" ".join(t.casefold().split()) for t in (asked, name))
+    if not _SYMBOL.search(a) or not compact(a) or a not in n:
+        return 0.0
+    return 0.9 + 0.1 * len(a) / len(n)
 
 
 def _role_pool(screen: Screen, role: str) -> Scored:
@@ -285,15 +304,29 @@ def _point(e: Element, text: str) -> PixelPoint:
     raw, part = e.text.casefold(), text.casefold().strip()
     if e.source != "ocr" or not part or part == raw:
         return e.center
-    start = raw.find(part)
+    start, end = _span(raw, part)
     if start < 0:  # OCR spacing or punctuation differs: locate it without them
         raw, part = compact(e.text), compact(text)
-        start = raw.find(part) if part and part != raw else -1
+        start, end = _span(raw, part) if part and part != raw else (-1, -1)
     if start < 0:
         return e.center
     widths = [2.0 if has_cjk(c) else 0.6 if c.isspace() else 1.0 for c in raw]
-    mid = sum(widths[:start]) + sum(widths[start:start + len(part)]) / 2
+    mid = sum(widths[:start]) + sum(widths[start:end]) / 2
     return PixelPoint(e.box.x1 + round(e.box.width * mid / sum(widths)), e.center.y)
+
+
+def _span(raw: str, part: str) -> tuple[int, int]:
+    """Where ``part`` sits in ``raw``: exactly, else where most of its characters line up
+    (OCR misread one: "Splittr" for "Splitter"); (-1, -1) when it does not."""
+    start = raw.find(part)
+    if start >= 0:
+        return start, start + len(part)
+    blocks = [b for b in SequenceMatcher(None, raw, part, autojunk=False).get_matching_blocks()
+              if b.size]
+    if not blocks or sum(b.size for b in blocks) < 0.75 * len(part):
+        return -1, -1
+    start, end = blocks[0].a, blocks[-1].a + blocks[-1].size
+    return (start, end) if end - start <= 1.5 * len(part) else (-1, -1)
 
 
 def _not_found(reason: str, scored: Scored) -> Target:

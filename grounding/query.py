@@ -12,8 +12,10 @@ import yaml
 
 from grounding.text import normalize
 
-_Q = "\"“”„«»「」『』"
-_QUOTED = re.compile(rf"[{_Q}]([^{_Q}]+)[{_Q}]|(?<!\w)'([^']+)'(?!\w)")
+# Opening quote -> the marks that close it; other quotes may sit inside ("以“橙”为媒").
+_PAIRS = {'"': '"', "“": "”\"", "„": "“”\"", "«": "»", "「": "」", "『": "』", "‘": "’"}
+_QUOTED = re.compile("|".join([*(f"{re.escape(o)}([^{c}]+)[{c}]" for o, c in _PAIRS.items()),
+                               r"(?<!\w)'([^']+)'(?!\w)"]))
 _VERBS = re.compile(r"^(?:please\s+)?(?:(?:double|long)[\s-]?(?:tap|click|press)|tap|click|press|"
                     r"hit|touch|select|choose|open|toggle|turn on|turn off|enable|disable|check|"
                     r"uncheck|tick|untick|type(?:\s.+?)?\s(?:in|into)|enter(?:\s.+?)?\s(?:in|into)|"
@@ -100,7 +102,7 @@ def parse(instruction: str, ordinals: bool = True) -> Query:
 
 
 def _parse_head(text: str, ordinals: bool = True) -> Query:
-    quoted = [a or b for a, b in _QUOTED.findall(text)]
+    quoted = [next(g for g in m.groups() if g) for m in _QUOTED.finditer(text)]
     rest = _QUOTED.sub(" ", text) if quoted else text
     rest, cjk_ordinal, cjk_position, cjk_role = _take_cjk(rest)
     words = normalize(rest).split()

@@ -29,8 +29,10 @@ def has_cjk(text: str) -> bool:
 def similarity(a: str, b: str) -> float:
     """0..1: how well ``a`` (what is asked) matches ``b`` (what is on screen).
 
-    Partial matches rank by how cleanly ``a`` sits in ``b``: as whole tokens
-    ("Grid" in "Grid 栅格"), as whole words/characters, or only inside a word.
+    Equal texts score 1. Partial matches rank by how cleanly ``a`` sits in ``b``:
+    between word boundaries ("Tabs" in "Close Other Tabs", "Components" in
+    "ProComponents"), inside a CJK run, or inside a word; then by the share of ``b``
+    it covers. A label cut short on screen ("Shopping li...") matches its full text.
     """
     ca, cb = compact(a), compact(b)
     if not ca or not cb:
@@ -39,21 +41,65 @@ def similarity(a: str, b: str) -> float:
         return 1.0
     ratio = SequenceMatcher(None, ca, cb, autojunk=False).ratio()
     if ca in cb:
-        share = len(ca) / len(cb)
-        if _contiguous(normalize(a).split(), normalize(b).split()):
-            return max(ratio, 0.75 + 0.2 * share)
-        if _contiguous(words(a), words(b)):
-            base = 0.75 if len(ca) >= 4 and has_cjk(ca) else 0.65  # 4+ CJK characters in a row
-            return max(ratio, base + 0.2 * share)
-        return max(ratio, 0.55 + 0.25 * share)
+        return max(ratio, _contained(ca, b))
+    if _ELLIPSIS.search(b) and ca.startswith(cb) and len(cb) >= (2 if has_cjk(cb) else 4):
+        return max(ratio, 0.8 + 0.15 * len(cb) / len(ca))  # truncated on screen
     if cb in ca and len(cb) >= 3:
         ratio = max(ratio, 0.5 + 0.3 * len(cb) / len(ca))
     return ratio
 
 
-def _contiguous(part: list[str], whole: list[str]) -> bool:
-    n = len(part)
-    return n > 0 and any(whole[i:i + n] == part for i in range(len(whole) - n + 1))
+_ELLIPSIS = re.compile(r"(?:\.{2,}|…)\s*$")
+
+
+def _contained(ca: str, b: str) -> float:
+    """Score of ``ca`` found inside the longer ``b``, by the best place it occurs at."""
+    cb, sep, script, camel, cjk = boundaries(b)
+    share = len(ca) / len(cb)
+    best = 0.55 + 0.25 * share                       # inside a word
+    hard = sep | script
+    start = cb.find(ca)
+    while start >= 0:
+        ends = {start, start + len(ca)}
+        if ends <= sep:
+            return 0.8 + 0.15 * share                # whole words
+        if ends <= hard:
+            best = max(best, 0.77 + 0.15 * share)    # "Components" in "试试ProComponents!"
+        elif ends <= hard | camel:
+            best = max(best, 0.72 + 0.15 * share)    # "Text" in "TextTab"
+        elif ends <= hard | cjk:
+            base = 0.75 if len(ca) >= 4 and has_cjk(ca) else 0.65
+            best = max(best, min(0.79, base + 0.2 * share))  # below any whole word
+        start = cb.find(ca, start + 1)
+    return best
+
+
+def boundaries(text: str) -> tuple[str, set[int], set[int], set[int], set[int]]:
+    """``compact(text)`` and the offsets in it where words meet: at spaces or punctuation,
+    at a change of script or from letters to digits, in camel case, between CJK characters."""
+    out: list[str] = []
+    sep, script, camel, cjk = {0}, set(), set(), set()
+    prev, gap = "", False
+    for ch in unicodedata.normalize("NFKC", text):
+        if not _WORD.match(ch):
+            gap = True
+            continue
+        kind = "c" if has_cjk(ch) else "d" if ch.isdigit() else "a"
+        if prev and gap:
+            sep.add(len(out))
+        elif prev and kind != prev[0]:
+            script.add(len(out))
+        elif prev == "al" and ch.isupper():
+            camel.add(len(out))
+        elif prev and kind == "c":
+            cjk.add(len(out))
+        prev, gap = kind + ("l" if ch.islower() else ""), False
+        out.extend(ch.casefold())
+    sep.add(len(out))
+    return "".join(out), sep, script, camel, cjk
+
+
+_WORD = re.compile(r"\w", re.UNICODE)
 
 
 def words(text: str) -> list[str]:
