@@ -1,0 +1,127 @@
+"""How locate ranks text matches: the rules, each on a small built screen, and on real pixels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from devices.geometry import Box, ScreenGeometry
+from grounding.fuse import split_items
+from grounding.locate import locate
+from grounding.ocr import TextBox
+from grounding.perceive import Perceiver, load_image
+from grounding.query import parse
+from grounding.text import similarity
+from grounding.types import Element, Screen
+
+DEVSET = Path(__file__).resolve().parents[2] / "bench" / "desktop_devset" / "images"
+
+
+def screen(*items: tuple[str, tuple[int, int, int, int]], kind: str = "text") -> Screen:
+    """A pixel-only screen of OCR phrases, numbered in the given (reading) order."""
+    elements = [Element(i, Box(*box), kind, text, source="ocr")  # type: ignore[arg-type]
+                for i, (text, box) in enumerate(items, start=1)]
+    return Screen(elements, ScreenGeometry(1280, 800))
+
+
+def picked(s: Screen, instruction: str) -> str:
+    t = locate(s, instruction)
+    assert t.found and t.element is not None, t.reason
+    return t.element.text
+
+
+def test_whole_text_beats_containing_it() -> None:
+    s = screen(("Search for:", (440, 276, 511, 294)), ("Incremental Search", (160, 140, 300, 158)),
+               ("Search", (80, 4, 130, 24)), ("Open Terminal", (30, 60, 124, 78)),
+               ("Terminal", (125, 4, 185, 24)))
+    assert picked(s, "click Search") == "Search"
+    assert picked(s, 'click "Search"') == "Search"
+    assert picked(s, 'click "Terminal"') == "Terminal"
+
+
+def test_whole_word_beats_part_of_a_word() -> None:
+    assert similarity("Edit", "File Edit View") > similarity("Edit", "Editor")
+    s = screen(("Editor", (540, 160, 585, 182)), ("File Edit View", (4, 4, 130, 24)))
+    t = locate(s, "click Edit")
+    assert t.element is not None and t.element.text == "File Edit View"
+    assert t.point is not None and 40 <= t.point.x <= 80  # on the word, not the line's middle
+
+
+def test_a_word_between_spaces_beats_one_glued_to_other_script() -> None:
+    s = screen(("为何 Tooltip的内容", (1800, 500, 1900, 520)),
+               ("Tooltip 文字提示", (368, 104, 606, 141)), ("多彩文字提示", (1800, 250, 1878, 270)))
+    assert picked(s, "tap Tooltip") == "Tooltip 文字提示"
+    assert picked(s, 'click "文字提示"') == "Tooltip 文字提示"
+
+
+def test_words_the_screen_runs_together_still_match_whole() -> None:
+    line = "想要3分钟实现登录表单?试试ProComponents!"
+    assert similarity("Pro Components", line) >= 0.75  # quoted text must reach this
+    assert picked(screen((line, (388, 65, 684, 85))), 'click "Pro Components"') == line
+
+
+def test_literal_words_beat_a_role_read_into_them() -> None:
+    s = screen(("File", (4, 4, 30, 24)), ("Help", (240, 4, 270, 24)),
+               ("Close Other Tabs", (60, 170, 180, 188)))
+    assert parse("click Tabs").role == "tab"
+    assert picked(s, "click Tabs") == "Close Other Tabs"  # not "the first of 3 tabs"
+    s.elements.append(Element(4, Box(190, 4, 230, 24), "text", "Tabs", source="ocr"))
+    assert picked(s, "click Tabs") == "Tabs"
+
+
+def test_symbols_asked_for_count() -> None:
+    s = screen(("Carousel 走马灯", (341, 109, 608, 137)),
+               ('import { Carousel } from "antd";', (398, 197, 668, 217)))
+    t = locate(s, "tap { Carousel }")
+    assert t.element is not None and t.element.text.startswith("import")
+    assert t.point is not None and 440 <= t.point.x <= 560
+    assert picked(s, "tap Carousel") == "Carousel 走马灯"
+
+
+def test_a_label_cut_short_matches_its_full_text() -> None:
+    s = screen(("徒步鞋选对，户...", (336, 550, 440, 567)), ("户外", (600, 550, 640, 567)))
+    assert picked(s, 'click "徒步鞋选对，户外环境全hold住"') == "徒步鞋选对，户..."
+    full = "Shopping list for the weekend"
+    assert similarity(full, "Shopping li…") > 0.8 > similarity(full, "Shopping li")
+
+
+def test_quotes_inside_quotes() -> None:
+    q = parse('click "江西寻乌:以“橙”为媒 点亮乡村振兴路"')
+    assert (q.text, q.quoted) == ("江西寻乌:以“橙”为媒 点亮乡村振兴路", True)
+    assert parse("tap “Wi-Fi\"").text == "Wi-Fi"
+
+
+def test_a_misread_word_is_still_pointed_at() -> None:
+    s = screen(("Splittr 分隔面板", (44, 693, 200, 712)))
+    t = locate(s, "tap Splitter")
+    assert t.found and t.point is not None and t.point.x < 100
+
+
+def test_nothing_close_enough_is_not_found() -> None:
+    s = screen(("Tabs", (190, 4, 230, 24)), ("Close Other Tabs", (60, 170, 180, 188)))
+    t = locate(s, "click Zebra crossing")
+    assert not t.found and t.point is None and t.candidates
+    assert "zebra crossing" in t.reason
+
+
+def test_menu_bar_phrase_splits_at_wide_gaps_on_real_pixels() -> None:
+    rgb = np.asarray(load_image(DEVSET / "terminal-edit.png"))
+    bar = TextBox(Box(43, 6, 272, 24), "Edit View Terminal Tabs Help", 0.99)
+    item = TextBox(Box(66, 171, 215, 189), "Copy Input To All Tabs...", 0.99)
+    parts = split_items([bar, item], rgb)
+    assert [p.text for p in parts] == ["Edit", "View", "Terminal", "Tabs", "Help",
+                                       "Copy Input To All Tabs..."]
+    tabs = parts[3].box
+    assert tabs.x1 >= 189 and tabs.x2 <= 232  # AT-SPI's box of the "Tabs" menu
+
+
+@pytest.mark.slow
+def test_menu_items_on_a_real_screenshot(perceiver: Perceiver) -> None:
+    perceiver.reset()
+    s = perceiver.perceive(DEVSET / "terminal-file.png")
+    for instruction, (x1, x2) in (("click Tabs", (189, 232)), ('click "Terminal"', (120, 189))):
+        t = locate(s, instruction)
+        assert t.found and t.point is not None and x1 <= t.point.x < x2 and t.point.y < 27, \
+            f"{instruction} -> {t.point} {t.reason}"
