@@ -67,13 +67,16 @@ class Query:
 
 @cache
 def synonyms() -> dict[str, set[str]]:
-    """Each word -> the set of words interchangeable with it (from synonyms.yaml)."""
-    raw = yaml.safe_load(resources.files("grounding").joinpath("synonyms.yaml").read_text("utf-8"))
+    """Each word -> the set of words interchangeable with it (from synonyms.yaml, and the
+    icon classifier's aliases: what people call each icon label)."""
+    root = resources.files("grounding")
     table: dict[str, set[str]] = {}
-    for key, aliases in raw.items():
-        group = {normalize(str(key)), *(normalize(str(a)) for a in aliases)}
-        for word in group:
-            table.setdefault(word, set()).update(group)
+    for path in ("synonyms.yaml", "models/icons.aliases.yaml"):
+        raw = yaml.safe_load(root.joinpath(path).read_text("utf-8")) or {}
+        for key, aliases in raw.items():
+            group = {normalize(str(key).replace("_", " ")), *(normalize(str(a)) for a in aliases)}
+            for word in group:
+                table.setdefault(word, set()).update(group)
     return table
 
 
