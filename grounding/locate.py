@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from difflib import SequenceMatcher
 
-from devices.geometry import PixelPoint
+from devices.geometry import Box, PixelPoint
 from grounding.a11y import resource_name
 from grounding.query import ROLES, Query, parse, strip_verb, synonyms
 from grounding.text import compact, has_cjk, normalize, similarity
@@ -55,7 +55,7 @@ def _literal(screen: Screen, instruction: str, min_score: float) -> Target | Non
     if not words:
         return None
     scored = sorted(((e, name_score(e, [(words, 1.0)])) for e in screen.elements
-                     if e.kind not in NON_TARGETS), key=_rank)
+                     + stacked(screen) if e.kind not in NON_TARGETS), key=_rank)
     if not scored or scored[0][1] < max(min_score, MIN_SCORE):
         return None
     return _hit(scored[0][0], scored[0][1], words, "the words as written")
@@ -125,6 +125,10 @@ def _role_pool(screen: Screen, role: str) -> Scored:
 
 def _by_text(screen: Screen, q: Query, pool: Scored, min_score: float) -> Target:
     asked = [(q.text, 1.0)] if q.quoted else variants(q.text)
+    if not q.ordinal:
+        kinds = ROLES.get(q.role, ())
+        pool = pool + [(e, 1.0 if not kinds or "text" in kinds else 0.85)
+                       for e in stacked(screen)]
     scored = sorted(((e, name_score(e, asked) * w + _same_case(e, q)) for e, w in pool),
                     key=_rank)
     best = scored[0][1] if scored else 0.0
@@ -144,6 +148,30 @@ def _by_text(screen: Screen, q: Query, pool: Scored, min_score: float) -> Target
     good = [(e, s) for e, s in scored if s >= max(min_score, best - NEAR_BEST)]
     target = _pick(screen, q, good, q.text)
     return _to_switch(screen, target) if q.toggle else target
+
+
+def stacked(screen: Screen) -> list[Element]:
+    """Two read lines that make one label ("REFRESHING" over "DRINKS"), as one element:
+    the lower starts right under the upper, as tall, aligned left or centred."""
+    lines = sorted((e for e in screen.elements if e.source == "ocr" and e.kind == "text"),
+                   key=lambda e: e.box.y1)
+    out = []
+    for i, a in enumerate(lines):
+        h = a.box.height
+        for b in lines[i + 1:]:
+            if b.box.y1 > a.box.y2 + 0.75 * h:
+                break
+            if _under(a, b):
+                box = Box(min(a.box.x1, b.box.x1), a.box.y1, max(a.box.x2, b.box.x2), b.box.y2)
+                out.append(Element(a.id, box, "text", f"{a.text} {b.text}",
+                                   confidence=min(a.confidence, b.confidence), source="ocr"))
+    return out
+
+
+def _under(a: Element, b: Element) -> bool:
+    h = a.box.height
+    return (b.box.y1 >= a.box.y2 - 0.2 * h and 0.7 * h <= b.box.height <= 1.4 * h
+            and (abs(a.box.x1 - b.box.x1) < 0.5 * h or abs(a.center.x - b.center.x) < 0.5 * h))
 
 
 def _to_switch(screen: Screen, target: Target) -> Target:

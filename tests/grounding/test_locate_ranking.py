@@ -99,6 +99,16 @@ def test_a_misread_word_is_still_pointed_at() -> None:
     assert t.found and t.point is not None and t.point.x < 100
 
 
+def test_a_label_on_two_lines_is_one_target() -> None:
+    s = screen(("Your code editor.", (376, 157, 905, 209)),
+               ("Redefined with AI.", (353, 243, 925, 295)), ("Download", (435, 333, 657, 384)))
+    t = locate(s, 'click "Your code editor. Redefined with AI."')
+    assert t.found and t.point is not None and 209 < t.point.y < 243
+    assert picked(s, "tap Your code editor") == "Your code editor."
+    off = screen(("REFRESHING", (2, 645, 79, 661)), ("DRINKS", (300, 662, 350, 680)))
+    assert picked(off, 'tap "REFRESHING DRINKS"') == "REFRESHING"  # not stacked: not joined
+
+
 def test_nothing_close_enough_is_not_found() -> None:
     s = screen(("Tabs", (190, 4, 230, 24)), ("Close Other Tabs", (60, 170, 180, 188)))
     t = locate(s, "click Zebra crossing")
