@@ -83,9 +83,10 @@ def _split_phrase(t: TextBox, rgb: np.ndarray) -> list[TextBox]:
 
 def _ink_runs(rgb: np.ndarray, box: Box, min_gap: float) -> list[tuple[int, int]]:
     """Horizontal extents (image x) of the inked parts of a text box, split at blank
-    columns at least ``min_gap`` wide; blank = little grey variation in the middle rows."""
-    h = box.height
-    crop = rgb[max(0, box.y1 + h // 5):max(0, box.y2 - h // 5), max(0, box.x1):box.x2]
+    columns at least ``min_gap`` wide; blank = little grey variation from top to bottom
+    (the box's margins make a vertical stroke vary too)."""
+    trim = box.height // 10  # an underline or a highlight's edge at the very rim is no ink
+    crop = rgb[max(0, box.y1 + trim):max(0, box.y2 - trim), max(0, box.x1):box.x2]
     if crop.size == 0:
         return []
     grey = crop.astype(np.int16).mean(axis=2)
