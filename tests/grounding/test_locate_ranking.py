@@ -127,6 +127,12 @@ def test_menu_bar_phrase_splits_at_wide_gaps_on_real_pixels() -> None:
     assert tabs.x1 >= 189 and tabs.x2 <= 232  # AT-SPI's box of the "Tabs" menu
 
 
+def test_a_normal_space_does_not_split(android_screens: Path) -> None:
+    rgb = np.asarray(load_image(android_screens / "yelp_2017-08-11_202334.jpg"))
+    login = TextBox(Box(295, 2221, 459, 2271), "LOG IN", 0.99)  # the "I" is one solid stroke
+    assert split_items([login], rgb) == [login]
+
+
 @pytest.mark.slow
 def test_menu_items_on_a_real_screenshot(perceiver: Perceiver) -> None:
     perceiver.reset()
