@@ -100,11 +100,3 @@ def boundaries(text: str) -> tuple[str, set[int], set[int], set[int], set[int]]:
 
 
 _WORD = re.compile(r"\w", re.UNICODE)
-
-
-def words(text: str) -> list[str]:
-    """Words of ``text``; CJK runs count one character per word."""
-    out: list[str] = []
-    for w in normalize(text).split():
-        out.extend(list(w) if has_cjk(w) else [w])
-    return out
