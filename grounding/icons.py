@@ -16,10 +16,14 @@ import yaml
 
 from grounding.errors import GroundingError, ImageError
 from grounding.runtime import session
+from grounding.types import Element
 
 MODELS = Path(__file__).parent / "models"
 ICON_SIZE = 32
 MAX_CROP = 96   # larger crops are shrunk first: same result, a fraction of the work
+MIN_PROB = 0.5  # below this an icon keeps no label
+GLYPH_PROB = 0.8  # a one-character OCR reading becomes an icon only above this
+NO_LABEL = ("", "other")
 
 
 def open_model(model_path: Path | None, default: str) -> tuple[Any, dict[str, str]]:
@@ -111,3 +115,69 @@ class IconClassifier:
         probs = self._session.run(None, {self._input: batch})[0]
         best = probs.argmax(axis=1)
         return [(self.labels[i], float(probs[n, i])) for n, i in enumerate(best)]
+
+    def label_elements(self, rgb: np.ndarray, elements: list[Element]) -> None:
+        """Name, in place and in one batch, the nameless icons of a perceived screen and the
+        glyphs OCR read as one character; then the window controls by their place."""
+        todo = [e for e in elements if _unnamed_icon(e) or _glyph_text(e)]
+        crops = [rgb[e.box.y1:e.box.y2, e.box.x1:e.box.x2] for e in todo]
+        for e, (label, prob) in zip(todo, self.classify(crops) if crops else [], strict=True):
+            if label in NO_LABEL or prob < (GLYPH_PROB if e.kind == "text" else MIN_PROB):
+                continue
+            e.label, e.kind = label.replace("_", " "), "icon"
+            e.source = "proposal" if e.source == "ocr" else e.source
+        h, w = rgb.shape[:2]
+        if w > h:
+            name_window_controls(elements, w, h)
+
+
+def _unnamed_icon(e: Element) -> bool:
+    return e.kind in ("icon", "image") and not e.label and not e.text
+
+
+def _glyph_text(e: Element) -> bool:
+    """One character OCR read in a roughly square box: often an icon it took for a letter."""
+    return e.kind == "text" and e.source == "ocr" and len(e.text.strip()) == 1 \
+        and e.box.width <= 1.5 * e.box.height and e.box.height <= 1.5 * e.box.width
+
+
+# What the buttons left of a title bar's close button look like, by the classifier.
+_CONTROL_LOOKS = {"", "remove", "maximize", "stop", "copy", "fullscreen exit"}
+
+
+def name_window_controls(elements: list[Element], width: int, height: int) -> None:
+    """Desktop title bars end in [minimize] [maximize] [close] at the top right: name the
+    nameless (or minus/square-looking) glyphs just left of a close button there (or of
+    the last glyph at the screen's right edge, when the window runs past it)."""
+    bar = [e for e in elements if e.center.y < 0.1 * height and e.center.x > 0.75 * width
+           and (e.kind in ("icon", "image", "button") and not e.text or _glyph_text(e))]
+    anchors = [e for e in bar if e.label == "close"]
+    if not anchors and bar:
+        last = max(bar, key=lambda e: e.box.x2)
+        anchors = [last] if last.box.x2 >= 0.98 * width else []
+    for anchor in anchors:
+        row = sorted((e for e in bar if e is not anchor and e.center.x <= anchor.center.x
+                      and abs(e.center.y - anchor.center.y) <= max(6, anchor.box.height // 2)),
+                     key=lambda e: -e.center.x)
+        _name_row(row, anchor, width)
+
+
+def _name_row(row: list[Element], anchor: Element, width: int) -> None:
+    """Walk left from the anchor; a button and its glyph (same x) are one control."""
+    x, name, left = anchor.center.x, "", ["maximize", "minimize"]
+    for e in row:
+        if x - e.center.x <= 0.01 * width:  # the same control as the last one
+            if e.label in _CONTROL_LOOKS and name:
+                _name(e, name)
+            continue
+        if x - e.center.x > 0.05 * width or e.label not in _CONTROL_LOOKS or not left:
+            return
+        name = "minimize" if e.label == "remove" else left[0]
+        left = left[left.index(name) + 1:]
+        _name(e, name)
+        x = e.center.x
+
+
+def _name(e: Element, label: str) -> None:
+    e.label, e.kind = label, "icon"
+    e.source = "proposal" if e.source == "ocr" else e.source

@@ -22,6 +22,7 @@ QUOTED_MIN = 0.75    # quoted text must match closely
 LITERAL_MIN = 0.85   # the whole instruction read as on-screen text
 NEAR_BEST = 0.12     # matches this close to the best count as equally good (ordinals, positions)
 NON_TARGETS = ("container",)
+ACTION_ONLY = 0.85   # a classified icon matched by the action word of a two-word name
 Scored = list[tuple[Element, float]]
 _SPECIFIC_ROLES = {r for r, kinds in ROLES.items() if set(kinds) <= {"input", "toggle", "checkbox",
                                                                       "slider"}}
@@ -95,8 +96,18 @@ def name_score(e: Element, asked: list[tuple[str, float]]) -> float:
     guessed = e.source in ("proposal", "detector")  # a classifier's label, not the app's
     names = [(e.text, 1.0), (e.label, 0.8 if guessed else 1.0),
              (resource_name(e.resource_id), 0.85)]
-    return max((max(similarity(a, n), verbatim(a, n)) * wa * wn
-                for a, wa in asked for n, wn in names if n), default=0.0)
+    score = max((max(similarity(a, n), verbatim(a, n)) * wa * wn
+                 for a, wa in asked for n, wn in names if n), default=0.0)
+    if guessed and e.label:
+        score = max(score, ACTION_ONLY * 0.8 * _action_match(asked, e.label))
+    return score
+
+
+def _action_match(asked: list[tuple[str, float]], label: str) -> float:
+    """A classified icon names an action; two-word accessible names add its object
+    ("Close tab", "Add item", "Annotate document"): the first word against the label."""
+    return max((w * similarity(a.split()[0], label) for a, w in asked if len(a.split()) == 2),
+               default=0.0)
 
 
 _SYMBOL = re.compile(r"[^\w\s]")
@@ -197,9 +208,9 @@ def _icon_by_convention(screen: Screen, text: str, min_score: float) -> Target |
     where "back"/"menu" (top left) or "more" (top right) sit by convention; used only when
     nothing on the screen is named like that."""
     names = {alt for alt, _ in variants(text)} & set(_CONVENTIONS)
-    if len(names) != 1:
+    if len({_CONVENTIONS[n] for n in names}) != 1:  # "navigate up": back or menu, both top left
         return None
-    name = names.pop()
+    name = min(names)
     limit, end = _CONVENTIONS[name]
     g = screen.geometry
     bar = [e for e in screen.elements if e.kind in ("icon", "image", "button")

@@ -205,14 +205,8 @@ class Perceiver:
         return read + [TextBox(boxes[i], owner[i].text, 0.99) for i in covered[k:]]
 
     def _label_icons(self, rgb: np.ndarray, elements: list[Element]) -> None:
-        if self.icons is None:
-            return
-        todo = [e for e in elements if e.kind in ("icon", "image") and not e.label and not e.text]
-        crops = [rgb[e.box.y1:e.box.y2, e.box.x1:e.box.x2] for e in todo]
-        for e, (label, score) in zip(todo, self.icons.classify(crops) if crops else [],
-                                     strict=True):
-            if score >= 0.5 and label not in ("", "background", "none", "other"):
-                e.label = label.replace("_", " ")
+        if self.icons is not None:
+            self.icons.label_elements(rgb, elements)
 
 
 def _legible(texts: list[TextBox]) -> list[TextBox]:

@@ -1,16 +1,21 @@
 """Where the training fonts are, and which glyphs each icon class is drawn from.
 
-Icon fonts: Debian's Material Icons (Apache-2.0) and the fonts that the
+Icon fonts: Debian's Material Icons (Apache-2.0), the fonts that the
 ``qtawesome`` wheel ships (Font Awesome Free 5/6: OFL/CC-BY-4.0; Material
-Design Icons; Phosphor: MIT; Remix Icon: Apache-2.0; Codicons: CC-BY-4.0).
-Only the trained weights ship; the fonts stay training data.
+Design Icons; Phosphor: MIT; Remix Icon: Apache-2.0; Codicons: CC-BY-4.0) and
+two line-icon webfonts from npm (Lucide: ISC; Tabler Icons: MIT), fetched by
+``python -m grounding.train.fonts DIR``. Only the trained weights ship; the
+fonts stay training data.
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import json
 import re
+import subprocess
+import tarfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -33,8 +38,14 @@ QTA_FONTS = {
 }
 TEXT_FONT_NAME = re.compile(r"(Roboto-|RobotoCondensed-|DejaVuSans[.-]|NotoSans-|NotoSerif-)")
 EXTRA_OTHER = ("elusiveicons-webfont", "fontawesome6-brands-webfont")
-VARIANTS = {"ph": ("", "-bold", "-fill", "-light", "-thin"), "ri": ("-line", "-fill"),
+VARIANTS = {"ph": ("", "-bold", "-fill", "-light", "-thin"), "ri": ("-line", "-fill", ""),
             "mdi": ("", "-outline")}
+# npm webfonts: package -> (folder inside the package, font files)
+NPM = {"lucide-static@1.62.0": ("package/font", ("lucide.ttf",)),
+       "@tabler/icons-webfont@3.49.0": ("package/dist", ("tabler-icons.ttf", "tabler-icons-300.ttf",
+                                                         "tabler-icons-200.ttf",
+                                                         "tabler-icons-filled.ttf"))}
+_npm_dir = Path("build/iconfonts")
 
 
 @dataclass(frozen=True)
@@ -75,12 +86,48 @@ def _material() -> tuple[Path, dict[str, str]]:
     return MATERIAL_TTF, {k: chr(int(v, 16)) for k, v in pairs}
 
 
+def use_npm_dir(path: Path) -> None:
+    """Where ``python -m grounding.train.fonts DIR`` unpacked the npm icon fonts."""
+    global _npm_dir
+    _npm_dir = path
+    family_fonts.cache_clear()
+    resolve.cache_clear()
+    other_glyphs.cache_clear()
+
+
+def _unpacked(package: str) -> Path:
+    return _npm_dir / package.rsplit("@", 1)[0].replace("/", "+")
+
+
+def _lucide() -> tuple[Path, dict[str, str]]:
+    root = _unpacked("lucide-static@") / "package/font"
+    if not (root / "lucide.ttf").is_file():
+        raise FontsMissing(f"no Lucide font in {root}: python -m grounding.train.fonts {_npm_dir}")
+    raw = json.loads((root / "codepoints.json").read_text())
+    return root / "lucide.ttf", {k: chr(int(v)) for k, v in raw.items()}
+
+
+def _tabler() -> list[tuple[Path, dict[str, str]]]:
+    root = _unpacked("@tabler/icons-webfont@") / "package/dist"
+    out = []
+    for ttf in NPM["@tabler/icons-webfont@3.49.0"][1]:
+        css = root / ttf.replace(".ttf", ".css")
+        if not css.is_file():
+            raise FontsMissing(f"no Tabler font in {root}: python -m grounding.train.fonts "
+                               f"{_npm_dir}")
+        pairs = re.findall(r'\.ti-([\w-]+):before\s*{\s*content:\s*"\\([0-9a-f]+)"',
+                           css.read_text())
+        out.append((root / "fonts" / ttf, {k: chr(int(v, 16)) for k, v in pairs}))
+    return out
+
+
 @cache
 def family_fonts() -> dict[str, list[tuple[Path, dict[str, str]]]]:
     """Each family's fonts with their name -> character maps."""
     out: dict[str, list[tuple[Path, dict[str, str]]]] = {"material": [_material()]}
     for fam, stems in QTA_FONTS.items():
         out[fam] = [_qta_font(s) for s in stems]
+    out["lucide"], out["tabler"] = [_lucide()], _tabler()
     out["extra"] = [_qta_font(s) for s in EXTRA_OTHER]
     return out
 
@@ -129,3 +176,20 @@ def text_fonts() -> list[str]:
     if not found:
         raise FontsMissing("apt-get install fonts-roboto")
     return found
+
+
+def fetch(dest: Path) -> None:
+    """Download the npm icon webfonts with ``npm pack`` and unpack them under ``dest``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for package in NPM:
+        out = subprocess.run(["npm", "pack", package, "--pack-destination", str(dest)],
+                             check=True, capture_output=True, text=True).stdout.split()[-1]
+        target = dest / package.rsplit("@", 1)[0].replace("/", "+")
+        with tarfile.open(dest / out) as tar:
+            tar.extractall(target, filter="data")
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description="fetch the npm icon fonts used for training")
+    ap.add_argument("dest", type=Path, nargs="?", default=_npm_dir)
+    fetch(ap.parse_args().dest)

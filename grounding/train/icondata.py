@@ -48,20 +48,59 @@ def _caption(img: Image.Image, rng: np.random.Generator, fg: render.Color) -> Im
     return out
 
 
+def _frame(draw: ImageDraw.ImageDraw, rng: np.random.Generator, side: int,
+           bg: render.Color) -> None:
+    """A toolbar/headerbar button around the glyph: outline, sometimes a raised face."""
+    m = int(side * rng.uniform(0.0, 0.08))
+    edge = render.shade(bg, float(rng.uniform(-70, -20)) if rng.random() < 0.8
+                        else float(rng.uniform(20, 60)))
+    face = render.shade(bg, float(rng.uniform(-12, 12))) if rng.random() < 0.6 else bg
+    radius = int(side * rng.uniform(0.05, 0.25))
+    draw.rounded_rectangle((m, m, side - 1 - m, side - 1 - m), radius=radius, fill=face,
+                           outline=edge, width=1 + int(side > 40 and rng.random() < 0.3))
+
+
+def _two_tone(img: Image.Image, glyph: Glyph, center: tuple[float, float], size: int,
+              rng: np.random.Generator) -> bool:
+    """A colourful legacy-theme icon: the glyph filled with a gradient, outlined darker."""
+    ink = Image.new("RGB", img.size, (0, 0, 0))
+    if render.draw_glyph(ImageDraw.Draw(ink), glyph, center, size, (255, 255, 255)) is None:
+        return False
+    top, bottom = render.rand_color(rng, 60, 256), render.rand_color(rng, 0, 200)
+    ramp = np.linspace(0.0, 1.0, img.height)[:, None, None]
+    grad = (np.asarray(top) * (1 - ramp) + np.asarray(bottom) * ramp).repeat(img.width, 1)
+    fill = Image.fromarray(grad.astype(np.uint8))
+    if rng.random() < 0.6:
+        dark = render.shade(bottom, -90)
+        render.draw_glyph(ImageDraw.Draw(img), glyph, center, size, dark, stroke=1)
+    img.paste(fill, (0, 0), ink.convert("L"))
+    return True
+
+
+def _side(rng: np.random.Generator) -> int:
+    """Crop side: often small (16-24 px icons drawn natively at desktop scale)."""
+    return int(rng.integers(14, 30)) if rng.random() < 0.35 else int(rng.integers(20, 80))
+
+
 def icon_crop(glyph: Glyph, rng: np.random.Generator) -> Image.Image | None:
     """One RGB crop of ``glyph`` with random size, colours, padding, rotation and clutter."""
-    side = int(rng.integers(20, 80))
-    bg, fg = render.theme_colors(rng)
+    side = _side(rng)
+    bg, fg = render.theme_colors(rng, faint=rng.random() < 0.12)
     img = Image.new("RGB", (side, side), bg)
     if rng.random() < 0.15:
         render.clutter(img, rng, text_fonts())
     draw = ImageDraw.Draw(img)
-    fg = _background(draw, rng, side, fg)
-    size = int(side * rng.uniform(0.45, 1.0))
+    framed = rng.random() < 0.2
+    if framed:
+        _frame(draw, rng, side, bg)
+    fg = _background(draw, rng, side, fg) if not framed else fg
+    size = int(side * (rng.uniform(0.35, 0.65) if framed else rng.uniform(0.45, 1.0)))
     jitter = side * 0.08
     center = (side / 2 + rng.uniform(-jitter, jitter), side / 2 + rng.uniform(-jitter, jitter))
-    stroke = int(rng.random() < 0.15)
-    if render.draw_glyph(draw, glyph, center, size, fg, stroke) is None:
+    if rng.random() < 0.15 and side >= 18:
+        if not _two_tone(img, glyph, center, size, rng):
+            return None
+    elif render.draw_glyph(draw, glyph, center, size, fg, int(rng.random() < 0.15)) is None:
         return None
     if rng.random() < 0.1:
         _badge(draw, rng, side, center, size)

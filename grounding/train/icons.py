@@ -1,4 +1,9 @@
-"""Train the icon classifier: ``python -m grounding.train.icons --out grounding/models/``."""
+"""Train the icon classifier: ``python -m grounding.train.icons --out grounding/models/``.
+
+Needs the training fonts: ``pip install -e .[train]``, Debian's
+fonts-material-design-icons-iconfont, and ``python -m grounding.train.fonts build/iconfonts``
+(Lucide and Tabler webfonts from npm).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from grounding.train import icondata
+from grounding.train import fonts, icondata
 from grounding.train.iconset import labels
 from grounding.train.loop import export, predict, seed_everything, train
 from grounding.train.nets import IconNet
@@ -18,10 +23,13 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--per-class", type=int, default=400)
-    ap.add_argument("--epochs", type=int, default=16)
+    ap.add_argument("--epochs", type=int, default=20)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--other-factor", type=int, default=5, help="times more 'other' samples")
+    ap.add_argument("--npm-fonts", type=Path, default=Path("build/iconfonts"),
+                    help="where python -m grounding.train.fonts unpacked the npm icon fonts")
     args = ap.parse_args(argv)
+    fonts.use_npm_dir(args.npm_fonts)
     seed_everything(args.seed)
     t0 = time.time()
     x, y = icondata.dataset(args.per_class, args.seed, args.other_factor)

@@ -1,8 +1,8 @@
 """The icon classes and, for each, its glyph names in every training icon font.
 
-``iconset.txt`` has one row per class: ``label: material | fa | mdi | ph | ri | msc``;
-each cell lists base glyph names (comma-separated). Style variants (Phosphor
-weights, Remix line/fill, MDI outline) are added by ``fonts.resolve``.
+``iconset.txt`` has one row per class, ``label: material | fa | mdi | ph | ri | msc | lucide |
+tabler``; each cell lists base glyph names (comma-separated). Style variants (Phosphor
+weights, Remix line/fill, MDI outline, Tabler stroke widths) are added by ``fonts.resolve``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 TABLE = Path(__file__).with_name("iconset.txt")
-FAMILIES = ("material", "fa", "mdi", "ph", "ri", "msc")
+FAMILIES = ("material", "fa", "mdi", "ph", "ri", "msc", "lucide", "tabler")
 OTHER = "other"
 
 

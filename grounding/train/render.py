@@ -44,12 +44,21 @@ def contrasting(rng: np.random.Generator, bg: Color, min_diff: float = 70) -> Co
     return (0, 0, 0) if luminance(bg) > 127 else (255, 255, 255)
 
 
-def theme_colors(rng: np.random.Generator) -> tuple[Color, Color]:
-    """(background, foreground) of a light, dark or coloured theme."""
+def theme_colors(rng: np.random.Generator, faint: bool = False) -> tuple[Color, Color]:
+    """(background, foreground) of a light, dark or coloured theme; ``faint``: a dim
+    (disabled or secondary) foreground."""
     r = rng.random()
     bg = rand_color(rng, 235, 256) if r < 0.45 else rand_color(rng, 0, 50) if r < 0.8 \
         else rand_color(rng)
+    if faint:
+        return bg, shade(bg, float(rng.uniform(45, 80)) * (-1 if luminance(bg) > 127 else 1))
     return bg, contrasting(rng, bg, 90)
+
+
+def shade(c: Color, delta: float) -> Color:
+    """``c`` made lighter (delta > 0) or darker, clipped to 0..255."""
+    r, g, b = (int(min(255, max(0, v + delta))) for v in c)
+    return r, g, b
 
 
 def words(rng: np.random.Generator, lo: int = 1, hi: int = 4) -> str:
@@ -60,8 +69,11 @@ def draw_glyph(draw: ImageDraw.ImageDraw, glyph: Glyph, center: tuple[float, flo
                fill: Color, stroke: int = 0) -> tuple[int, int, int, int] | None:
     """Draw a glyph centred at ``center``; its ink box, or None if the font has no ink for it."""
     f = font(glyph.font, size)
-    x1, y1, x2, y2 = (int(round(v)) for v in draw.textbbox(center, glyph.char, font=f,
-                                                           anchor="mm", stroke_width=stroke))
+    try:
+        x1, y1, x2, y2 = (int(round(v)) for v in draw.textbbox(center, glyph.char, font=f,
+                                                               anchor="mm", stroke_width=stroke))
+    except ValueError:  # raqm cannot shape it: a name in the font's CSS with no glyph
+        return None
     if x2 - x1 < 2 or y2 - y1 < 2:
         return None
     draw.text(center, glyph.char, font=f, fill=fill, anchor="mm", stroke_width=stroke,
