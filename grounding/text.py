@@ -49,7 +49,7 @@ def similarity(a: str, b: str) -> float:
     return ratio
 
 
-_ELLIPSIS = re.compile(r"(?:\.{2,}|…)\s*$")
+_ELLIPSIS = re.compile(r"(?:\.+|…)\s*$")  # OCR often reads "..." as one or two dots
 
 
 def _contained(ca: str, b: str) -> float:

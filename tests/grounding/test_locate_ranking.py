@@ -85,6 +85,7 @@ def test_a_label_cut_short_matches_its_full_text() -> None:
     assert picked(s, 'click "徒步鞋选对，户外环境全hold住"') == "徒步鞋选对，户..."
     full = "Shopping list for the weekend"
     assert similarity(full, "Shopping li…") > 0.8 > similarity(full, "Shopping li")
+    assert similarity("甘肃礼县：“小”苹果迎来“大”升级", "甘肃礼县：“小”.") > 0.75  # "..." as "."
 
 
 def test_quotes_inside_quotes() -> None:
