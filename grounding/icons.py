@@ -120,7 +120,7 @@ class IconClassifier:
         """Name, in place and in one batch, the nameless icons of a perceived screen and the
         glyphs OCR read as one character; then the window controls by their place."""
         todo = [e for e in elements if _unnamed_icon(e) or _glyph_text(e)]
-        crops = [rgb[e.box.y1:e.box.y2, e.box.x1:e.box.x2] for e in todo]
+        crops = [_padded(rgb, e) for e in todo]
         for e, (label, prob) in zip(todo, self.classify(crops) if crops else [], strict=True):
             if label in NO_LABEL or prob < (GLYPH_PROB if e.kind == "text" else MIN_PROB):
                 continue
@@ -131,8 +131,18 @@ class IconClassifier:
             name_window_controls(elements, w, h)
 
 
+def _padded(rgb: np.ndarray, e: Element) -> np.ndarray:
+    """The element's crop with a margin: detector boxes often clip a glyph's edges, and
+    ``preprocess`` needs background at the border."""
+    m = max(2, round(0.15 * max(e.box.width, e.box.height)))
+    h, w = rgb.shape[:2]
+    return rgb[max(0, e.box.y1 - m):min(h, e.box.y2 + m), max(0, e.box.x1 - m):min(w, e.box.x2 + m)]
+
+
 def _unnamed_icon(e: Element) -> bool:
-    return e.kind in ("icon", "image") and not e.label and not e.text
+    """An icon with no name, or only a character or two OCR read into it ("00" scissors)."""
+    junk = len(e.text.strip()) <= 2 and e.source != "a11y"
+    return e.kind in ("icon", "image") and not e.label and (not e.text or junk)
 
 
 def _glyph_text(e: Element) -> bool:

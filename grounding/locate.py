@@ -104,10 +104,10 @@ def name_score(e: Element, asked: list[tuple[str, float]]) -> float:
 
 
 def _action_match(asked: list[tuple[str, float]], label: str) -> float:
-    """A classified icon names an action; two-word accessible names add its object
-    ("Close tab", "Add item", "Annotate document"): the first word against the label."""
-    return max((w * similarity(a.split()[0], label) for a, w in asked if len(a.split()) == 2),
-               default=0.0)
+    """A classified icon names one thing; two-word accessible names add an object or an
+    owner ("Close tab", "Annotate document", "File options"): each word against the label."""
+    return max((w * similarity(word, label) for a, w in asked if len(a.split()) == 2
+                for word in a.split()), default=0.0)
 
 
 _SYMBOL = re.compile(r"[^\w\s]")
@@ -130,8 +130,14 @@ def _role_pool(screen: Screen, role: str) -> Scored:
         if e.kind in NON_TARGETS and role not in ("item", "row", "entry"):
             continue
         fits = not kinds or e.kind in kinds or (role == "button" and bool(e.clickable))
-        pool.append((e, 1.0 if fits else 0.85))
+        pool.append((e, 1.0 if fits else _fallback(role, e)))
     return pool
+
+
+def _fallback(role: str, e: Element) -> float:
+    """The weight of an element the role does not name; words are a poor answer to
+    "the X icon" (a menu or caption often shares the icon's name)."""
+    return 0.75 if role == "icon" and e.kind == "text" else 0.85
 
 
 def _by_text(screen: Screen, q: Query, pool: Scored, min_score: float) -> Target:
