@@ -55,8 +55,9 @@ def _literal(screen: Screen, instruction: str, min_score: float) -> Target | Non
     words = strip_verb(instruction)
     if not words:
         return None
-    scored = sorted(((e, name_score(e, [(words, 1.0)])) for e in screen.elements
-                     + stacked(screen) if e.kind not in NON_TARGETS), key=_rank)
+    scored = sorted(((e, name_score(e, [(words, 1.0)]) + _same_case(e, words))
+                     for e in screen.elements + stacked(screen) if e.kind not in NON_TARGETS),
+                    key=_rank)
     if not scored or scored[0][1] < max(min_score, MIN_SCORE):
         return None
     return _hit(scored[0][0], scored[0][1], words, "the words as written")
@@ -146,7 +147,8 @@ def _by_text(screen: Screen, q: Query, pool: Scored, min_score: float) -> Target
         kinds = ROLES.get(q.role, ())
         pool = pool + [(e, 1.0 if not kinds or "text" in kinds else 0.85)
                        for e in stacked(screen)]
-    scored = sorted(((e, name_score(e, asked) * w + _same_case(e, q)) for e, w in pool),
+    scored = sorted(((e, name_score(e, asked) * w + (_same_case(e, q.text) if q.quoted else 0))
+                     for e, w in pool),
                     key=_rank)
     best = scored[0][1] if scored else 0.0
     min_score = max(min_score, QUOTED_MIN) if q.quoted else min_score
@@ -230,9 +232,9 @@ def _icon_by_convention(screen: Screen, text: str, min_score: float) -> Target |
     return _hit(e, min_score, "", f"an unnamed icon where {name!r} usually is (top {end})")
 
 
-def _same_case(e: Element, q: Query) -> float:
-    """A quoted text written exactly as on screen ("OFF", not "Off") wins a tie."""
-    return 0.01 if q.quoted and q.text in (e.text, e.label) else 0.0
+def _same_case(e: Element, text: str) -> float:
+    """Text written exactly as on screen ("OFF", not "Off"; "Otto", not "otto") wins a tie."""
+    return 0.01 if text in (e.text, e.label) else 0.0
 
 
 def _rank(item: tuple[Element, float]) -> tuple[float, float, int, int]:

@@ -42,7 +42,7 @@ def similarity(a: str, b: str) -> float:
     ratio = SequenceMatcher(None, ca, cb, autojunk=False).ratio()
     if ca in cb:
         return max(ratio, _contained(ca, b))
-    if _ELLIPSIS.search(b) and ca.startswith(cb) and len(cb) >= (2 if has_cjk(cb) else 4):
+    if _ELLIPSIS.search(b) and ca.startswith(cb) and _cut_inside_word(a, len(cb)):
         return max(ratio, 0.8 + 0.15 * len(cb) / len(ca))  # truncated on screen
     if cb in ca and len(cb) >= 3:
         ratio = max(ratio, 0.5 + 0.3 * len(cb) / len(ca))
@@ -50,6 +50,15 @@ def similarity(a: str, b: str) -> float:
 
 
 _ELLIPSIS = re.compile(r"(?:\.+|…)\s*$")  # OCR often reads "..." as one or two dots
+
+
+def _cut_inside_word(a: str, at: int) -> bool:
+    """True when ``a`` cut after ``at`` compact characters breaks a word (CJK text: at any
+    character): a label cut short, not a whole shorter one ("Find..." is no "Find and Replace")."""
+    if has_cjk(a):
+        return at >= 2
+    _, sep, script, _, _ = boundaries(a)
+    return at >= 4 and at not in sep | script
 
 
 def _contained(ca: str, b: str) -> float:

@@ -86,6 +86,13 @@ def test_a_label_cut_short_matches_its_full_text() -> None:
     full = "Shopping list for the weekend"
     assert similarity(full, "Shopping li…") > 0.8 > similarity(full, "Shopping li")
     assert similarity("甘肃礼县：“小”苹果迎来“大”升级", "甘肃礼县：“小”.") > 0.75  # "..." as "."
+    assert similarity("Find and Replace…", "Find...") < 0.6  # a menu's "...": a whole word
+
+
+def test_written_case_breaks_a_tie() -> None:
+    s = screen(("otto", (394, 287, 432, 309)), ("Otto", (1145, 114, 1183, 136)))
+    assert locate(s, "click Otto").point == s.elements[1].center
+    assert locate(s, "click otto").point == s.elements[0].center
 
 
 def test_quotes_inside_quotes() -> None:
