@@ -89,15 +89,14 @@ def _ink_runs(rgb: np.ndarray, box: Box, min_gap: float) -> list[tuple[int, int]
     crop = rgb[max(0, box.y1 + trim):max(0, box.y2 - trim), max(0, box.x1):box.x2]
     if crop.size == 0:
         return []
-    grey = crop.astype(np.int16).mean(axis=2)
-    inked = np.flatnonzero(grey.max(axis=0) - grey.min(axis=0) >= INK)
-    runs: list[tuple[int, int]] = []
-    for x in inked:
-        if runs and x - runs[-1][1] < min_gap:
-            runs[-1] = (runs[-1][0], int(x) + 1)
-        else:
-            runs.append((int(x), int(x) + 1))
+    spread = (crop.max(axis=0).astype(np.int16) - crop.min(axis=0)).max(axis=1)
+    inked = np.flatnonzero(spread >= INK)
+    if not inked.size:
+        return []
+    cuts = np.flatnonzero(np.diff(inked) - 1 >= min_gap)
+    starts, ends = inked[np.r_[0, cuts + 1]], inked[np.r_[cuts, inked.size - 1]] + 1
     x0 = max(0, box.x1)
+    runs = zip(starts.tolist(), ends.tolist(), strict=True)
     return [(x0 + a, x0 + b) for a, b in runs]
 
 
