@@ -26,6 +26,9 @@ from grounding.errors import ModelMissing
 
 DET_MODEL = "PP-OCRv6_det_small.onnx"
 REC_MODEL = "PP-OCRv6_rec_small.onnx"
+DET_INT8 = "ocr_det_int8.onnx"   # the same two models quantized (grounding/models/ocr.md)
+REC_INT8 = "ocr_rec_int8.onnx"
+REC_MIN_WIDTH = 160              # narrower batches are padded: short crops read better
 REC_HEIGHT = 48
 CACHE_SIZE = 4096  # recognized line crops remembered across frames
 
@@ -38,10 +41,11 @@ class OcrConfig:
     det_thresh: float = 0.3
     box_thresh: float = 0.5
     min_score: float = 0.5        # recognized text below this mean confidence is dropped
-    rec_batch: int = 8
+    rec_batch: int = 16           # most crops in one recognizer run
     rec_margin: float = 0.25      # extra height around a line: smaller glyphs, cheaper reads
     gap_factor: float = 1.6       # a gap wider than this many text heights splits a phrase
     threads: int | None = None
+    int8: bool = False            # the int8 copies in grounding/models (faster, lossy)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +55,14 @@ class TextBox:
     box: Box
     text: str
     score: float
+
+
+def model_paths(int8: bool) -> tuple[Path, Path]:
+    """The det and rec model files: the package's int8 copies or the wheel's originals."""
+    if int8:
+        folder = Path(__file__).parent / "models"
+        return folder / DET_INT8, folder / REC_INT8
+    return models_dir() / DET_MODEL, models_dir() / REC_MODEL
 
 
 def models_dir() -> Path:
@@ -66,12 +78,12 @@ class Ocr:
 
     def __init__(self, config: OcrConfig | None = None) -> None:
         self.config = config or OcrConfig()
-        folder = models_dir()
-        self.det = runtime.session(folder / DET_MODEL, self.config.threads)
-        self.rec = runtime.session(folder / REC_MODEL, self.config.threads)
+        det, rec = model_paths(self.config.int8)
+        self.det = runtime.session(det, self.config.threads)
+        self.rec = runtime.session(rec, self.config.threads)
         meta = self.rec.get_modelmeta().custom_metadata_map
         if "character" not in meta:
-            raise ModelMissing(f"{REC_MODEL} carries no character table; reinstall rapidocr")
+            raise ModelMissing(f"{rec.name} carries no character table; reinstall guiagent")
         self.charset = ["", *meta["character"].splitlines(), " "]
         self._det_input = self.det.get_inputs()[0].name
         self._rec_input = self.rec.get_inputs()[0].name
@@ -84,12 +96,21 @@ class Ocr:
     def detect(self, rgb: np.ndarray, offset: tuple[int, int] = (0, 0)) -> list[Box]:
         """Text line boxes in ``rgb``, shifted by ``offset`` (for crops of a larger image)."""
         h, w = rgb.shape[:2]
+        x = self.det_input(rgb)
+        prob = self.det.run(None, {self._det_input: x})[0][0, 0]
+        return _boxes_from_prob(prob, w / x.shape[3], h / x.shape[2], self.config, offset)
+
+    def det_input(self, rgb: np.ndarray) -> np.ndarray:
+        """The detector's input: ``rgb`` scaled to at most ``det_max_side``, sides of 32s."""
+        h, w = rgb.shape[:2]
         scale = min(1.0, self.config.det_max_side / max(h, w))
         rh, rw = max(32, round(h * scale / 32) * 32), max(32, round(w * scale / 32) * 32)
         x = cv2.resize(rgb, (rw, rh), interpolation=cv2.INTER_AREA)
-        x = ((x.astype(np.float32) / 127.5) - 1.0).transpose(2, 0, 1)[None]
-        prob = self.det.run(None, {self._det_input: x})[0][0, 0]
-        return _boxes_from_prob(prob, w / rw, h / rh, self.config, offset)
+        return ((x.astype(np.float32) / 127.5) - 1.0).transpose(2, 0, 1)[None]
+
+    def crops(self, rgb: np.ndarray, boxes: list[Box]) -> list[np.ndarray]:
+        """The recognizer's crops of line boxes (with the configured margin)."""
+        return [_crop(rgb, b, self.config.rec_margin) for b in boxes]
 
     def recognize(self, rgb: np.ndarray, boxes: list[Box]) -> list[TextBox]:
         """Read each line box (batched by width) and split it into phrases.
@@ -97,16 +118,16 @@ class Ocr:
         Crops already read (this frame or an earlier one) come from a cache keyed by
         their pixels: repeated labels and unchanged or scrolled lines cost nothing.
         """
-        crops = [_crop(rgb, b, self.config.rec_margin) for b in boxes]
+        crops = self.crops(rgb, boxes)
         keys = [_key(c) for c in crops]
         todo: dict[bytes, int] = {}
         for i, k in enumerate(keys):
             if k not in self._cache and k not in todo:
                 todo[k] = i
         order = sorted(todo.values(), key=lambda i: crops[i].shape[1] / crops[i].shape[0])
-        step = self.config.rec_batch
-        for start in range(0, len(order), step):
-            batch = order[start:start + step]
+        widths = [max(REC_MIN_WIDTH, rec_width(crops[i])) for i in order]
+        for a, b in batch_bounds(widths, self.config.rec_batch):
+            batch = order[a:b]
             read = self._rec_batch([crops[i] for i in batch], [boxes[i] for i in batch])
             for i, phrases in zip(batch, read, strict=True):
                 self._remember(keys[i], [(t.box.x1 - boxes[i].x1, t.box.x2 - boxes[i].x1,
@@ -125,12 +146,8 @@ class Ocr:
             self._cache.popitem(last=False)
 
     def _rec_batch(self, crops: list[np.ndarray], boxes: list[Box]) -> list[list[TextBox]]:
-        widths = [max(1, round(c.shape[1] * REC_HEIGHT / c.shape[0])) for c in crops]
-        pad = max(max(widths), 320 // 2)
-        x = np.zeros((len(crops), 3, REC_HEIGHT, pad), np.float32)
-        for i, (c, cw) in enumerate(zip(crops, widths, strict=True)):
-            r = cv2.resize(c, (cw, REC_HEIGHT), interpolation=cv2.INTER_LINEAR)
-            x[i, :, :, :cw] = r.astype(np.float32).transpose(2, 0, 1) / 127.5 - 1.0
+        x, widths = rec_input(crops)
+        pad = x.shape[3]
         probs = self.rec.run(None, {self._rec_input: x})[0]
         out: list[list[TextBox]] = []
         for p, box, cw in zip(probs, boxes, widths, strict=True):
@@ -169,6 +186,39 @@ class Ocr:
         x1 = box.x1 + max(0, round((solid[0][0] - lead) * px_per_col))
         x2 = box.x2 if last else box.x1 + round((solid[-1][0] + 2.0) * px_per_col)
         return TextBox(Box(x1, box.y1, min(box.x2, max(x2, x1 + 2)), box.y2), text, score)
+
+
+def rec_width(crop: np.ndarray) -> int:
+    """A crop's width once scaled to the recognizer's input height."""
+    return max(1, round(crop.shape[1] * REC_HEIGHT / crop.shape[0]))
+
+
+def batch_bounds(widths: list[int], most: int, run_cost: int = 32) -> list[tuple[int, int]]:
+    """Cut ascending ``widths`` into batches of at most ``most`` so that the padded input
+    (each batch as wide as its widest) plus ``run_cost`` columns a run is smallest."""
+    best = [0] + [1 << 60] * len(widths)
+    cut = [0] * (len(widths) + 1)
+    for j in range(1, len(widths) + 1):
+        for i in range(max(0, j - most), j):
+            cost = best[i] + (j - i) * widths[j - 1] + run_cost
+            if cost < best[j]:
+                best[j], cut[j] = cost, i
+    bounds, j = [], len(widths)
+    while j:
+        bounds.append((cut[j], j))
+        j = cut[j]
+    return bounds[::-1]
+
+
+def rec_input(crops: list[np.ndarray]) -> tuple[np.ndarray, list[int]]:
+    """A recognizer batch: crops scaled to ``REC_HEIGHT``, left-aligned and zero-padded to
+    the widest (at least ``REC_MIN_WIDTH``); also each crop's scaled width."""
+    widths = [rec_width(c) for c in crops]
+    x = np.zeros((len(crops), 3, REC_HEIGHT, max(max(widths), REC_MIN_WIDTH)), np.float32)
+    for i, (c, cw) in enumerate(zip(crops, widths, strict=True)):
+        r = cv2.resize(c, (cw, REC_HEIGHT), interpolation=cv2.INTER_LINEAR)
+        x[i, :, :, :cw] = r.astype(np.float32).transpose(2, 0, 1) / 127.5 - 1.0
+    return x, widths
 
 
 def _ctc_decode(prob: np.ndarray, charset: list[str]) -> list[tuple[str, int, float]]:
