@@ -267,9 +267,9 @@ def _by_place(screen: Screen, q: Query, pool: Scored) -> Target:
         fitting = _list_entries(fitting or pool)
     if not fitting:
         return _not_found(f"no {q.role or 'element'} on the screen", pool)
-    if not (q.ordinal or q.position) and len(fitting) > 1:
-        e = fitting[0][0]
-        return _hit(e, 0.6, "", f"{len(fitting)} {q.role}s; chose the first")
+    if not (q.ordinal or q.position) and len(fitting) > 1:  # any pick would be a guess
+        return _not_found(f"{len(fitting)} elements can be the {q.role or 'element'}; say "
+                          "which by its text, an ordinal or a position", fitting)
     return _pick(screen, q, [(e, 0.8) for e, _ in fitting])
 
 

@@ -117,6 +117,15 @@ def test_a_label_on_two_lines_is_one_target() -> None:
     assert picked(off, 'tap "REFRESHING DRINKS"') == "REFRESHING"  # not stacked: not joined
 
 
+def test_a_role_many_elements_fit_is_no_guess() -> None:
+    s = screen(("", (900, 100, 960, 140)), ("", (900, 300, 960, 340)), kind="toggle")
+    t = locate(s, "tap the switch")
+    assert not t.found and len(t.candidates) == 2 and "which" in t.reason
+    assert locate(s, "tap the second switch").point == s.elements[1].center
+    s.elements.pop()
+    assert locate(s, "tap the switch").found
+
+
 def test_nothing_close_enough_is_not_found() -> None:
     s = screen(("Tabs", (190, 4, 230, 24)), ("Close Other Tabs", (60, 170, 180, 188)))
     t = locate(s, "click Zebra crossing")
