@@ -33,9 +33,13 @@ sys.path.insert(0, str(ROOT))
 
 from devices.base import Observation  # noqa: E402
 from devices.geometry import Box, ScreenGeometry  # noqa: E402
+from grounding import runtime  # noqa: E402
 from grounding.datasets import android_pairs, droidbot_to_uiautomator, web_page_elements  # noqa: E402
 from grounding.locate import locate  # noqa: E402
-from grounding.perceive import Perceiver, load_image  # noqa: E402
+from grounding.ocr import OcrConfig  # noqa: E402
+from grounding.perceive import PerceiveConfig, Perceiver, load_image  # noqa: E402
+
+INT8 = {"auto": None, "int8": True, "float": False}
 
 
 @dataclass
@@ -193,7 +197,9 @@ def sim_set(data: Path, limit: int) -> Iterator[tuple[str, Observation, list[Cas
 
 
 def latency(data: Path, repeat: int) -> None:
-    """Wall and CPU time (best of ``repeat``) on fixed screens: cold, incremental, plain OCR."""
+    """Wall and CPU time (best of ``repeat``) on fixed screens: cold and incremental
+    perception with the package's default OCR models (int8 on a CPU), cold with the
+    wheel's float models, and plain RapidOCR; then medians over the 1920x1080 screens."""
     from rapidocr import RapidOCR
 
     from devices.sim.device import SimDevice
@@ -202,28 +208,45 @@ def latency(data: Path, repeat: int) -> None:
     dev.launch_app("settings")
     sim = dev.observe()
     web = data / "web-pages"
-    cases = [("githubstatus 1920x1080", load_image(web / "githubstatus" / "screenshot.png"), None),
-             ("antd-pagination 1920x1080",
-              load_image(web / "antd-pagination" / "screenshot.png"), None),
-             ("sim Settings 1080x2400 with tree", sim.image, sim.ui_tree),
-             ("sim Settings 1080x2400 pixels only", sim.image, None)]
-    p, plain = Perceiver(), RapidOCR(params={"Global.log_level": "error"})
+    cases: list[tuple[str, Image.Image, str | None]] = [
+        (f"{page} 1920x1080", load_image(web / page / "screenshot.png"), None)
+        for page in ("githubstatus", "antd-pagination", "antd-tooltip")]
+    cases += [("sim Settings 1080x2400 with tree", sim.image, sim.ui_tree),
+              ("sim Settings 1080x2400 pixels only", sim.image, None)]
+    p = Perceiver()
+    fp32 = Perceiver(PerceiveConfig(ocr=OcrConfig(int8=False)))
+    plain = RapidOCR(params={"Global.log_level": "error"})
+    wide: dict[str, list[float]] = {}
     for name, image, tree in cases:
-        runs = time_case(p, plain, image, tree, repeat)
+        runs = time_case(p, fp32, plain, image, tree, repeat)
         print(f"{name}: " + "; ".join(
             f"{k} {min(w for w, _ in v):.0f} ms wall / {min(c for _, c in v):.0f} ms CPU"
-            for k, v in runs.items()) + f"  (plain = RapidOCR defaults; best of {repeat})")
+            for k, v in runs.items()) + f"  (best of {repeat})")
+        if "1920x1080" in name:
+            for k, v in runs.items():
+                wide.setdefault(k, []).append(min(w for w, _ in v))
+    med = {k: statistics.median(v) for k, v in wide.items()}
+    print(f"1920x1080 medians ({len(wide['cold'])} screens): cold {med['cold']:.0f} ms, "
+          f"incremental {med['incremental']:.0f} ms, cold with float OCR models "
+          f"{med['cold fp32']:.0f} ms, plain RapidOCR {med['plain']:.0f} ms "
+          f"(x{med['plain'] / med['cold']:.1f} of cold)")
+    print(f"OCR models: {'int8' if p.ocr and p.ocr.int8 else 'float'} by default on "
+          f"{runtime.device_name()}; plain = RapidOCR's own pipeline and defaults")
 
 
-def time_case(p: Perceiver, plain: Callable[[np.ndarray], object], image: Image.Image,
-              tree: str | None, repeat: int) -> dict[str, list[tuple[float, float]]]:
+def time_case(p: Perceiver, fp32: Perceiver, plain: Callable[[np.ndarray], object],
+              image: Image.Image, tree: str | None,
+              repeat: int) -> dict[str, list[tuple[float, float]]]:
     obs, nxt = observation(image, tree), observation(nudge(image), tree)
     rgb = np.asarray(image)
-    runs: dict[str, list[tuple[float, float]]] = {"cold": [], "incremental": [], "plain": []}
+    runs: dict[str, list[tuple[float, float]]] = {
+        "cold": [], "incremental": [], "cold fp32": [], "plain": []}
     for _ in range(repeat):
         p.reset()
+        fp32.reset()
         runs["cold"].append(wall_cpu(lambda: p.perceive(obs)))
         runs["incremental"].append(wall_cpu(lambda: p.perceive(nxt)))
+        runs["cold fp32"].append(wall_cpu(lambda: fp32.perceive(obs)))
         runs["plain"].append(wall_cpu(lambda: plain(rgb)))
     return runs
 
@@ -263,6 +286,8 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=1000, help="screens per set")
     ap.add_argument("--no-plain", action="store_true", help="skip plain RapidOCR timing")
     ap.add_argument("--misses", type=int, default=8, help="misses to print per split")
+    ap.add_argument("--ocr-models", choices=("auto", "int8", "float"), default="auto",
+                    help="OCR recognizer: auto (int8 on a CPU), int8 or float")
     ap.add_argument("--repeat", type=int, default=1, help="time each screen N times, keep the best")
     args = ap.parse_args()
     if args.sets == "latency":
@@ -273,7 +298,7 @@ def main() -> None:
         from rapidocr import RapidOCR
 
         plain = RapidOCR(params={"Global.log_level": "error"})
-    p = Perceiver()
+    p = Perceiver(PerceiveConfig(ocr=OcrConfig(int8=INT8[args.ocr_models])))
     sets = {"web": web_set, "android": android_set, "sim": sim_set}
     for name in args.sets.split(","):
         tallies: dict[str, Tally] = {}

@@ -26,7 +26,10 @@ sys.path.insert(0, str(ROOT))
 from devices.base import Observation  # noqa: E402
 from devices.geometry import Box, ScreenGeometry  # noqa: E402
 from grounding.locate import locate  # noqa: E402
-from grounding.perceive import Perceiver, load_image  # noqa: E402
+from grounding.ocr import OcrConfig  # noqa: E402
+from grounding.perceive import PerceiveConfig, Perceiver, load_image  # noqa: E402
+
+INT8 = {"auto": None, "int8": True, "float": False}
 
 
 @dataclass
@@ -113,9 +116,11 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=ROOT / "bench" / "desktop_devset")
     ap.add_argument("--limit", type=int, default=1000, help="screenshots to use")
     ap.add_argument("--misses", type=int, default=10, help="misses to print per split")
+    ap.add_argument("--ocr-models", choices=("auto", "int8", "float"), default="auto",
+                    help="OCR recognizer: auto (int8 on a CPU), int8 or float")
     args = ap.parse_args()
     by_image = load_cases(args.data)
-    p = Perceiver()
+    p = Perceiver(PerceiveConfig(ocr=OcrConfig(int8=INT8[args.ocr_models])))
     images = sorted(by_image)[:args.limit]
     p.perceive(load_image(args.data / images[0]))  # warm-up: first inference allocates
     tally = Tally()

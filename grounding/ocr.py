@@ -26,8 +26,7 @@ from grounding.errors import ModelMissing
 
 DET_MODEL = "PP-OCRv6_det_small.onnx"
 REC_MODEL = "PP-OCRv6_rec_small.onnx"
-DET_INT8 = "ocr_det_int8.onnx"   # the same two models quantized (grounding/models/ocr.md)
-REC_INT8 = "ocr_rec_int8.onnx"
+REC_INT8 = "ocr_rec_int8.onnx"   # the recognizer quantized (grounding/models/ocr_rec_int8.md)
 REC_MIN_WIDTH = 160              # narrower batches are padded: short crops read better
 REC_HEIGHT = 48
 CACHE_SIZE = 4096  # recognized line crops remembered across frames
@@ -45,7 +44,7 @@ class OcrConfig:
     rec_margin: float = 0.25      # extra height around a line: smaller glyphs, cheaper reads
     gap_factor: float = 1.6       # a gap wider than this many text heights splits a phrase
     threads: int | None = None
-    int8: bool = False            # the int8 copies in grounding/models (faster, lossy)
+    int8: bool | None = None      # int8 recognizer; None: on a CPU, not on CUDA
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +57,10 @@ class TextBox:
 
 
 def model_paths(int8: bool) -> tuple[Path, Path]:
-    """The det and rec model files: the package's int8 copies or the wheel's originals."""
-    if int8:
-        folder = Path(__file__).parent / "models"
-        return folder / DET_INT8, folder / REC_INT8
-    return models_dir() / DET_MODEL, models_dir() / REC_MODEL
+    """The det and rec model files: the wheel's originals, the recognizer as the package's
+    int8 copy when asked (int8 detection shifts line boxes: it stays float)."""
+    rec = Path(__file__).parent / "models" / REC_INT8 if int8 else models_dir() / REC_MODEL
+    return models_dir() / DET_MODEL, rec
 
 
 def models_dir() -> Path:
@@ -78,7 +76,9 @@ class Ocr:
 
     def __init__(self, config: OcrConfig | None = None) -> None:
         self.config = config or OcrConfig()
-        det, rec = model_paths(self.config.int8)
+        self.int8 = runtime.device_name() == "cpu" if self.config.int8 is None \
+            else self.config.int8
+        det, rec = model_paths(self.int8)
         self.det = runtime.session(det, self.config.threads)
         self.rec = runtime.session(rec, self.config.threads)
         meta = self.rec.get_modelmeta().custom_metadata_map

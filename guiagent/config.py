@@ -46,6 +46,7 @@ class Settings:
     reflection_model: str | None = None
     grounding_model: str | None = None
     grounder: str = "local"
+    ocr_models: str = "auto"               # auto (int8 recognizer on a CPU), int8 or float
     coord_mode: str | None = None
     max_steps: int = 30
     max_cost: float | None = None
@@ -68,6 +69,7 @@ ENV_VARS = {
     "GUIAGENT_MODEL": "model",
     "GUIAGENT_DEVICE": "device",
     "GUIAGENT_ADB_SERVER": "adb_server",
+    "GUIAGENT_OCR_MODELS": "ocr_models",
 }
 SECRET_PREFIX = "GUIAGENT_SECRET_"  # GUIAGENT_SECRET_WIFI_PW fills {{secret:WIFI_PW}}
 
@@ -125,6 +127,15 @@ def llm_config(settings: Settings) -> LLMConfig:
         grounding_model=settings.grounding_model, image_max_side=int(settings.image_max_side),
         timeout=float(settings.llm_timeout), prices=settings.extra.get("prices", {}),
         privacy=privacy)
+
+
+def ocr_int8(settings: Settings) -> bool | None:
+    """The OCR recognizer's precision: None lets grounding choose (int8 on a CPU)."""
+    choices = {"auto": None, "int8": True, "float": False}
+    if settings.ocr_models not in choices:
+        raise ConfigError(f"ocr_models '{settings.ocr_models}' is unknown; "
+                          "use auto, int8 or float")
+    return choices[settings.ocr_models]
 
 
 def display_env() -> dict[str, str | None]:

