@@ -50,7 +50,7 @@ def fuse(src: Sources, rgb: np.ndarray) -> list[Element]:
     elements += _from_detections(src.detections, elements, free)
     elements += [_from_phrase(t) for t in free]
     elements += [Element(0, b, "icon", confidence=0.3, source="proposal", clickable=True)
-                 for b in src.blobs if not _covered(b, elements)]
+                 for b in _uncovered(src.blobs, elements)]
     return number(dedupe(elements))
 
 
@@ -172,45 +172,90 @@ def _name_rows(elements: list[Element]) -> None:
 
 def _from_detections(dets: list[Detection], elements: list[Element],
                      free: list[TextBox]) -> list[Element]:
-    """Detected controls not in the tree; OCR phrases inside one become its text."""
+    """Detected controls not in the tree; OCR phrases inside one become its text (and
+    leave ``free``, which is updated in place)."""
+    dets = [d for d in sorted(dets, key=lambda d: -d.score)
+            if d.kind not in ("text", "other", "none", "container")
+            and min(d.box.width, d.box.height) >= 6]  # OCR owns text; slivers are no targets
+    if not dets:
+        return []
+    boxes = _array([d.box for d in dets])
+    texts = _array([t.box for t in free])
+    taken = np.any(_iou(boxes, _array([e.box for e in elements])) > 0.5, axis=1)
+    among: np.ndarray = _iou(boxes, boxes) > 0.5
+    overlap, inside = _intersections(boxes, texts), _contains_centers(boxes, texts)
+    still, picked = np.ones(len(free), bool), np.zeros(len(dets), bool)
     out: list[Element] = []
-    for d in sorted(dets, key=lambda d: -d.score):
-        if d.kind in ("text", "other", "none", "container") or min(d.box.width,
-                                                                  d.box.height) < 6:
-            continue  # OCR owns text; slivers are no targets
-        if any(d.box.iou(e.box) > 0.5 for e in elements + out):
+    for i, d in enumerate(dets):
+        if taken[i] or (among[i] & picked).any():
             continue
-        if d.kind in ("icon", "image") and any(d.box.intersection(t.box) > 0.6 * d.box.area
-                                               for t in free):
+        glyph = d.kind in ("icon", "image")
+        if glyph and (overlap[i, still] > 0.6 * d.box.area).any():
             continue  # a glyph inside a line of text
-        inner = [t for t in free if _inside(t.box, d.box)]
-        if d.kind in ("icon", "image", "checkbox", "toggle") and any(len(t.text) >= 3
-                                                                     for t in inner):
+        inner = [int(j) for j in np.flatnonzero(inside[i] & still)]
+        if d.kind in ("icon", "image", "checkbox", "toggle") and any(
+                len(free[j].text) >= 3 for j in inner):
             continue  # words are no glyph: the detector mistook text for a control
-        if len(inner) > 1:
-            inner = []  # a field with its label beside it: the phrases stay separate texts
-        for t in inner:
-            free.remove(t)
+        inner = inner if len(inner) == 1 else []  # a label beside a field stays a text
+        still[inner] = False
+        picked[i] = True
         kind: Kind = d.kind if d.kind in CONTROL_KINDS | {"text", "image"} else "other"  # type: ignore[assignment]
-        out.append(Element(0, d.box, kind, " ".join(t.text for t in inner),
+        out.append(Element(0, d.box, kind, " ".join(free[j].text for j in inner),
                            confidence=d.score, source="detector", clickable=True))
+    free[:] = [t for t, keep in zip(free, still, strict=True) if keep]
     return out
 
 
-def _covered(b: Box, elements: list[Element]) -> bool:
-    """A blob already is an element (rows and containers around it do not count)."""
-    return any(b.intersection(e.box) > 0.3 * b.area and e.box.area < 6 * b.area
-               for e in elements)
+def _uncovered(blobs: list[Box], elements: list[Element]) -> list[Box]:
+    """Blobs that are no element yet (rows and containers around them do not count)."""
+    if not blobs:
+        return []
+    b, e = _array(blobs), _array([x.box for x in elements])
+    area_b, area_e = _areas(b)[:, None], _areas(e)[None, :]
+    covered: np.ndarray = (_intersections(b, e) > 0.3 * area_b) & (area_e < 6 * area_b)
+    return [blob for blob, c in zip(blobs, np.any(covered, axis=1), strict=True) if not c]
 
 
 def dedupe(elements: list[Element]) -> list[Element]:
     """Of two strongly overlapping elements of the same kind and text, keep the more confident."""
-    kept: list[Element] = []
-    for e in sorted(elements, key=lambda e: -e.confidence):
-        if not any(e.box.iou(k.box) > 0.7 and e.kind == k.kind and e.text == k.text
-                   for k in kept):
-            kept.append(e)
-    return kept
+    ordered = sorted(elements, key=lambda e: -e.confidence)
+    if not ordered:
+        return []
+    names = {key: n for n, key in enumerate({(e.kind, e.text) for e in ordered})}
+    ids = np.array([names[(e.kind, e.text)] for e in ordered])
+    clash = (_iou(*[_array([e.box for e in ordered])] * 2) > 0.7) & (ids[:, None] == ids)
+    kept = np.zeros(len(ordered), bool)
+    for i in range(len(ordered)):
+        kept[i] = not (clash[i] & kept).any()
+    return [e for e, k in zip(ordered, kept, strict=True) if k]
+
+
+def _array(boxes: list[Box]) -> np.ndarray:
+    return np.array([(b.x1, b.y1, b.x2, b.y2) for b in boxes], np.int64).reshape(-1, 4)
+
+
+def _areas(a: np.ndarray) -> np.ndarray:
+    return np.clip(a[:, 2] - a[:, 0], 0, None) * np.clip(a[:, 3] - a[:, 1], 0, None)
+
+
+def _intersections(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pairwise intersection areas: ``a`` rows x ``b`` columns."""
+    w = np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0])
+    h = np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1])
+    return np.clip(w, 0, None) * np.clip(h, 0, None)
+
+
+def _iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    inter = _intersections(a, b)
+    union = _areas(a)[:, None] + _areas(b)[None, :] - inter
+    return np.divide(inter, union, out=np.zeros(inter.shape), where=union > 0)
+
+
+def _contains_centers(outer: np.ndarray, inner: np.ndarray) -> np.ndarray:
+    """Whether each ``outer`` box holds each ``inner`` box's center (Box.contains)."""
+    cx, cy = (inner[:, 0] + inner[:, 2]) // 2, (inner[:, 1] + inner[:, 3]) // 2
+    return ((outer[:, None, 0] <= cx) & (cx < outer[:, None, 2])
+            & (outer[:, None, 1] <= cy) & (cy < outer[:, None, 3]))
 
 
 def number(elements: list[Element]) -> list[Element]:
