@@ -193,7 +193,7 @@ def sim_set(data: Path, limit: int) -> Iterator[tuple[str, Observation, list[Cas
                                        ).boxes.append(n.box)
         cases = list(state_cases.values())
         yield "sim a11y+pixels", obs, cases
-        yield "sim pixels only", observation(obs.image), cases
+        yield "sim pixels only", Observation(image=obs.image, geometry=obs.geometry), cases
 
 
 def latency(data: Path, repeat: int) -> None:

@@ -93,17 +93,19 @@ class Ocr:
         """Detect and recognize all text in an RGB image."""
         return self.recognize(rgb, self.detect(rgb))
 
-    def detect(self, rgb: np.ndarray, offset: tuple[int, int] = (0, 0)) -> list[Box]:
-        """Text line boxes in ``rgb``, shifted by ``offset`` (for crops of a larger image)."""
+    def detect(self, rgb: np.ndarray, offset: tuple[int, int] = (0, 0),
+               scale: float | None = None) -> list[Box]:
+        """Text line boxes in ``rgb``, shifted by ``offset`` (for crops of a larger image);
+        detection runs at ``scale`` (default: the long side down to ``det_max_side``)."""
         h, w = rgb.shape[:2]
-        x = self.det_input(rgb)
+        x = self.det_input(rgb, scale)
         prob = self.det.run(None, {self._det_input: x})[0][0, 0]
         return _boxes_from_prob(prob, w / x.shape[3], h / x.shape[2], self.config, offset)
 
-    def det_input(self, rgb: np.ndarray) -> np.ndarray:
-        """The detector's input: ``rgb`` scaled to at most ``det_max_side``, sides of 32s."""
+    def det_input(self, rgb: np.ndarray, scale: float | None = None) -> np.ndarray:
+        """The detector's input: ``rgb`` scaled (to at most ``det_max_side``), sides of 32s."""
         h, w = rgb.shape[:2]
-        scale = min(1.0, self.config.det_max_side / max(h, w))
+        scale = min(1.0, scale or self.config.det_max_side / max(h, w))
         rh, rw = max(32, round(h * scale / 32) * 32), max(32, round(w * scale / 32) * 32)
         x = cv2.resize(rgb, (rw, rh), interpolation=cv2.INTER_AREA)
         return ((x.astype(np.float32) / 127.5) - 1.0).transpose(2, 0, 1)[None]

@@ -43,6 +43,8 @@ class PerceiveConfig:
     hires_side: int = 2400            # landscape screens this wide can be ``refine``d
     a11y_spot_check: int = 4          # lines the tree names: read this many, trust the rest
     detector_with_tree: bool = False  # run the element detector even when a tree is given
+    min_text_dp: float = 11.0         # the smallest text phone apps draw, in dp
+    det_text_px: float = 9.0          # ... detected at this height when the dpi is known
 
 
 @dataclass(slots=True)
@@ -82,6 +84,7 @@ class Perceiver:
         self.detector, self.icons = _load_detector(self.config.use_detector)
         self._last: _Frame | None = None
         self._nodes: list[Node] = []
+        self._det_scale: float | None = None
 
     def reset(self) -> None:
         """Forget the previous frame and every cached reading (a new run)."""
@@ -94,6 +97,7 @@ class Perceiver:
         obs = as_observation(source)
         rgb = np.asarray(obs.image if obs.image.mode == "RGB" else obs.image.convert("RGB"))
         self._nodes = self._tree_nodes(obs, rgb)
+        self._det_scale = self._text_scale(obs.geometry)
         rects = self._changes(rgb)
         texts, dets = self._texts(rgb, rects), self._detections(rgb, rects)
         blobs = self._blobs(rgb, rects, texts)
@@ -124,6 +128,17 @@ class Perceiver:
         """Whether ``refine`` could see more: a landscape screen wider than ``hires_side``."""
         g = screen.geometry
         return self.ocr is not None and g.width >= self.config.hires_side and g.width > g.height
+
+    def _text_scale(self, g: ScreenGeometry) -> float | None:
+        """Text detection scale from the screen's density (Android dpi): the smallest text an
+        app draws (``min_text_dp``) lands ``det_text_px`` tall; None (the default bounded
+        scale) when the density is unknown or the default is smaller."""
+        if not g.density:
+            return None
+        smallest = self.config.min_text_dp * g.density / 160
+        default = self.config.ocr.det_max_side / max(g.width, g.height)
+        return min(1.0, self.config.det_text_px / smallest) if \
+            self.config.det_text_px / smallest < default else None
 
     def _tree_nodes(self, obs: Observation, rgb: np.ndarray) -> list[Node]:
         if not (self.config.use_a11y and obs.ui_tree):
@@ -170,10 +185,10 @@ class Perceiver:
         if self.ocr is None:
             return []
         if rects is None or self._last is None:
-            return self._read(rgb, self.ocr.detect(rgb))
+            return self._read(rgb, self.ocr.detect(rgb, scale=self._det_scale))
         kept = [t for t in self._last.texts if not any(t.box.intersection(r) for r in rects)]
         boxes = [b for r in rects for b in self.ocr.detect(rgb[r.y1:r.y2, r.x1:r.x2],
-                                                           (r.x1, r.y1))]
+                                                           (r.x1, r.y1), self._det_scale)]
         return kept + self._read(rgb, boxes)
 
     def _detections(self, rgb: np.ndarray, rects: list[Box] | None) -> list[Detection]:

@@ -134,3 +134,19 @@ def test_small_text_on_a_large_screen_is_found_by_refining(int8: bool) -> None:
     assert Box(1895, 1195, 2020, 1220).contains(target.point)
     if not int8:  # the int8 recognizer reads this 13 px bitmap font as "Quarterly repot"
         assert "Quarterly report" in screen.texts()
+
+
+def test_known_density_detects_phone_text_at_a_smaller_scale() -> None:
+    from devices.sim.device import SimDevice
+
+    obs = SimDevice().observe()   # the launcher, 1080x2400 at 420 dpi; no tree below
+    assert obs.geometry.density == 420
+    p = Perceiver()
+    scale = p._text_scale(obs.geometry)
+    assert scale is not None and 0.25 < scale < 1280 / 2400
+    assert p._text_scale(ScreenGeometry(1920, 1080)) is None
+    with_dpi = p.perceive(Observation(image=obs.image, geometry=obs.geometry)).texts()
+    p.reset()
+    without = p.perceive(Observation(image=obs.image, geometry=ScreenGeometry(1080, 2400)))
+    for label in ("Settings", "Contacts", "Messages", "Calculator"):
+        assert label in with_dpi and label in without.texts()
