@@ -161,14 +161,14 @@ class Perceiver:
             return []
         boxes = [t.box for t in _legible(texts)]
         if rects is None or self._last is None:
-            return icon_blobs(rgb, boxes)
+            return icon_blobs(rgb, boxes) + _glyphs(texts)
         short = min(rgb.shape[:2])
         kept = [b for b in self._last.blobs if not any(b.intersection(r) for r in rects)]
         for r in rects:
             inside = [t for t in boxes if t.intersection(r)]
             kept += icon_blobs(rgb[r.y1:r.y2, r.x1:r.x2], inside, offset=(r.x1, r.y1),
                                short_side=short)
-        return kept
+        return kept + [g for g in _glyphs(texts) if any(g.intersection(r) for r in rects)]
 
     def _changes(self, rgb: np.ndarray) -> list[Box] | None:
         """Regions that changed since the last frame; None when everything must be redone."""
@@ -203,6 +203,13 @@ class Perceiver:
         return kept
 
     def _read(self, rgb: np.ndarray, boxes: list[Box]) -> list[TextBox]:
+        """Recognized lines, plus each icon-sized box nothing could be read in (as empty
+        text: ink the detector saw that is no word is likely an icon)."""
+        read = self._recognize(rgb, boxes)
+        return read + [TextBox(b, "", 0.0) for b in boxes if b.width <= 2.5 * b.height
+                       and not any(b.contains(t.box.center) for t in read)]
+
+    def _recognize(self, rgb: np.ndarray, boxes: list[Box]) -> list[TextBox]:
         """Recognize line boxes; lines inside tree nodes that name their text are only
         spot-checked, and all read when a spot check disagrees (a stale or wrong tree)."""
         assert self.ocr is not None
@@ -222,6 +229,11 @@ class Perceiver:
     def _label_icons(self, rgb: np.ndarray, elements: list[Element]) -> None:
         if self.icons is not None:
             self.icons.label_elements(rgb, elements)
+
+
+def _glyphs(texts: list[TextBox]) -> list[Box]:
+    """Ink OCR found but read as one character at best, not confidently: likely an icon."""
+    return [t.box for t in texts if len(t.text) <= 1 and t.score < 0.8]
 
 
 def _legible(texts: list[TextBox]) -> list[TextBox]:

@@ -52,7 +52,8 @@ def calibration_inputs(ocr: Ocr, screens: list[np.ndarray], batch: int = 16) -> 
 
 
 def quantize(src: Path, dst: Path, inputs: list[np.ndarray], method: str = "minmax",
-             reduce_range: bool = False, moving_average: bool = True) -> None:
+             reduce_range: bool = False, moving_average: bool = True,
+             ops: list[str] | None = None) -> None:
     """Convert ``src`` to opset 17, quantize it statically on ``inputs``, keep metadata."""
     import onnx
     from onnx import version_converter
@@ -79,7 +80,8 @@ def quantize(src: Path, dst: Path, inputs: list[np.ndarray], method: str = "minm
                         per_channel=True, reduce_range=reduce_range,
                         activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
                         calibrate_method=getattr(CalibrationMethod, METHODS[method]),
-                        extra_options={"CalibMovingAverage": moving_average})
+                        extra_options={"CalibMovingAverage": moving_average},
+                        op_types_to_quantize=ops)
     out = onnx.load(str(dst))
     onnx.helper.set_model_props(out, {p.key: p.value for p in model.metadata_props})
     onnx.save(out, str(dst))
@@ -91,12 +93,15 @@ def main() -> None:
     ap.add_argument("--screens", type=int, default=40, help="synthetic calibration screens")
     ap.add_argument("--method", choices=sorted(METHODS), default="minmax")
     ap.add_argument("--reduce-range", action="store_true", help="7-bit weights (old CPUs)")
+    ap.add_argument("--ops", default=None, help="op types to quantize, comma-separated "
+                    "(default: every op onnxruntime can)")
     args = ap.parse_args()
     cv2.setNumThreads(1)
     ocr = Ocr(OcrConfig(int8=False))
     rec = calibration_inputs(ocr, list(calibration_screens(args.screens)))
     print(f"calibration: {len(rec)} line batches")
-    quantize(models_dir() / REC_MODEL, args.out / REC_INT8, rec, args.method, args.reduce_range)
+    quantize(models_dir() / REC_MODEL, args.out / REC_INT8, rec, args.method, args.reduce_range,
+             ops=args.ops.split(",") if args.ops else None)
     print(f"wrote {args.out / REC_INT8} ({(args.out / REC_INT8).stat().st_size / 1e6:.1f} MB)")
 
 

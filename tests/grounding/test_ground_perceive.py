@@ -150,3 +150,18 @@ def test_known_density_detects_phone_text_at_a_smaller_scale() -> None:
     without = p.perceive(Observation(image=obs.image, geometry=ScreenGeometry(1080, 2400)))
     for label in ("Settings", "Contacts", "Messages", "Calculator"):
         assert label in with_dpi and label in without.texts()
+
+
+@pytest.mark.parametrize("int8", [True, False], ids=["int8", "float"])
+def test_ink_the_recognizer_cannot_read_becomes_an_icon(android_screens: Path,
+                                                         int8: bool) -> None:
+    """Yelp's overflow button (three dots at the top right): the int8 recognizer reads
+    nothing there, the float one ':'; either way it must be an icon named 'more'."""
+    from grounding.ocr import OcrConfig
+    from grounding.perceive import PerceiveConfig
+
+    perceiver = Perceiver(PerceiveConfig(ocr=OcrConfig(int8=int8)))
+    screen = perceiver.perceive(android_screens / "yelp_2017-08-11_202447.jpg")
+    target = locate(screen, "tap the More options icon")
+    assert target.found and target.point is not None, target.reason
+    assert Box(1300, 98, 1440, 266).contains(target.point)
