@@ -2,7 +2,8 @@
 
     python -m grounding.train.quantize_ocr [--out grounding/models] [--screens 40]
 
-Static quantization (onnxruntime QDQ: int8 per-channel weights, uint8 activations)
+Static quantization of the convolutions and matrix products (onnxruntime QDQ: int8
+per-channel weights, uint8 activations; element-wise ops stay float and fused)
 calibrated on the text lines of screens the project draws itself: synthetic UI
 screens (``grounding.train.screens``) and the simulated phone's apps. The model is the
 wheel's own, converted to opset 17 (per-channel QDQ needs 13+), and keeps its character
@@ -93,8 +94,9 @@ def main() -> None:
     ap.add_argument("--screens", type=int, default=40, help="synthetic calibration screens")
     ap.add_argument("--method", choices=sorted(METHODS), default="minmax")
     ap.add_argument("--reduce-range", action="store_true", help="7-bit weights (old CPUs)")
-    ap.add_argument("--ops", default=None, help="op types to quantize, comma-separated "
-                    "(default: every op onnxruntime can)")
+    ap.add_argument("--ops", default="Conv,MatMul", help="op types to quantize, comma-"
+                    "separated ('' for every op onnxruntime can; the element-wise ones then "
+                    "run unfused and slower)")
     args = ap.parse_args()
     cv2.setNumThreads(1)
     ocr = Ocr(OcrConfig(int8=False))

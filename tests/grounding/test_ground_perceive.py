@@ -132,8 +132,7 @@ def test_small_text_on_a_large_screen_is_found_by_refining(int8: bool) -> None:
     screen, target = ground(perceiver, image, 'click "Quarterly report"')
     assert target.found and target.point is not None, target.reason
     assert Box(1895, 1195, 2020, 1220).contains(target.point)
-    if not int8:  # the int8 recognizer reads this 13 px bitmap font as "Quarterly repot"
-        assert "Quarterly report" in screen.texts()
+    assert "Quarterly report" in screen.texts()
 
 
 def test_known_density_detects_phone_text_at_a_smaller_scale() -> None:
