@@ -110,6 +110,7 @@ class Perceiver:
         obs = as_observation(source)
         rgb = np.asarray(obs.image if obs.image.mode == "RGB" else obs.image.convert("RGB"))
         self._nodes = self._tree_nodes(obs, rgb)
+        self._det_scale = self._text_scale(obs.geometry)
         last = self._last if self._last is not None and self._last.rgb.shape == rgb.shape \
             else None
         texts = last.texts if last is not None else self._texts(rgb, None)
