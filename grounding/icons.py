@@ -6,9 +6,7 @@ The model is the project's own (``grounding/models/icons.onnx``, trained by
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +15,7 @@ import numpy as np
 import yaml
 
 from grounding.errors import GroundingError, ImageError
+from grounding.pixelcache import PixelCache, pixel_key
 from grounding.runtime import session
 from grounding.types import Element
 
@@ -100,12 +99,6 @@ def preprocess(crop: np.ndarray, size: int = ICON_SIZE) -> np.ndarray:
     return (tile / max(float(tile.max()), 1.0)).astype(np.float32)
 
 
-def _key(crop: np.ndarray) -> bytes:
-    digest = hashlib.blake2b(np.ascontiguousarray(crop).data, digest_size=16)
-    digest.update(str(crop.shape).encode())
-    return digest.digest()
-
-
 class IconClassifier:
     """Batched icon classification with the packaged ONNX model."""
 
@@ -115,22 +108,20 @@ class IconClassifier:
         self.aliases: dict[str, list[str]] = load_aliases(
             (model_path or MODELS / "icons.onnx").with_suffix(".aliases.yaml"))
         self._input = self._session.get_inputs()[0].name
-        self._seen: OrderedDict[bytes, tuple[str, float]] = OrderedDict()
+        self._seen: PixelCache[tuple[str, float]] = PixelCache(CACHE_SIZE)
 
     def classify(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
         """Each RGB uint8 crop -> (label, probability); ``other`` when it is no known icon.
         Crops classified before (same pixels, e.g. the unchanged part of the last frame)
         are answered from a cache."""
-        keys = [_key(c) for c in crops]
+        keys = [pixel_key(c) for c in crops]
         todo = [i for i, k in enumerate(keys) if k not in self._seen]
         if todo:
             batch = np.stack([preprocess(crops[i]) for i in todo])[:, None]
             probs = self._session.run(None, {self._input: batch})[0]
             for n, i in enumerate(todo):
                 best = int(probs[n].argmax())
-                self._seen[keys[i]] = (self.labels[best], float(probs[n, best]))
-            while len(self._seen) > CACHE_SIZE:
-                self._seen.popitem(last=False)
+                self._seen.put(keys[i], (self.labels[best], float(probs[n, best])))
         return [self._seen[k] for k in keys]
 
     def label_elements(self, rgb: np.ndarray, elements: list[Element]) -> None:

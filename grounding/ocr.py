@@ -10,9 +10,7 @@ so a toolbar row "File Edit View" becomes three boxes.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +21,7 @@ import numpy as np
 from devices.geometry import Box
 from grounding import runtime
 from grounding.errors import ModelMissing
+from grounding.pixelcache import PixelCache, pixel_key
 
 DET_MODEL = "PP-OCRv6_det_small.onnx"
 REC_MODEL = "PP-OCRv6_rec_small.onnx"
@@ -87,7 +86,7 @@ class Ocr:
         self.charset = ["", *meta["character"].splitlines(), " "]
         self._det_input = self.det.get_inputs()[0].name
         self._rec_input = self.rec.get_inputs()[0].name
-        self._cache: OrderedDict[bytes, list[tuple[int, int, str, float]]] = OrderedDict()
+        self._cache: PixelCache[list[tuple[int, int, str, float]]] = PixelCache(CACHE_SIZE)
 
     def __call__(self, rgb: np.ndarray) -> list[TextBox]:
         """Detect and recognize all text in an RGB image."""
@@ -121,7 +120,7 @@ class Ocr:
         their pixels: repeated labels and unchanged or scrolled lines cost nothing.
         """
         crops = self.crops(rgb, boxes)
-        keys = [_key(c) for c in crops]
+        keys = [pixel_key(c) for c in crops]
         todo: dict[bytes, int] = {}
         for i, k in enumerate(keys):
             if k not in self._cache and k not in todo:
@@ -132,7 +131,7 @@ class Ocr:
             batch = order[a:b]
             read = self._rec_batch([crops[i] for i in batch], [boxes[i] for i in batch])
             for i, phrases in zip(batch, read, strict=True):
-                self._remember(keys[i], [(t.box.x1 - boxes[i].x1, t.box.x2 - boxes[i].x1,
+                self._cache.put(keys[i], [(t.box.x1 - boxes[i].x1, t.box.x2 - boxes[i].x1,
                                           t.text, t.score) for t in phrases])
         return [TextBox(Box(b.x1 + dx1, b.y1, b.x1 + dx2, b.y2), text, score)
                 for b, k in zip(boxes, keys, strict=True)
@@ -141,11 +140,6 @@ class Ocr:
     def forget(self) -> None:
         """Drop the recognition cache."""
         self._cache.clear()
-
-    def _remember(self, key: bytes, phrases: list[tuple[int, int, str, float]]) -> None:
-        self._cache[key] = phrases
-        while len(self._cache) > CACHE_SIZE:
-            self._cache.popitem(last=False)
 
     def _rec_batch(self, crops: list[np.ndarray], boxes: list[Box]) -> list[list[TextBox]]:
         x, widths = rec_input(crops)
@@ -230,12 +224,6 @@ def _ctc_decode(prob: np.ndarray, charset: list[str]) -> list[tuple[str, int, fl
     keep = (idx != 0) & np.concatenate([[True], idx[1:] != idx[:-1]])
     return [(charset[i] if i < len(charset) else "", int(col), float(conf[col]))
             for col, i in zip(np.flatnonzero(keep), idx[keep], strict=True)]
-
-
-def _key(crop: np.ndarray) -> bytes:
-    digest = hashlib.blake2b(np.ascontiguousarray(crop).data, digest_size=16)
-    digest.update(str(crop.shape).encode())
-    return digest.digest()
 
 
 def _crop(rgb: np.ndarray, b: Box, margin: float = 0.0) -> np.ndarray:

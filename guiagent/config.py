@@ -16,6 +16,7 @@ import platformdirs
 from guiagent.errors import ConfigError
 
 if TYPE_CHECKING:
+    from grounding.perceive import PerceiveConfig
     from planners.llm import LLMConfig
 
 APP = "guiagent"
@@ -129,13 +130,17 @@ def llm_config(settings: Settings) -> LLMConfig:
         privacy=privacy)
 
 
-def ocr_int8(settings: Settings) -> bool | None:
-    """The OCR recognizer's precision: None lets grounding choose (int8 on a CPU)."""
+def perceive_config(settings: Settings) -> PerceiveConfig:
+    """Local perception as configured: ``ocr_models`` auto (int8 recognizer on a CPU, float
+    with CUDA), int8 or float."""
+    from grounding.ocr import OcrConfig
+    from grounding.perceive import PerceiveConfig
+
     choices = {"auto": None, "int8": True, "float": False}
     if settings.ocr_models not in choices:
         raise ConfigError(f"ocr_models '{settings.ocr_models}' is unknown; "
                           "use auto, int8 or float")
-    return choices[settings.ocr_models]
+    return PerceiveConfig(ocr=OcrConfig(int8=choices[settings.ocr_models]))
 
 
 def display_env() -> dict[str, str | None]:

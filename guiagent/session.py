@@ -18,7 +18,7 @@ from PIL import Image
 from devices import Device, Observation
 from grounding.types import Screen
 from guiagent.app_tracker import AppTracker
-from guiagent.config import Settings, config_path, data_dir, llm_config, ocr_int8
+from guiagent.config import Settings, config_path, data_dir, llm_config, perceive_config
 from guiagent.errors import ConfigError
 from guiagent.executor import Executor
 from guiagent.loop import AgentLoop, Locate, LoopOptions, Perceive
@@ -32,7 +32,7 @@ from planners.tips import TipStore
 from planners.usage import Budget, PriceTable, Usage
 
 if TYPE_CHECKING:
-    from grounding.perceive import Perceiver
+    from grounding.perceive import PerceiveConfig, Perceiver
 
 PlannerName = Literal["auto", "llm", "offline"]
 
@@ -72,19 +72,18 @@ class TreeFirstPerceiver:
     games, web canvases) or ``ocr=True`` get the full pipeline.
     """
 
-    def __init__(self, ocr: bool = False, int8: bool | None = None) -> None:
+    def __init__(self, ocr: bool = False, config: PerceiveConfig | None = None) -> None:
         from grounding.perceive import PerceiveConfig, Perceiver
 
-        self.ocr, self.int8 = ocr, int8
+        self.ocr, self.config = ocr, config or PerceiveConfig()
         self.tree = Perceiver(PerceiveConfig(use_ocr=False, use_detector=False, proposals=False))
 
     @cached_property
     def full(self) -> Perceiver:
         """OCR and detector models, loaded the first time a screen needs them."""
-        from grounding.ocr import OcrConfig
-        from grounding.perceive import PerceiveConfig, Perceiver
+        from grounding.perceive import Perceiver
 
-        return Perceiver(PerceiveConfig(ocr=OcrConfig(int8=self.int8)))
+        return Perceiver(self.config)
 
     def __call__(self, obs: Observation) -> Screen:
         has_texts = bool(obs.ui_tree) and 'text="' in (obs.ui_tree or "").replace('text=""', "")
@@ -96,14 +95,14 @@ def grounding_parts(ocr: bool = False,
     """Local perception; local grounding, or the remote VLM grounder when configured."""
     from grounding.locate import locate
 
-    int8 = ocr_int8(settings) if settings is not None else None
+    config = perceive_config(settings) if settings is not None else None
     if settings is not None and settings.grounder == "vlm":
         from guiagent.remote_grounding import RemoteLocate
 
-        return TreeFirstPerceiver(ocr, int8), RemoteLocate(settings)
+        return TreeFirstPerceiver(ocr, config), RemoteLocate(settings)
     if settings is not None and settings.grounder != "local":
         raise ConfigError(f"grounder '{settings.grounder}' is unknown; use local or vlm")
-    return TreeFirstPerceiver(ocr, int8), locate
+    return TreeFirstPerceiver(ocr, config), locate
 
 
 def safety_policy_path(settings: Settings) -> Path | None:

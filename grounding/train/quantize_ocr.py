@@ -23,7 +23,6 @@ import numpy as np
 
 from grounding.ocr import REC_INT8, REC_MODEL, Ocr, OcrConfig, models_dir, rec_input
 
-METHODS = {"minmax": "MinMax", "percentile": "Percentile", "entropy": "Entropy"}
 SIM_APPS = ("launcher", "settings", "contacts", "messages", "clock", "calculator", "notes")
 
 
@@ -52,10 +51,10 @@ def calibration_inputs(ocr: Ocr, screens: list[np.ndarray], batch: int = 16) -> 
     return rec
 
 
-def quantize(src: Path, dst: Path, inputs: list[np.ndarray], method: str = "minmax",
-             reduce_range: bool = False, moving_average: bool = True,
+def quantize(src: Path, dst: Path, inputs: list[np.ndarray],
              ops: list[str] | None = None) -> None:
-    """Convert ``src`` to opset 17, quantize it statically on ``inputs``, keep metadata."""
+    """Convert ``src`` to opset 17, quantize ``ops`` (None: all) statically on ``inputs``
+    with min/max ranges averaged over batches, keep the metadata."""
     import onnx
     from onnx import version_converter
     from onnxruntime.quantization import (
@@ -78,10 +77,10 @@ def quantize(src: Path, dst: Path, inputs: list[np.ndarray], method: str = "minm
         opset17 = Path(tmp) / "opset17.onnx"
         onnx.save(version_converter.convert_version(model, 17), str(opset17))
         quantize_static(str(opset17), str(dst), Reader(), quant_format=QuantFormat.QDQ,
-                        per_channel=True, reduce_range=reduce_range,
+                        per_channel=True,
                         activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
-                        calibrate_method=getattr(CalibrationMethod, METHODS[method]),
-                        extra_options={"CalibMovingAverage": moving_average},
+                        calibrate_method=CalibrationMethod.MinMax,
+                        extra_options={"CalibMovingAverage": True},
                         op_types_to_quantize=ops)
     out = onnx.load(str(dst))
     onnx.helper.set_model_props(out, {p.key: p.value for p in model.metadata_props})
@@ -92,8 +91,6 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", type=Path, default=Path(__file__).parent.parent / "models")
     ap.add_argument("--screens", type=int, default=40, help="synthetic calibration screens")
-    ap.add_argument("--method", choices=sorted(METHODS), default="minmax")
-    ap.add_argument("--reduce-range", action="store_true", help="7-bit weights (old CPUs)")
     ap.add_argument("--ops", default="Conv,MatMul", help="op types to quantize, comma-"
                     "separated ('' for every op onnxruntime can; the element-wise ones then "
                     "run unfused and slower)")
@@ -102,8 +99,8 @@ def main() -> None:
     ocr = Ocr(OcrConfig(int8=False))
     rec = calibration_inputs(ocr, list(calibration_screens(args.screens)))
     print(f"calibration: {len(rec)} line batches")
-    quantize(models_dir() / REC_MODEL, args.out / REC_INT8, rec, args.method, args.reduce_range,
-             ops=args.ops.split(",") if args.ops else None)
+    quantize(models_dir() / REC_MODEL, args.out / REC_INT8, rec,
+             args.ops.split(",") if args.ops else None)
     print(f"wrote {args.out / REC_INT8} ({(args.out / REC_INT8).stat().st_size / 1e6:.1f} MB)")
 
 

@@ -47,8 +47,10 @@ def perceive(image: Path, as_json: bool, som: Path | None, tree: Path | None) ->
 
     if som is not None and som.suffix.lower() != ".png":
         raise UsageError(f"--som {som}: the marked image is written as PNG; name it *.png")
+    from guiagent.config import load_settings
+
     obs = _observation(image, tree)
-    screen = _perceiver().perceive(obs)
+    screen = _perceiver(load_settings()).perceive(obs)
     if som is not None:
         render_som(obs.image, screen.elements).save(som, format="PNG")
     if as_json:
@@ -76,41 +78,40 @@ def ground(image: Path | None, instruction: str | None, as_json: bool, jsonl: Pa
            tree: Path | None, grounder: str | None, model: str | None, base_url: str | None,
            coord_mode: str | None) -> None:
     """Print the point (x y) an instruction refers to; exit 1 with the reason when not found."""
-    remote = _remote_locate({"grounder": grounder, "grounding_model": model,
-                             "base_url": base_url, "coord_mode": coord_mode})
+    from guiagent.config import load_settings
+
+    settings = load_settings({"grounder": grounder, "grounding_model": model,
+                              "base_url": base_url, "coord_mode": coord_mode})
+    remote = _remote_locate(settings)
     if jsonl is not None:
         if image is not None:
             raise UsageError("give either IMAGE INSTRUCTION or --jsonl FILE, not both")
-        _batch(jsonl, remote)
+        _batch(jsonl, _perceiver(settings), remote)
         return
     if image is None or not instruction:
         raise UsageError('usage: guiagent ground IMAGE "instruction" (or --jsonl FILE)')
     from grounding.pipeline import ground as ground_on
 
+    perceiver = _perceiver(settings)
     if remote is not None:
-        screen = _perceiver().perceive(_observation(image, tree))
-        target = remote(screen, instruction)
+        target = remote(perceiver.perceive(_observation(image, tree)), instruction)
     else:
-        _, target = ground_on(_perceiver(), _observation(image, tree), instruction)
+        _, target = ground_on(perceiver, _observation(image, tree), instruction)
     _report(target, as_json)
     if not target.found:
         raise SystemExit(EXIT_FAILED)
 
 
-def _perceiver() -> Any:
-    """A Perceiver with the configured OCR models (``ocr_models``: auto, int8 or float)."""
-    from grounding.ocr import OcrConfig
-    from grounding.perceive import PerceiveConfig, Perceiver
-    from guiagent.config import load_settings, ocr_int8
+def _perceiver(settings: Any) -> Any:
+    """A Perceiver as configured (``ocr_models``: auto, int8 or float)."""
+    from grounding.perceive import Perceiver
+    from guiagent.config import perceive_config
 
-    return Perceiver(PerceiveConfig(ocr=OcrConfig(int8=ocr_int8(load_settings()))))
+    return Perceiver(perceive_config(settings))
 
 
-def _remote_locate(flags: dict[str, Any]) -> Any:
+def _remote_locate(settings: Any) -> Any:
     """The remote grounder when flags or config choose it, else None (local grounding)."""
-    from guiagent.config import load_settings
-
-    settings = load_settings(flags)
     if settings.grounder != "vlm":
         return None
     from guiagent.remote_grounding import RemoteLocate
@@ -161,10 +162,10 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def _batch(path: Path, remote: Any = None) -> None:
+def _batch(path: Path, perceiver: Any, remote: Any = None) -> None:
     """Ground every line in input order; consecutive lines on one image share its perception."""
     rows = _read_jsonl(path)
-    perceiver, cache = _perceiver(), _ScreenCache(remote)
+    cache = _ScreenCache(remote)
     for row in rows:
         t0 = time.perf_counter()
         target = cache.target(perceiver, row["image"], row["instruction"])
