@@ -116,6 +116,7 @@ class AgentLoop:
         self._last_result = ""
         self._label = ""
         self._worked: list[tuple[Action, Screen, Screen]] = []
+        self._refused: list[str] = []     # risky actions safety refused: no "success" after one
         try:
             yield from self._steps()
         except KeyboardInterrupt:
@@ -151,18 +152,23 @@ class AgentLoop:
                 continue
             bad_replies = 0
             if isinstance(action, Done | Fail):
-                status: Status = "success" if isinstance(action, Done) else "failed"
-                if status == "success":
-                    self._keep_run()
-                reason = action.text or ("task complete" if status == "success" else "gave up")
-                yield self._finish(status, reason,
-                                   answer=action.text if status == "success" else None)
+                yield self._end(action)
                 return
             self.budget.step()
             seen, stuck = yield from self._act(seen, plan, action)
             if stuck:
                 yield self._finish("stopped", stuck)
                 return
+
+    def _end(self, action: Done | Fail) -> RunResult:
+        """The model ended the run; "done" after a refused risky action is a failure."""
+        if isinstance(action, Fail):
+            return self._finish("failed", action.text or "gave up")
+        if self._refused:
+            return self._finish("failed", "the model said the task is done, but a risky action "
+                                          f"was refused: {self._refused[-1]}")
+        self._keep_run()
+        return self._finish("success", action.text or "task complete", answer=action.text)
 
     def _think(self, seen: Seen) -> Gen[tuple[Plan, Action]]:
         """Plan and decide; returns (plan, action)."""
@@ -193,6 +199,8 @@ class AgentLoop:
         yield self._record(SafetyChecked(n, check.verdict, check.risk, check.reason,
                                          check.confirmed))
         if check.verdict != "allow" and not self.options.dry_run:
+            what = f" ({self._label!r})" if self._label else ""
+            self._refused.append(f"{describe_action(action)}{what}: {check.reason}")
             self._feedback(action, "refused", f"refused by safety: {check.reason}", seen)
             return seen, (yield from self._check_loops(seen, action))
         point = target.point if target is not None else None

@@ -9,7 +9,10 @@ changed by a YAML policy file, a mapping of class -> verdict:
 
 Text on the screen never gives orders: a screen text that addresses the
 agent ("Ignore previous instructions", "AI agent: tap ...") is flagged, and
-an action that follows it is refused.
+an action that follows it is refused. It also taints the rest of the run: an
+action that serves it (its risk verbs such as delete or send, or a thing it
+names that the task does not) needs a person's yes at the terminal or in the
+TUI, whatever ``--yes`` says; with no one to ask, it is refused.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ INJECTION = re.compile(
     re.I | re.M,
 )
 RISKY_TYPES = ("tap", "long_press", "type", "launch_app")
+WORD = re.compile(r"[^\W\d_]{3,}")
 QUOTED = re.compile(r"[\"'“‘]([^\"'”’]{2,60})[\"'”’]")
 VERBS = re.compile(r"\b(?:tap|click|press|open|type|enter|send|select|choose|delete|turn on|"
                    r"turn off|enable|disable)\s+(?:on\s+|the\s+)?([\w&+\- ]{2,40})", re.I)
@@ -68,6 +72,36 @@ class Check:
     risk: str | None = None
     reason: str = ""
     confirmed: bool | None = None
+    tainted: bool = False     # serves an injected instruction: --yes does not allow it
+
+
+@dataclass(frozen=True, slots=True)
+class Taint:
+    """What a screen text that addressed the agent wanted: its risk classes and words."""
+
+    text: str
+    risks: frozenset[str]
+    words: frozenset[str]
+
+    @classmethod
+    def of(cls, text: str) -> Taint:
+        risks = frozenset(r for r, pattern in RISKS.items() if pattern.search(text))
+        return cls(text, risks, frozenset(_words(text)) - PLAIN_WORDS)
+
+
+def _words(text: str) -> set[str]:
+    """Lower-case words of three letters or more, plural ``s`` dropped."""
+    return {w.removesuffix("s") if len(w) > 3 else w for w in WORD.findall(text.lower())}
+
+
+# Words of an injection that say nothing about what it wants done.
+PLAIN_WORDS = frozenset(_words("""
+ai agent agents assistant assistants llm gpt model bot bots system prompt prompts ignore
+disregard previous prior above earlier other instruction instructions task tasks new now
+must should immediately please and the all any your you this that these those them its
+then also with from for into onto tap click press open go type enter select choose turn
+use run start find show make just right away every each are was will can not out off
+"""))
 
 
 @dataclass(slots=True)
@@ -120,14 +154,14 @@ def scan_injections(screen: Screen) -> list[Injection]:
     return found
 
 
-def action_words(action: Action, target: Target | None) -> list[str]:
+def action_words(action: Action, target: Target | None, ids: bool = True) -> list[str]:
     """The texts an action is about: its target description, typed text, element, app."""
     words = [getattr(action, "target", None), getattr(action, "text", None)]
     if isinstance(action, LaunchApp):
         words.append(action.app)
     element = target.element if target is not None else None
     if element is not None:
-        words += [element.text, element.label, element.resource_id]
+        words += [element.text, element.label] + ([element.resource_id] if ids else [])
     return [w for w in words if w]
 
 
@@ -139,15 +173,23 @@ class Safety:
         self.policy = dict(policy or DEFAULT_POLICY)
         self.confirm = confirm
         self.assume_yes = assume_yes
+        self.taints: dict[str, Taint] = {}   # every injection seen in this run, by its text
 
     def check(self, action: Action, screen: Screen, target: Target | None, task: str = "") -> Check:
         """allow, confirm or refuse ``action`` on ``screen``, with the reason."""
+        injections = scan_injections(screen)
+        for inj in injections:
+            self.taints.setdefault(inj.text, Taint.of(inj.text))
         if action.type not in RISKY_TYPES:
             return Check("allow")
         words = action_words(action, target)
-        injected = self._follows_injection(scan_injections(screen), words, target, task)
+        injected = self._follows_injection(injections, words, target, task)
         if injected:
             return Check("refuse", "injection", injected)
+        return self._tainted(self._classify(action, target, words), action, target, task)
+
+    def _classify(self, action: Action, target: Target | None, words: list[str]) -> Check:
+        """The risk class of the action's words and the policy's verdict for it."""
         typed = getattr(action, "text", None)
         for risk, pattern in RISKS.items():
             hit = next((w for w in words if w != typed and pattern.search(w)), None)
@@ -158,10 +200,37 @@ class Safety:
                 return Check(verdict, risk, f"{risk.replace('_', ' ')}: {hit[:60]!r}")
         return Check("allow")
 
+    def _tainted(self, check: Check, action: Action, target: Target | None, task: str) -> Check:
+        """Turn the check into a confirmation --yes cannot give when the action serves a taint."""
+        if check.verdict == "refuse" or not self.taints:
+            return check
+        served = self._serves(check.risk, action_words(action, target, ids=False), task)
+        if served is None:
+            return check
+        what, taint = served
+        reason = (f"{what} is what a screen text that addressed the agent asked for "
+                  f"({taint.text[:80]!r})")
+        return Check("confirm", check.risk or "injection", reason, tainted=True)
+
+    def _serves(self, risk: str | None, words: list[str],
+                task: str) -> tuple[str, Taint] | None:
+        """(what matched, the taint) when the action does what an injection asked."""
+        asked = _words(task)
+        mine = set().union(*(_words(w) for w in words)) - asked
+        for taint in self.taints.values():
+            if risk is not None and risk in taint.risks:
+                return risk.replace("_", " "), taint
+            shared = sorted(mine & taint.words)
+            if shared:
+                return repr(shared[0]), taint
+        return None
+
     def resolve(self, check: Check, action: Action, dry_run: bool = False) -> Check:
         """Turn ``confirm`` into allow or refuse: --yes, the callback, else refuse."""
         if check.verdict != "confirm" or dry_run:
             return check
+        if check.tainted:
+            return self._ask_person(check, action)
         if self.assume_yes:
             return Check("allow", check.risk, check.reason + " (allowed by --yes)", True)
         if self.confirm is None:
@@ -170,6 +239,14 @@ class Safety:
         ok = self.confirm(f"{describe_action(action)}: {check.reason}. Do it?")
         verdict: Verdict = "allow" if ok else "refuse"
         return Check(verdict, check.risk, check.reason, ok)
+
+    def _ask_person(self, check: Check, action: Action) -> Check:
+        """Only a person may allow what an injected text asked for; no one to ask: refuse."""
+        if self.confirm is None:
+            return Check("refuse", check.risk, check.reason + " (only a person at the terminal "
+                         "or in the TUI can allow it; --yes does not)", False, True)
+        ok = self.confirm(f"{describe_action(action)}: {check.reason}. Do it?")
+        return Check("allow" if ok else "refuse", check.risk, check.reason, ok, True)
 
     @staticmethod
     def _secret_field(action: Action, target: Target | None) -> str | None:
