@@ -98,9 +98,14 @@ class Device(ABC):
     def keyboard_shown(self) -> bool | None:
         return None
 
+    def transient_shown(self) -> bool:
+        """Whether something that goes away by itself (a tooltip) is on screen now."""
+        return False
+
     def observe(self, settle: SettleConfig | None = None, with_tree: bool = True) -> Observation:
         """Wait for the screen to settle, then capture it with what the platform knows."""
-        image, settled = wait_for_settle(self.screenshot, settle or self.settle_config)
+        image, settled = wait_for_settle(self.screenshot, settle or self.settle_config,
+                                         transient=self.transient_shown)
         app, activity = self.current_app()
         return Observation(
             image=image,

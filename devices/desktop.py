@@ -24,8 +24,10 @@ from typing import Any
 
 from PIL import Image
 
-from devices.base import Device, Direction
+from devices import atspi
+from devices.base import Device, Direction, Observation
 from devices.desktop_clipboard import ClipboardOwner
+from devices.desktop_pointer import parking_spot, tooltip_shown, window_box
 from devices.errors import (
     CaptureFailed,
     DeviceNotFound,
@@ -37,6 +39,7 @@ from devices.errors import (
 )
 from devices.geometry import LogicalPoint, PixelPoint, ScreenGeometry
 from devices.registry import DeviceInfo
+from devices.settle import SettleConfig
 
 NO_DISPLAY = ("no X display (DISPLAY is not set); desktop control needs X11. For a virtual "
               "screen run: Xvfb :99 -screen 0 1280x800x24 & export DISPLAY=:99")
@@ -277,7 +280,7 @@ class DesktopDevice(Device):
     paste_timeout_s = 2.0   # how long a window may take to fetch pasted text
 
     def __init__(self, target: XTarget, monitor: int | None = None,
-                 scale: float | None = None) -> None:
+                 scale: float | None = None, tree: atspi.DesktopTree | None = None) -> None:
         if scale is not None and scale <= 0:
             raise DeviceSpecError(f"scale factor must be positive, got {scale}")
         self.target = target
@@ -290,16 +293,21 @@ class DesktopDevice(Device):
         self._local = threading.local()
         self._grabbers: list[Any] = []
         self._clipboard: ClipboardOwner | None = None
+        self.tree = tree or atspi.DesktopTree(enabled=False)
+        self.park_pointer = True
 
     @classmethod
     def from_spec(cls, arg: str | None, *, display_env: Mapping[str, str | None] | None = None,
-                  scale: float | None = None, **_other: Any) -> DesktopDevice:
-        """``desktop[:N]``; ``display_env``: the caller's DISPLAY, XAUTHORITY, WAYLAND_DISPLAY."""
+                  scale: float | None = None, accessibility: bool = True,
+                  **_other: Any) -> DesktopDevice:
+        """``desktop[:N]``; ``display_env``: the caller's DISPLAY, XAUTHORITY, WAYLAND_DISPLAY
+        and D-Bus addresses; ``accessibility=False`` reads no AT-SPI tree (pixels only)."""
         target = x_target(display_env)
         if not answers_quickly(target, timeout_s=5.0):
             raise DisplayUnavailable(f"X display {target.display} does not answer; "
                                      "is its X server running and reachable?")
-        return cls(target, monitor_index(arg), scale)
+        tree = atspi.DesktopTree(dict(display_env or {}), enabled=accessibility)
+        return cls(target, monitor_index(arg), scale, tree)
 
     @classmethod
     def discover(cls, *, display_env: Mapping[str, str | None] | None = None,
@@ -383,6 +391,50 @@ class DesktopDevice(Device):
             return focus
         child = root.query_pointer().child
         return child or None
+
+    def ui_tree(self) -> str | None:
+        """The AT-SPI tree of the focused windows (menus and dialogs included), or None."""
+        return self.tree.read(self.geometry(), self._active_title(), self._root_bus_property)
+
+    def _active_title(self) -> str | None:
+        try:
+            window = self._active_window()
+            return self._title(window) if window is not None else None
+        except _x_errors():
+            return None
+
+    def _root_bus_property(self) -> str | None:
+        """``AT_SPI_BUS`` on the root window: where at-spi-bus-launcher says its bus is."""
+        try:
+            prop = self._xlib.screen().root.get_full_property(
+                self._xlib.get_atom("AT_SPI_BUS"), 0)
+        except _x_errors():
+            return None
+        value = prop.value if prop is not None else b""
+        text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+        return text or None
+
+    def observe(self, settle: SettleConfig | None = None, with_tree: bool = True) -> Observation:
+        """Park the pointer where it covers nothing, then look (see ``devices.desktop_pointer``)."""
+        if self.park_pointer:
+            self._park()
+        return super().observe(settle, with_tree)
+
+    def _park(self) -> None:
+        try:
+            window = self._active_window()
+            avoid = window_box(self._xlib, window) if window is not None else None
+        except _x_errors():
+            avoid = None
+        spot = parking_spot(self._monitor, avoid)
+        with self._input("pointer parking") as gui:
+            if tuple(gui.position()) != (spot.x, spot.y):
+                gui.moveTo(spot.x, spot.y)
+
+    def transient_shown(self) -> bool:
+        """A tooltip is on screen: the settle step waits for it to go."""
+        with _X_LOCK:
+            return tooltip_shown(self._xlib)
 
     def _title(self, window: Any) -> str | None:
         prop = window.get_full_property(self._xlib.get_atom("_NET_WM_NAME"), 0)
@@ -498,6 +550,7 @@ class DesktopDevice(Device):
             gui.hotkey(*names)
 
     def close(self) -> None:
+        self.tree.close()
         self._release_clipboard()
         for sct in self._grabbers:
             with contextlib.suppress(Exception):

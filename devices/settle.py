@@ -36,8 +36,10 @@ def wait_for_settle(
     config: SettleConfig,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    transient: Callable[[], bool] | None = None,
 ) -> tuple[Image.Image, bool]:
-    """Capture until ``stable_frames`` consecutive frames match; return (frame, settled)."""
+    """Capture until ``stable_frames`` consecutive frames match and ``transient`` (a tooltip
+    on the desktop) says nothing passing is shown; return (frame, settled)."""
     frame = capture()
     if not config.enabled:
         return frame, True
@@ -48,6 +50,6 @@ def wait_for_settle(
         nxt = capture()
         same = same + 1 if frame_difference(frame, nxt) <= config.threshold else 0
         frame = nxt
-        if same >= config.stable_frames - 1 and same > 0:
+        if same >= config.stable_frames - 1 and same > 0 and not (transient and transient()):
             return frame, True
     return frame, False

@@ -1,5 +1,8 @@
 """Accessibility trees: Android ``uiautomator dump`` XML -> candidate elements.
 
+The desktop driver reports AT-SPI in the same form, its role as the class
+(``atspi.PushButton``); ``_DESKTOP_KINDS`` maps those roles.
+
 The tree can be missing, stale or wrong; ``perceive`` checks these nodes
 against the pixels before it keeps them.
 """
@@ -23,6 +26,19 @@ _KINDS: tuple[tuple[str, Kind], ...] = (
     ("Button", "button"), ("ImageView", "image"), ("TextView", "text"), ("Tab", "tab"),
 )
 
+# AT-SPI role (``atspi.`` + role in CamelCase) -> element kind; first suffix wins.
+_DESKTOP_KINDS: tuple[tuple[str, Kind], ...] = (
+    ("CheckMenuItem", "checkbox"), ("RadioMenuItem", "checkbox"), ("MenuItem", "button"),
+    ("PopupMenu", "container"), ("MenuBar", "container"), ("Menu", "button"),
+    ("ToggleButton", "button"), ("CheckBox", "checkbox"), ("RadioButton", "checkbox"),
+    ("Switch", "toggle"), ("Button", "button"), ("ComboBox", "button"), ("Entry", "input"),
+    ("PasswordText", "input"), ("SpinButton", "input"), ("Slider", "slider"),
+    ("ScrollBar", "slider"), ("PageTab", "tab"), ("Link", "button"), ("ListItem", "list_item"),
+    ("TableCell", "list_item"), ("TreeItem", "list_item"), ("Icon", "icon"),
+    ("Image", "image"), ("Label", "text"), ("Text", "text"), ("Heading", "text"),
+    ("StatusBar", "text"),
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Node:
@@ -42,6 +58,9 @@ class Node:
     @property
     def kind(self) -> Kind:
         short = self.cls.rsplit(".", 1)[-1]
+        if self.cls.startswith("atspi."):
+            return next((k for suffix, k in _DESKTOP_KINDS if short.endswith(suffix)),
+                        "container" if self.has_children else "other")
         for suffix, kind in _KINDS:
             if short.endswith(suffix):
                 if kind == "image" and self.clickable:

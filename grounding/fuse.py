@@ -15,7 +15,7 @@ import numpy as np
 from devices.geometry import Box
 from grounding.a11y import Node
 from grounding.ocr import TextBox
-from grounding.text import similarity
+from grounding.text import normalize, similarity
 from grounding.types import Element, Kind
 
 CONTROL_KINDS = {"button", "icon", "input", "toggle", "checkbox", "tab", "list_item", "slider"}
@@ -136,7 +136,9 @@ def _node_visible(n: Node, src: Sources, rgb: np.ndarray) -> bool:
     if not (n.text and src.ocr_ran) or n.has_children:
         return True
     seen = " ".join(t.text for t in src.texts if _inside(t.box, n.box))
-    return not seen or max(similarity(n.text, seen), similarity(seen, n.text)) >= 0.35
+    if not seen or not normalize(n.text):  # symbols only ("+/-", ")"): nothing to compare
+        return True
+    return max(similarity(n.text, seen), similarity(seen, n.text)) >= 0.35
 
 
 def _attach_texts(elements: list[Element], texts: list[TextBox]) -> list[TextBox]:
@@ -148,7 +150,7 @@ def _attach_texts(elements: list[Element], texts: list[TextBox]) -> list[TextBox
             free.append(t)
             continue
         e = min(holders, key=lambda h: h.box.area)
-        if e.text and similarity(t.text, e.text) >= 0.5:
+        if e.text and (similarity(t.text, e.text) >= 0.5 or _same_symbols(t.text, e.text)):
             e.source = "fused"
         elif e.kind in ("icon", "image") and (e.label or len(t.text.strip()) < 2):
             e.source = "fused"  # a glyph OCR read inside an icon is not its name
@@ -157,6 +159,11 @@ def _attach_texts(elements: list[Element], texts: list[TextBox]) -> list[TextBox
         else:
             free.append(t)
     return free
+
+
+def _same_symbols(a: str, b: str) -> bool:
+    """Texts of symbols only ("+/-", "<-"), which ``similarity`` cannot compare, written alike."""
+    return not normalize(b) and "".join(a.split()) == "".join(b.split())
 
 
 def _name_rows(elements: list[Element]) -> None:

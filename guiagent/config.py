@@ -56,6 +56,7 @@ class Settings:
     llm_timeout: float = 60.0
     privacy: list[str] | str | None = None  # classes to mask (default all), or "off"
     local_only: bool = False               # refuse any LLM server that is not on this machine
+    desktop_tree: bool = True              # read the desktop's AT-SPI tree (False: pixels only)
     secrets: dict[str, str] = field(default_factory=dict, repr=False)  # GUIAGENT_SECRET_<NAME>
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -146,12 +147,14 @@ def perceive_config(settings: Settings) -> PerceiveConfig:
 def display_env() -> dict[str, str | None]:
     """The display variables the desktop driver and doctor look at."""
     return {k: os.environ.get(k) for k in ("DISPLAY", "WAYLAND_DISPLAY", "XDG_SESSION_TYPE",
-                                           "XAUTHORITY")}
+                                           "XAUTHORITY", "DBUS_SESSION_BUS_ADDRESS",
+                                           "AT_SPI_BUS_ADDRESS")}
 
 
 def device_options(settings: Settings) -> dict[str, Any]:
     """What every device driver is opened with; each driver takes the options it knows."""
-    options: dict[str, Any] = {"display_env": display_env()}
+    options: dict[str, Any] = {"display_env": display_env(),
+                               "accessibility": bool(settings.desktop_tree)}
     if settings.adb_server:
         options["adb_server"] = settings.adb_server
     return options

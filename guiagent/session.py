@@ -86,8 +86,11 @@ class TreeFirstPerceiver:
         return Perceiver(self.config)
 
     def __call__(self, obs: Observation) -> Screen:
-        has_texts = bool(obs.ui_tree) and 'text="' in (obs.ui_tree or "").replace('text=""', "")
-        return (self.full if self.ocr or not has_texts else self.tree).perceive(obs)
+        tree = obs.ui_tree or ""
+        has_texts = 'text="' in tree.replace('text=""', "")
+        # A desktop tree covers the focused windows only: the pixels read the rest.
+        whole = has_texts and 'partial="true"' not in tree[:200]
+        return (self.full if self.ocr or not whole else self.tree).perceive(obs)
 
 
 def grounding_parts(ocr: bool = False,

@@ -34,22 +34,36 @@ def _element_json(e: Any) -> dict[str, Any]:
             "source": e.source, "confidence": round(e.confidence, 3), "checked": e.checked}
 
 
+def _live_observation(device: str) -> Any:
+    """One observation of a live device, its accessibility tree included."""
+    from devices import open_device
+    from guiagent.config import device_options, load_settings
+
+    with open_device(device, **device_options(load_settings({"device": device}))) as dev:
+        return dev.observe()
+
+
 @click.command()
-@click.argument("image", type=IMAGE)
+@click.argument("image", type=IMAGE, required=False)
 @click.option("--json", "as_json", is_flag=True, help="A JSON list of elements on stdout.")
 @click.option("--som", type=IMAGE, default=None, metavar="OUT.png",
               help="Also write the screenshot with numbered element boxes.")
 @click.option("--tree", type=IMAGE, default=None, metavar="XML",
               help="An Android `uiautomator dump` of the same screen, to fuse with the pixels.")
-def perceive(image: Path, as_json: bool, som: Path | None, tree: Path | None) -> None:
-    """List the elements found on a screenshot."""
+@click.option("-d", "--device", default=None,
+              help="Look at this live device instead of an image (its tree fused in).")
+def perceive(image: Path | None, as_json: bool, som: Path | None, tree: Path | None,
+             device: str | None) -> None:
+    """List the elements found on a screenshot, or on a live device's screen (-d)."""
     from grounding.som import element_list, render_som
 
     if som is not None and som.suffix.lower() != ".png":
         raise UsageError(f"--som {som}: the marked image is written as PNG; name it *.png")
+    if (image is None) == (device is None):
+        raise UsageError("give an IMAGE or a live device (-d desktop), not both or neither")
     from guiagent.config import load_settings
 
-    obs = _observation(image, tree)
+    obs = _observation(image, tree) if image is not None else _live_observation(str(device))
     screen = _perceiver(load_settings()).perceive(obs)
     if som is not None:
         render_som(obs.image, screen.elements).save(som, format="PNG")

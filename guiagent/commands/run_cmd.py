@@ -112,11 +112,13 @@ def finish(result: RunResult, as_json: bool) -> int:
 @click.option("--coord-mode", type=click.Choice(["norm1", "norm1000", "smart_resize", "pixels"]),
               default=None, help="The remote grounding model's coordinate space, when its "
                                  "name does not tell.")
+@click.option("--no-tree", is_flag=True, help="Pixels only: read no accessibility tree on the "
+                                              "desktop (desktop_tree = false in config.toml).")
 def run(task: str, device: str | None, adb_server: str | None, planner: str, model: str | None,
         base_url: str | None, max_steps: int | None, max_tokens: int | None,
         max_cost: float | None, max_seconds: float | None, assume_yes: bool, dry_run: bool,
         as_json: bool, out: Path | None, ocr: bool, grounder: str | None,
-        coord_mode: str | None) -> int:
+        coord_mode: str | None, no_tree: bool) -> int:
     """Do a task on a device: "open Settings, turn on Airplane mode" or, with a model, any task."""
     from devices import open_device
     from guiagent.config import device_options, load_settings
@@ -124,7 +126,8 @@ def run(task: str, device: str | None, adb_server: str | None, planner: str, mod
 
     settings = load_settings({"device": device, "adb_server": adb_server, "model": model,
                               "base_url": base_url, "max_cost": max_cost, "grounder": grounder,
-                              "coord_mode": coord_mode})
+                              "coord_mode": coord_mode,
+                              "desktop_tree": False if no_tree else None})
     options = RunOptions(planner=planner, dry_run=dry_run, assume_yes=assume_yes,  # type: ignore[arg-type]
                          out=out, max_steps=max_steps, max_tokens=max_tokens,
                          max_seconds=max_seconds, ocr=ocr)
