@@ -40,7 +40,7 @@ from guiagent.steps import (
 )
 from guiagent.trajectory import Trajectory
 from planners.actions import Action, Back, Done, Fail, Wait
-from planners.errors import BadModelReply, LLMConfigError, LLMUnavailable
+from planners.errors import BadModelReply, LLMConfigError, LLMUnavailable, TimeBudgetSpent
 from planners.policy import (
     Context,
     Feedback,
@@ -129,6 +129,8 @@ class AgentLoop:
             yield self._finish("failed", f"{type(exc).__name__}: {exc}", error="device")
         except LLMConfigError as exc:   # e.g. a {{secret:NAME}} the user did not set
             yield self._finish("failed", str(exc), error="usage")
+        except TimeBudgetSpent as exc:  # --max-seconds ran out inside a model call
+            yield self._finish("stopped", self.budget.check() or str(exc))
 
     # -- the step ------------------------------------------------------------------------
 

@@ -3,7 +3,8 @@
 PlannerError
 ├── LLMConfigError    no usable model configuration (user must act)
 │   └── SecretMissing a type action names a {{secret:NAME}} the user did not provide
-├── LLMUnavailable    the model server cannot be reached or refused (run stops)
+├── LLMUnavailable    the model server cannot be reached, refused, or answered garbage (run stops)
+├── TimeBudgetSpent   the run's wall-time budget ran out while waiting for the model (run stops)
 ├── BadModelReply     a reply that fails validation twice (the model; the loop may retry)
 └── PromptError       a packaged prompt template is missing or lacks a variable (a bug)
 """
@@ -21,6 +22,10 @@ class LLMConfigError(PlannerError):
 
 class LLMUnavailable(PlannerError):
     """The model server could not be reached or refused the request."""
+
+
+class TimeBudgetSpent(PlannerError):
+    """The run's ``max_seconds`` ran out during a model call (the request was cut short)."""
 
 
 class BadModelReply(PlannerError):

@@ -20,7 +20,7 @@ from typing import Any, Literal, TypeVar
 import openai
 from PIL import Image
 
-from planners.errors import BadModelReply, LLMConfigError, LLMUnavailable
+from planners.errors import BadModelReply, LLMConfigError, LLMUnavailable, TimeBudgetSpent
 from planners.privacy import Masker, PrivacyConfig, is_loopback
 from planners.schemas import wire_schema
 from planners.templates import render_prompt
@@ -197,17 +197,55 @@ class LLMClient:
         fmt = self._response_format(kind) if kind else None
         if fmt is not None:
             extra["response_format"] = fmt
+        client, cut = self._client_in_budget()
         try:
-            completion = self._client.chat.completions.create(
+            completion = client.chat.completions.create(
                 model=model, messages=messages, **extra)  # type: ignore[arg-type,call-overload]
         except REJECTED:
             raise
+        except openai.APITimeoutError as exc:
+            if cut:
+                raise TimeBudgetSpent(self._time_spent()) from exc
+            raise self._translate(exc, model) from exc
         except openai.APIError as exc:
             raise self._translate(exc, model) from exc
-        usage = completion.usage
-        self.usage.record(role, model, usage.prompt_tokens if usage else 0,
-                          usage.completion_tokens if usage else 0)
-        return (completion.choices[0].message.content or "") if completion.choices else ""
+        except ValueError as exc:   # HTTP 200 with a body that is not JSON
+            raise self._garbage(exc) from exc
+        content, tokens = self._read_completion(completion)
+        self.usage.record(role, model, *tokens)
+        return content
+
+    def _client_in_budget(self) -> tuple[openai.OpenAI, bool]:
+        """The client with its timeout cut to the run's time left; True when it was cut."""
+        left = self.usage.seconds_left()
+        if left is None or left >= self.config.timeout * (self.config.max_retries + 1):
+            return self._client, False
+        if left <= 0:
+            raise TimeBudgetSpent(self._time_spent())
+        timeout = min(self.config.timeout, left)
+        return self._client.with_options(timeout=timeout, max_retries=0), timeout == left
+
+    @staticmethod
+    def _time_spent() -> str:
+        return "time budget spent while waiting for the model"
+
+    def _garbage(self, exc: Exception) -> LLMUnavailable:
+        return LLMUnavailable(f"the model server at {self.config.where} answered something "
+                              f"that is not a chat completion: {_short(exc, 200)}")
+
+    def _read_completion(self, completion: Any) -> tuple[str, tuple[int, int]]:
+        """(content, (input tokens, output tokens)) of a reply, checked for its shape."""
+        try:
+            choices = completion.choices
+            content = choices[0].message.content if choices else ""
+            usage = completion.usage
+            tokens = (int(usage.prompt_tokens or 0), int(usage.completion_tokens or 0)) \
+                if usage else (0, 0)
+        except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
+            raise self._garbage(exc) from exc
+        if not isinstance(content, str | None):
+            raise self._garbage(TypeError(f"content is {type(content).__name__}"))
+        return content or "", tokens
 
     def _translate(self, exc: openai.APIError, model: str) -> Exception:
         where = self.config.where

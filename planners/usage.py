@@ -76,6 +76,12 @@ class Usage:
         self.prices = prices or PriceTable()
         self._roles: dict[str, Tally] = {}
         self._lock = threading.Lock()
+        self.deadline: float | None = None   # time.monotonic() at which the run's time is up
+
+    def seconds_left(self) -> float | None:
+        """Wall time the run's budget has left (None: no time budget); model calls wait no
+        longer than this."""
+        return None if self.deadline is None else self.deadline - time.monotonic()
 
     def record(self, role: str, model: str, input_tokens: int, output_tokens: int) -> None:
         price = self.prices.lookup(model)
@@ -127,6 +133,8 @@ class Budget:
         self.steps = 0
         self._clock = clock
         self._start = clock()
+        if max_seconds is not None:
+            usage.deadline = time.monotonic() + max_seconds
 
     def step(self) -> None:
         """Count one step taken."""

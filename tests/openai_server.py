@@ -7,8 +7,10 @@ Tests call it through the real ``openai`` client. Each request is recorded
         client = openai.OpenAI(base_url=srv.base_url, api_key="test")
 
 A scripted reply may be a string (the message content), a dict (sent as its
-JSON text), a callable ``(request_body) -> str | dict | HTTPError`` or an
-``HTTPError`` (answered with that status and message).
+JSON text), a callable ``(request_body) -> str | dict | HTTPError``, an
+``HTTPError`` (answered with that status and message), a ``RawReply`` (sent
+byte for byte), a ``Hang`` (no answer until released) or a ``Drop`` (the
+connection closed unanswered).
 """
 
 from __future__ import annotations
@@ -21,13 +23,38 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-Reply = str | dict[str, Any] | Callable[[dict[str, Any]], "str | dict[str, Any] | HTTPError"]
-
 
 @dataclass
 class HTTPError:
     status: int
     message: str = "error"
+
+
+@dataclass
+class RawReply:
+    """An answer sent exactly as given: a status, a body and its content type."""
+
+    status: int
+    body: bytes
+    content_type: str = "application/json"
+
+
+class Hang:
+    """A reply that never comes, until ``release()`` (a model server stuck on a request)."""
+
+    def __init__(self) -> None:
+        self.released = threading.Event()
+
+    def release(self) -> None:
+        self.released.set()
+
+
+class Drop:
+    """No answer: the connection is closed (a server that crashed while handling it)."""
+
+
+Reply = (str | dict[str, Any] | RawReply | Hang | Drop
+         | Callable[[dict[str, Any]], "str | dict[str, Any] | HTTPError | RawReply | Hang | Drop"])
 
 
 class OpenAIServer:
@@ -111,6 +138,19 @@ class OpenAIServer:
                 reply = outer._next_reply(body)
                 if callable(reply):
                     reply = reply(body)
+                if isinstance(reply, Drop):
+                    self.close_connection = True
+                    return
+                if isinstance(reply, Hang):
+                    reply.released.wait()
+                    return
+                if isinstance(reply, RawReply):
+                    self.send_response(reply.status)
+                    self.send_header("Content-Type", reply.content_type)
+                    self.send_header("Content-Length", str(len(reply.body)))
+                    self.end_headers()
+                    self.wfile.write(reply.body)
+                    return
                 if isinstance(reply, HTTPError):
                     self._send(reply.status, {"error": {"message": reply.message,
                                                         "type": "server_error"}})

@@ -1,0 +1,85 @@
+"""Faults injected into real runs of the `guiagent` command: the model server hangs, answers
+garbage or dies; the device or X server goes away; signals; a disk that cannot be written.
+
+Every case asserts a finished run record (run.json with the result, ``result`` as the last
+step record, every file a record names on disk), the right exit code and no traceback.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openai_server import Drop, Hang, OpenAIServer, RawReply
+
+from tests.faults.conftest import finished, start
+from tests.loop.conftest import Script, plan, tap_text
+
+TASK = "open Chrome"
+
+
+@pytest.fixture
+def server() -> Iterator[OpenAIServer]:
+    with OpenAIServer() as srv:
+        yield srv
+
+
+def llm_run(srv: OpenAIServer, out: Path, *extra: str) -> tuple[str, ...]:
+    return ("run", TASK, "--base-url", srv.base_url, "--model", "test-model", "--out", str(out),
+            *extra)
+
+
+def test_max_seconds_cuts_a_model_call_that_never_answers(server: OpenAIServer,
+                                                          tmp_path: Path) -> None:
+    hang = Hang()
+    server.default = Script(plan=[plan("tap Chrome")], decision=[lambda body: hang])  # type: ignore[list-item]
+    out = tmp_path / "run"
+    t0 = time.monotonic()
+    proc = start(*llm_run(server, out, "--max-seconds", "3"))
+    try:
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        hang.release()
+        proc.kill()
+    spent = time.monotonic() - t0
+    run = finished(proc.returncode, stderr, out)
+    assert run.rc == 2, stderr
+    assert run.result["status"] == "stopped"
+    assert run.result["reason"].startswith("time budget spent"), run.result
+    assert spent < 20, f"the run took {spent:.0f} s with --max-seconds 3"
+
+
+@pytest.mark.parametrize("body", [b"<html>502 Bad Gateway</html>", b"[1, 2]",
+                                  b'{"choices": "x"}', b'{"choices": [{"message": null}]}'])
+def test_a_reply_that_is_not_a_chat_completion_ends_the_run_cleanly(
+        server: OpenAIServer, tmp_path: Path, body: bytes) -> None:
+    server.default = RawReply(200, body)
+    out = tmp_path / "run"
+    proc = start(*llm_run(server, out))
+    _, stderr = proc.communicate(timeout=60)
+    run = finished(proc.returncode, stderr, out)
+    assert run.rc == 3, stderr
+    assert "not a chat completion" in run.result["reason"], run.result
+
+
+def test_a_model_server_that_dies_mid_run_ends_the_run_cleanly(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    srv = OpenAIServer().__enter__()
+
+    def die(body: dict[str, Any]) -> Drop:
+        """The second plan request: the server goes away and drops the request."""
+        threading.Thread(target=srv.__exit__).start()
+        return Drop()
+
+    srv.default = Script(plan=[plan("tap Chrome"), die],  # type: ignore[list-item]
+                         decision=[tap_text("Chrome")])
+    proc = start(*llm_run(srv, out))
+    _, stderr = proc.communicate(timeout=90)
+    run = finished(proc.returncode, stderr, out)
+    assert run.rc == 3, stderr
+    assert any(r["kind"] == "act" for r in run.records)
+    assert "model server" in run.result["reason"], run.result
