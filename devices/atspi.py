@@ -186,6 +186,13 @@ class TreeReader:
         except OSError:
             pass
 
+    def applications(self) -> list[str]:
+        """The names of the applications registered on the bus."""
+        deadline = time.monotonic() + self.limits.seconds
+        apps = self._children_of([AtNode(REGISTRY, ROOT, -1)], deadline)
+        self._read(apps, deadline)
+        return [a.name or a.bus for a in apps]
+
     def windows(self, active_title: str | None = None) -> list[AtNode]:
         """The active window of each application and the popups shown above it, read
         breadth-first; ``truncated`` says whether a limit cut the walk short."""
@@ -400,6 +407,19 @@ class DesktopTree:
             except AtspiUnavailable as exc:
                 self._fail(str(exc))
         return self._reader
+
+    def probe(self, x_property: Callable[[], str | None]) -> str:
+        """A line on the bus and who exposes a tree; ``AtspiUnavailable`` says why not."""
+        reader = TreeReader(bus_address(self.env, x_property), self.limits)
+        try:
+            apps = reader.applications()
+        except (OSError, ValueError, RuntimeError, TimeoutError) as exc:
+            raise AtspiUnavailable(f"the accessibility bus does not answer: {exc}") from exc
+        finally:
+            reader.close()
+        shown = ", ".join(apps[:6]) + (" ..." if len(apps) > 6 else "")
+        return (f"AT-SPI bus {reader.address}: {len(apps)} application(s) expose a tree"
+                + (f" ({shown})" if apps else ""))
 
     def _fail(self, why: str) -> None:
         self.close()

@@ -403,6 +403,10 @@ class DesktopDevice(Device):
         except _x_errors():
             return None
 
+    def accessibility(self) -> str:
+        """One line on the AT-SPI bus (see ``DesktopTree.probe``)."""
+        return self.tree.probe(self._root_bus_property)
+
     def _root_bus_property(self) -> str | None:
         """``AT_SPI_BUS`` on the root window: where at-spi-bus-launcher says its bus is."""
         try:

@@ -151,6 +151,12 @@ def display_env() -> dict[str, str | None]:
                                            "AT_SPI_BUS_ADDRESS")}
 
 
+def accessibility_env() -> dict[str, str | None]:
+    """The variables that switch desktop applications' accessibility on or off."""
+    return {k: os.environ.get(k) for k in ("NO_AT_BRIDGE", "GTK_MODULES", "QT_ACCESSIBILITY",
+                                           "QT_LINUX_ACCESSIBILITY_ALWAYS_ON")}
+
+
 def device_options(settings: Settings) -> dict[str, Any]:
     """What every device driver is opened with; each driver takes the options it knows."""
     options: dict[str, Any] = {"display_env": display_env(),

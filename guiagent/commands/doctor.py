@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import click
 
-from guiagent.config import display_env, load_settings
+from guiagent.config import accessibility_env, display_env, load_settings
 
 Check = tuple[str, bool, str]
 
@@ -34,6 +34,39 @@ def check_display() -> Check:
     return ("display", True, f"X11 {desk.target.display}, primary monitor {g.width}x{g.height}")
 
 
+A11Y_HOWTO = ("the desktop is read from pixels only. To add its accessibility tree: "
+              "sudo apt-get install at-spi2-core, run inside a D-Bus session (a desktop login, "
+              "or dbus-run-session -- CMD); Qt apps need QT_ACCESSIBILITY=1")
+
+
+def check_accessibility() -> Check:
+    """Whether the desktop's AT-SPI bus answers, and the variables that switch it off."""
+    from devices import DeviceError, DisplayUnavailable
+    from devices.desktop import DesktopDevice
+
+    try:
+        with DesktopDevice.from_spec(None, display_env=display_env()) as desk:
+            line = desk.accessibility()
+    except DisplayUnavailable:
+        return ("a11y", False, "no desktop display (see above), so no accessibility tree")
+    except DeviceError as exc:
+        return ("a11y", False, f"{exc}; {A11Y_HOWTO}")
+    return ("a11y", True, line + "".join(f"; {p}" for p in a11y_pitfalls(accessibility_env())))
+
+
+def a11y_pitfalls(env: dict[str, str | None]) -> list[str]:
+    """Settings that hide applications from the bus."""
+    found = []
+    if env.get("NO_AT_BRIDGE") not in (None, "", "0"):
+        found.append("NO_AT_BRIDGE is set: GTK apps started with it expose nothing (unset it)")
+    if "gail" in (env.get("GTK_MODULES") or "") and "atk-bridge" not in env["GTK_MODULES"]:
+        found.append("GTK_MODULES names gail without atk-bridge: GTK2 apps expose nothing "
+                     "(add atk-bridge or unset it)")
+    if env.get("QT_ACCESSIBILITY") != "1":
+        found.append("QT_ACCESSIBILITY is not 1: Qt apps may expose nothing (export it)")
+    return found
+
+
 def check_runtime() -> Check:
     missing = [m for m in ("onnxruntime", "cv2", "rapidocr") if importlib.util.find_spec(m) is None]
     if missing:
@@ -54,7 +87,8 @@ def check_llm() -> Check:
     return ("llm", True, f"model {s.model or '(default)'} at {where}")
 
 
-CHECKS: tuple[Callable[[], Check], ...] = (check_adb, check_display, check_runtime, check_llm)
+CHECKS: tuple[Callable[[], Check], ...] = (check_adb, check_display, check_accessibility,
+                                            check_runtime, check_llm)
 
 
 @click.command()
