@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "ground": "guiagent.commands.ground_cmds:ground",
     "test": "guiagent.commands.test_cmd:test",
     "runs": "guiagent.commands.runs_cmd:runs",
+    "farm": "guiagent.commands.farm_cmd:farm",
 }
 
 
@@ -82,7 +83,9 @@ def cli() -> None:
 
 
 def fail(message: str, code: int) -> None:
-    click.echo(f"guiagent: error: {message}", err=True)
+    from guiagent.terminal import printable
+
+    click.echo(f"guiagent: error: {printable(message)}", err=True)
     sys.exit(code)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 import time
 import traceback
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -63,7 +64,7 @@ class FlowQueue:
     """
 
     def __init__(self, flows: list[Flow], repeat: int = 1,
-                 pins: list[str] | None = None) -> None:
+                 pins: Sequence[str | None] | None = None) -> None:
         ordered = sorted(flows, key=lambda f: -f.weight())
         self.jobs = [Job(f, n, pinned=p) for n in range(1, repeat + 1) for f in ordered
                      for p in (pins or [None])]
@@ -95,8 +96,11 @@ class FlowQueue:
 class Slot(Protocol):
     """One device that runs one job at a time: a local device or a device on the farm."""
 
-    name: str
-    spec: str
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def spec(self) -> str: ...
 
     def ready(self, log: Log) -> bool:
         """Open what running a job needs; False retires the slot (its jobs go to others)."""
@@ -179,7 +183,7 @@ def run_flows(flows: list[Flow], specs: list[str], config: FlowConfig, *, repeat
                  log=log)
 
 
-def drive(flows: list[Flow], slots: list[Slot], *, repeat: int = 1,
+def drive(flows: list[Flow], slots: Sequence[Slot], *, repeat: int = 1,
           parallel: int | None = None, all_slots: bool = False,
           log: Log = lambda line: None) -> list[FlowResult]:
     """Run the queue on the slots, one thread each; ``all_slots``: every flow on every slot."""

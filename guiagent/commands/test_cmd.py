@@ -45,7 +45,7 @@ def stderr_log() -> Callable[[str], None]:
 
     def log(line: str) -> None:
         with lock:
-            click.echo(line, err=True)
+            click.echo(printable(line), err=True)
     return log
 
 
@@ -85,10 +85,17 @@ def summary(results: list[FlowResult]) -> str:
 @click.option("--yes", "assume_yes", is_flag=True,
               help="`do` steps may take risky actions (send, delete) without asking.")
 @click.option("--ocr", is_flag=True, help="Read every screen with OCR (slower).")
+@click.option("--farm", "farm", default=None, metavar="HOST:PORT",
+              help="Run on the devices of the Ray farm whose head is here (guiagent farm).")
+@click.option("--shard-split", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Split the flows across N devices.")
+@click.option("--shard-all", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Run every flow on each of N devices.")
 def test(paths: tuple[Path, ...], examples: bool, devices: tuple[str, ...],
          adb_server: str | None,
          parallel: int | None, junit: Path | None, html_dir: Path | None, tags: str | None,
-         repeat: int, assume_yes: bool, ocr: bool) -> int:
+         repeat: int, assume_yes: bool, ocr: bool, farm: str | None, shard_split: int | None,
+         shard_all: int | None) -> int:
     """Run regression flows (YAML files or folders of them) and report.
 
     Exit 0 only when every flow passed, 1 otherwise, 4 for malformed flows.
@@ -102,17 +109,28 @@ def test(paths: tuple[Path, ...], examples: bool, devices: tuple[str, ...],
 
     if not paths and not examples:
         raise UsageError("name flow files or folders (guiagent test flows/), or --examples")
+    if shard_split and shard_all:
+        raise UsageError("--shard-split and --shard-all exclude each other: choose one")
     flows = select(collect_flows(list(paths) + ([EXAMPLES] if examples else [])), tags)
     check_flows(flows)
     settings = load_settings({"adb_server": adb_server})
-    specs = list(devices) or default_devices(flows, settings.device)
-    for spec in specs:
-        split_spec(spec)
     log = stderr_log()
-    log(f"guiagent test: {len(flows)} flows x {repeat} on {', '.join(specs)}")
     config = FlowConfig(settings=settings, assume_yes=assume_yes, ocr=ocr)
-    results = run_flows(flows, specs, config, repeat=repeat, parallel=parallel,
-                        device_options=device_options(settings), log=log)
+    if farm:
+        from guiagent.farm.remote import run_flows_on_farm
+
+        log(f"guiagent test: {len(flows)} flows x {repeat} on the farm at {farm}")
+        results = run_flows_on_farm(flows, farm, config, wanted=list(devices), repeat=repeat,
+                                    parallel=parallel, shard_split=shard_split,
+                                    shard_all=shard_all, log=log)
+    else:
+        specs = list(devices) or default_devices(flows, settings.device)
+        for spec in specs:
+            split_spec(spec)
+        log(f"guiagent test: {len(flows)} flows x {repeat} on {', '.join(specs)}")
+        results = run_flows(flows, specs, config, repeat=repeat, parallel=parallel,
+                            device_options=device_options(settings), log=log,
+                            shard_split=shard_split, shard_all=shard_all)
     write_reports(results, junit, html_dir)
     click.echo(summary(results), err=True)
     if junit:
