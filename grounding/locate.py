@@ -1,7 +1,9 @@
 """``locate(screen, instruction) -> Target``: instruction -> element -> point.
 
 Text (quoted or not, fuzzy, partial, any script), synonyms and icon labels,
-roles, ordinals, screen positions and relations to another element. When
+symbols and the names of keys ("+", "equals", "root"), roles, ordinals, screen
+positions, relations to another element, containers ("in the File menu") and
+window controls. When
 nothing matches well enough the answer is ``found=False`` with the best
 candidates and the reason, never a guess.
 """
@@ -13,9 +15,11 @@ from difflib import SequenceMatcher
 
 from devices.geometry import Box, PixelPoint
 from grounding.a11y import resource_name
+from grounding.names import asked_key, fold, shown_key
 from grounding.query import ROLES, Query, parse, strip_verb, synonyms
 from grounding.text import compact, has_cjk, normalize, similarity
 from grounding.types import Element, Screen, Target
+from grounding.within import restrict, title_bar_first
 
 MIN_SCORE = 0.6
 QUOTED_MIN = 0.75    # quoted text must match closely
@@ -73,14 +77,24 @@ def resolve(screen: Screen, q: Query, min_score: float = MIN_SCORE) -> Target:
                           candidates=anchor.candidates)
         return _relative(screen, q, anchor.element)
     pool = _role_pool(screen, q.role)
+    if q.container is not None:
+        pool, where = restrict(screen, q.container, pool)
+        if where:
+            target = _by_text(screen, q, pool, min_score, False) if q.text \
+                else _by_place(screen, q, pool)
+            return target if target.found else Target(
+                False, reason=f"{where}: {target.reason}", candidates=target.candidates,
+                score=target.score)
     if q.text:
         return _by_text(screen, q, pool, min_score)
     return _by_place(screen, q, pool)
 
 
 def variants(text: str) -> list[tuple[str, float]]:
-    """The asked text plus its synonyms (slightly discounted)."""
+    """The asked text plus its synonyms (slightly discounted); symbols stay as written."""
     norm = normalize(text)
+    if _SYMBOL.search(text) and (not norm or asked_key(text) is not None):
+        return [(text.strip(), 1.0)]  # "+", "M+", "1/x": the symbols are what is asked
     out = [(norm, 1.0)]
     table = synonyms()
     tokens = norm.split()
@@ -97,7 +111,7 @@ def name_score(e: Element, asked: list[tuple[str, float]]) -> float:
     guessed = e.source in ("proposal", "detector")  # a classifier's label, not the app's
     names = [(e.text, 1.0), (e.label, 0.8 if guessed else 1.0),
              (resource_name(e.resource_id), 0.85)]
-    score = max((max(similarity(a, n), verbatim(a, n)) * wa * wn
+    score = max((max(similarity(a, n), verbatim(a, n), key_match(a, n)) * wa * wn
                  for a, wa in asked for n, wn in names if n), default=0.0)
     if guessed and e.label:
         score = max(score, ACTION_ONLY * 0.8 * _action_match(asked, e.label))
@@ -112,6 +126,15 @@ def _action_match(asked: list[tuple[str, float]], label: str) -> float:
 
 
 _SYMBOL = re.compile(r"[^\w\s]")
+
+
+def key_match(asked: str, name: str) -> float:
+    """1 when ``name`` shows the asked glyph, 0.95 when it shows another form of the same key
+    ("÷" for "divide" or "/", "sqrt" for "root"), else 0."""
+    key = asked_key(asked)
+    if key is None or shown_key(name) != key:
+        return 0.0
+    return 1.0 if fold(asked) == fold(name) else 0.95
 
 
 def verbatim(asked: str, name: str) -> float:
@@ -141,9 +164,10 @@ def _fallback(role: str, e: Element) -> float:
     return 0.75 if role == "icon" and e.kind == "text" else 0.85
 
 
-def _by_text(screen: Screen, q: Query, pool: Scored, min_score: float) -> Target:
+def _by_text(screen: Screen, q: Query, pool: Scored, min_score: float,
+             stack: bool = True) -> Target:
     asked = [(q.text, 1.0)] if q.quoted else variants(q.text)
-    if not q.ordinal:
+    if not q.ordinal and stack:
         kinds = ROLES.get(q.role, ())
         pool = pool + [(e, 1.0 if not kinds or "text" in kinds else 0.85)
                        for e in stacked(screen)]
@@ -254,6 +278,8 @@ def _pick(screen: Screen, q: Query, good: Scored, text: str = "") -> Target:
         pos = q.position
         e, s = min(good, key=lambda es: _distance(screen, es[0], pos))
         return _hit(e, s, text, "closest to the asked position")
+    if q.container is not None and q.container.kind == "title bar":
+        good = title_bar_first(good)
     e, s = good[0]
     return _hit(e, s, text, "best match" + (f" of {len(good)} similar" if len(good) > 1 else ""))
 

@@ -1,5 +1,7 @@
 """Instruction -> a structured query: the words to match, a role, an ordinal, a position,
-a relation to an anchor. English phrasing; the matched text itself may be in any script."""
+a relation to an anchor, a container to look in. English phrasing; the matched text itself
+may be in any script. Symbols are targets ("click +"); the tables of key names, container
+nouns and window-control words are data (``keys.yaml``, ``phrases.yaml``)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,14 @@ from importlib import resources
 
 import yaml
 
+from grounding.names import (
+    asked_key,
+    container_nouns,
+    is_key_name,
+    phrases,
+    shown_key,
+    window_verbs,
+)
 from grounding.text import normalize
 
 # Opening quote -> the marks that close it; other quotes may sit inside ("以“橙”为媒").
@@ -17,7 +27,8 @@ _PAIRS = {'"': '"', "“": "”\"", "„": "“”\"", "«": "»", "「": "」",
 _QUOTED = re.compile("|".join([*(f"{re.escape(o)}([^{c}]+)[{c}]" for o, c in _PAIRS.items()),
                                r"(?<!\w)'([^']+)'(?!\w)"]))
 _VERBS = re.compile(r"^(?:please\s+)?(?:(?:double|long)[\s-]?(?:tap|click|press)|tap|click|press|"
-                    r"hit|touch|select|choose|open|toggle|turn on|turn off|enable|disable|check|"
+                    r"hit|touch|select|choose|pick|activate|open|toggle|turn on|turn off|enable|"
+                    r"disable|check|"
                     r"uncheck|tick|untick|type(?:\s.+?)?\s(?:in|into)|enter(?:\s.+?)?\s(?:in|into)|"
                     r"go to|find|locate|focus|point at|scroll to|switch on|switch off)\b\s*", re.I)
 _TOGGLE = re.compile(r"^(?:please\s+)?(?:turn|switch)\s+(?:on|off)\b|^(?:please\s+)?(?:enable|"
@@ -41,6 +52,7 @@ ROLES: dict[str, tuple[str, ...]] = {
     "image": ("image", "icon"),
     "picture": ("image",), "photo": ("image",), "link": ("text", "button"),
     "item": ("list_item", "text"), "row": ("list_item", "text"), "entry": ("list_item", "text"),
+    "key": ("button", "text", "icon"),
 }
 _POSITIONS = {"top": (None, 0.0), "bottom": (None, 1.0), "left": (0.0, None),
               "right": (1.0, None), "middle": (0.5, 0.5), "center": (0.5, 0.5),
@@ -49,6 +61,19 @@ _RELATIONS = {"next to": "near", "beside": "near", "near": "near",
               "right of": "right", "to the right of": "right", "left of": "left",
               "to the left of": "left", "below": "below", "under": "below",
               "underneath": "below", "above": "above"}
+
+
+@dataclass(frozen=True, slots=True)
+class Container:
+    """Where an instruction says to look, apart from the target's own text.
+
+    ``kind`` is one of the kinds in ``phrases.yaml`` (``menu``, ``menu bar``, ``toolbar``,
+    ``column header``, ``list``, ``dialog``, ``keypad``, ``title bar``) or ``next to``;
+    ``text`` names it ("File" in "Save As in the File menu"; "" for "in the menu bar").
+    """
+
+    kind: str
+    text: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +88,7 @@ class Query:
     relation: str = ""                   # near/right/left/below/above
     anchor: Query | None = None          # what the relation refers to
     toggle: bool = False                 # "turn on/off", "enable": aim at the row's switch
+    container: Container | None = None   # "in the File menu": where to look (see Container)
 
 
 @cache
@@ -80,35 +106,106 @@ def synonyms() -> dict[str, set[str]]:
     return table
 
 
+_END = re.compile(r"(?<=[\w'\"”’»」』])[.!?]+$")  # a sentence's stop, not a "." key
+
+
+def _stop(instruction: str) -> str:
+    """The instruction without a sentence's closing stop ("press ." keeps its dot)."""
+    return _END.sub("", instruction.strip())
+
+
 def strip_verb(instruction: str) -> str:
     """The instruction without its leading verb ("tap", "click", "点击"...)."""
-    text = instruction.strip().rstrip(".!?")
+    text = _stop(instruction)
     return _CJK_VERBS.sub("", _VERBS.sub("", text, count=1), count=1).strip()
 
 
 def parse(instruction: str, ordinals: bool = True) -> Query:
     """Parse an instruction such as 'tap the switch next to "Wi-Fi"'; ``ordinals=False``
     reads "first"/"second" as plain words ("First to Tip")."""
-    text = instruction.strip().rstrip(".!?")
+    text = _stop(instruction)
+    window = window_control(text)
+    if window is not None:
+        return window
     toggle = bool(_TOGGLE.match(text))
-    text = strip_verb(text)
+    text, container = take_container(strip_verb(text))
     unquoted = _QUOTED.sub(lambda m: "\0" * len(m.group(0)), text)  # relations outside quotes
     for phrase, rel in sorted(_RELATIONS.items(), key=lambda kv: -len(kv[0])):
         m = re.search(rf"\b{re.escape(phrase)}\b", unquoted, re.I)
         if m and m.start() > 0 and text[m.end():].strip():
             head = _parse_head(text[:m.start()], ordinals)
             anchor = _parse_head(text[m.end():], ordinals)
+            near = container or Container("next to", anchor.text) if rel == "near" else container
             return Query(head.text, head.quoted, head.role, head.ordinal, head.position,
-                         rel, anchor, toggle)
+                         rel, anchor, toggle, near)
     head = _parse_head(text, ordinals)
-    return Query(head.text, head.quoted, head.role, head.ordinal, head.position, toggle=toggle)
+    return Query(head.text, head.quoted, head.role, head.ordinal, head.position, toggle=toggle,
+                 container=container)
+
+
+def window_control(text: str) -> Query | None:
+    """"close the window", "minimise it", "the maximise button": the title bar's control."""
+    words = normalize(re.sub(r"^(?:please\s+)", "", text, flags=re.I)).split()
+    table, objects = window_verbs(), {normalize(o) for o in phrases()["window_objects"]}
+    control = table.get(words[0]) if words else None
+    rest = " ".join(words[1:])
+    if control is not None and (rest in objects or (not rest and control != "close")):
+        return Query(control, role="button", container=Container("title bar"))
+    nouns = {normalize(n) for n in phrases()["window_nouns"]}
+    plain = [w for w in normalize(strip_verb(text)).split()
+             if w not in ("the", "window", "window's", "button", "icon", "control")]
+    if len(plain) == 1 and plain[0] in nouns:
+        return Query(table[plain[0]], role="button", container=Container("title bar"))
+    return None
+
+
+@cache
+def _container_re() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """(trailing "... in the File menu", leading "in the File menu, ...", whole "the
+    Tools menu") patterns over the container nouns and joins of ``phrases.yaml``."""
+    nouns = "|".join(re.escape(n).replace("\\ ", r"[\s-]+") for n, _ in container_nouns())
+    joins = "|".join(re.escape(j) for j in phrases()["joins"])
+    name = r"(?P<name>(?:[^\s,;]+\s+){0,4}?)"
+    return (re.compile(rf"\s+(?:{joins})\s+{name}(?P<noun>{nouns})s?$", re.I),
+            re.compile(rf"^(?:{joins})\s+{name}(?P<noun>{nouns})s?\s*[,;:]?\s*(?:then\s+)?",
+                       re.I),
+            re.compile(rf"^{name}(?P<noun>{nouns})s?$", re.I))
+
+
+def take_container(text: str) -> tuple[str, Container | None]:
+    """The text without its container phrase, and the container it names."""
+    trailing, leading, whole = _container_re()
+    masked = _QUOTED.sub(lambda m: "\0" * len(m.group(0)), text)
+    for pattern, part in ((trailing, "before"), (leading, "after"), (whole, "name")):
+        m = pattern.search(masked)
+        if m is None:
+            continue
+        kind = dict(container_nouns())[normalize(m.group("noun"))]
+        name = _container_name(text[m.start("name"):m.end("name")])
+        if part == "name":  # "open the Tools menu": Tools is the target, in the menu bar
+            if kind not in ("menu", "column header") or not name:
+                continue
+            return name, Container("menu bar" if kind == "menu" else kind)
+        rest = text[:m.start()] if part == "before" else strip_verb(text[m.end():])
+        if rest.strip():
+            return rest.strip(), Container(kind, name)
+    return text, None
+
+
+def _container_name(words: str) -> str:
+    filler = {normalize(w) for w in phrases()["container_filler"]}
+    kept = [w for w in words.split() if normalize(w) not in filler]
+    return " ".join(kept).strip("'\"“”‘’")
 
 
 def _parse_head(text: str, ordinals: bool = True) -> Query:
     quoted = [next(g for g in m.groups() if g) for m in _QUOTED.finditer(text)]
     rest = _QUOTED.sub(" ", text) if quoted else text
+    key = _key_phrase(rest)
+    if key and not quoted:  # "delete the last digit", "plus/minus": a key's spoken name
+        return Query(key, False, "key")
     rest, cjk_ordinal, cjk_position, cjk_role = _take_cjk(rest)
-    words = normalize(rest).split()
+    words = _words(rest)
     ordinal, words = _take_ordinal(words) if ordinals else (0, words)
     position, words = _take_position(words)
     role, words = _take_role(words)
@@ -116,7 +213,33 @@ def _parse_head(text: str, ordinals: bool = True) -> Query:
     if quoted:
         return Query(" ".join(quoted).strip(), True, role, ordinal, position)
     remaining = [w for w in words if w not in _FILLER]
+    if role in ("key", "button") or any(shown_key(w) is not None for w in remaining):
+        remaining = [w for w in remaining if w not in _KEY_WORDS] or remaining
     return Query(" ".join(remaining), False, role, ordinal, position)
+
+
+_KEY_WORDS = {"letter", "digit", "symbol", "sign", "glyph", "character", "number"}
+
+
+def _key_phrase(text: str) -> str:
+    """``text`` as a key's spoken name, once words that frame a key are dropped."""
+    frame = {normalize(w) for w in phrases()["key_words"]} | _FILLER
+    words = normalize(text).split()
+    for phrase in (" ".join(words), " ".join(w for w in words if w not in frame)):
+        if len(phrase.split()) > 1 and is_key_name(phrase):
+            return phrase
+    return ""
+
+
+def _words(text: str) -> list[str]:
+    """Normalized words; a token of symbols ("+", "<-", "1/x", "M+") is kept as written."""
+    out: list[str] = []
+    for token in text.split():
+        bare = token.strip(",;")
+        symbolic = bool(re.search(r"[^\w\s]", bare)) and (
+            not re.search(r"\w", bare) or asked_key(bare) is not None)
+        out.extend([bare] if symbolic and bare else normalize(token).split())
+    return out
 
 
 _CJK_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,

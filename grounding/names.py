@@ -1,0 +1,78 @@
+"""The name tables of the grounding language (``keys.yaml``, ``phrases.yaml``), loaded once.
+
+Keys: what a key or button shows (``+``, ``÷``, ``sqrt``) and what people call it ("plus",
+"divide", "root"). Phrases: container nouns, window-control verbs, words that frame a key.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from grounding.text import normalize
+
+
+@cache
+def _load(name: str) -> Any:
+    return yaml.safe_load(resources.files("grounding").joinpath(name).read_text("utf-8"))
+
+
+def fold(text: str) -> str:
+    """A glyph or short label as compared: NFKC (full-width forms), case-folded, no spaces."""
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+@cache
+def _keys() -> tuple[dict[str, int], dict[str, int]]:
+    """(shown glyph or label -> entry, spoken name -> entry)."""
+    shows: dict[str, int] = {}
+    names: dict[str, int] = {}
+    for i, entry in enumerate(_load("keys.yaml") or []):
+        for glyph in entry.get("shows", []):
+            shows.setdefault(fold(str(glyph)), i)
+        for name in entry.get("names", []):
+            names.setdefault(normalize(str(name)), i)
+    return shows, names
+
+
+def shown_key(text: str) -> int | None:
+    """The key entry an element's text shows (``×`` and ``*`` are one), or None."""
+    return _keys()[0].get(fold(text)) if text and len(text) <= 12 else None
+
+
+def asked_key(text: str) -> int | None:
+    """The key entry an asked text names, as a glyph ("÷") or by name ("divide")."""
+    if not text or len(text) > 40:
+        return None
+    shows, names = _keys()
+    found = shows.get(fold(text))
+    return found if found is not None else names.get(normalize(text))
+
+
+def is_key_name(text: str) -> bool:
+    """Whether ``text`` is a spoken key name ("delete the last digit", "plus minus")."""
+    return normalize(text) in _keys()[1]
+
+
+def phrases() -> dict[str, Any]:
+    """The phrase table (containers, joins, key words, window controls)."""
+    return dict(_load("phrases.yaml") or {})
+
+
+@cache
+def container_nouns() -> list[tuple[str, str]]:
+    """(noun phrase, container kind), longest phrase first."""
+    pairs = [(normalize(noun), kind) for kind, nouns in phrases()["containers"].items()
+             for noun in nouns]
+    return sorted(pairs, key=lambda p: -len(p[0]))
+
+
+@cache
+def window_verbs() -> dict[str, str]:
+    """Normalized verb -> window control ("minimise" -> "minimize")."""
+    return {normalize(v): control for control, verbs in phrases()["window_controls"].items()
+            for v in verbs}

@@ -1,0 +1,136 @@
+"""Container phrases on a perceived screen: "in the File menu", "in the menu bar", "the Date
+column heading", "in the file list", "in the toolbar" narrow where a target is looked for.
+
+Each kind finds its region from the pixels' elements (an open menu hangs below its title, a
+menu bar is the top row of short words, a header sits over a column of entries); a kind
+with no region on the screen (a dialog, a keypad) leaves the search as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from devices.geometry import Box
+from grounding.query import Container
+from grounding.text import similarity
+from grounding.types import Element, Screen
+
+Scored = list[tuple[Element, float]]
+TOP_BAND = 0.2   # a menu bar lies in the top fifth of the screen
+
+
+def restrict(screen: Screen, container: Container, pool: Scored) -> tuple[Scored, str]:
+    """The pool limited to the container, and a note on what was used (or why not)."""
+    finder = _FINDERS.get(container.kind)
+    if finder is None:
+        return pool, ""
+    kept, note = finder(screen, container, pool)
+    return (kept, note) if kept else (pool, "")
+
+
+def _menu(screen: Screen, c: Container, pool: Scored) -> tuple[Scored, str]:
+    """Items of an open menu: below its title, about where the title starts."""
+    title = _menu_title(screen, c.text)
+    if title is None:
+        return pool, ""
+    w, h = screen.geometry.width, title.box.height
+    region = Box(max(0, title.box.x1 - round(0.3 * w)), title.box.y2 - h // 4,
+                 min(w, title.box.x1 + round(0.4 * w)), screen.geometry.height)
+    kept = [(e, s) for e, s in pool if e is not title and region.contains(e.center)
+            and e.center.y > title.box.y2 - h // 4]
+    return kept, f"in the {title.text or c.text} menu"
+
+
+def _menu_title(screen: Screen, name: str) -> Element | None:
+    """The element named ``name`` nearest the top (menu titles sit in the menu bar)."""
+    if not name:
+        return None
+    named = [e for e in screen.elements if e.text and similarity(name, e.text) >= 0.8]
+    return min(named, key=lambda e: (e.center.y, e.box.x1)) if named else None
+
+
+def menu_bar(screen: Screen) -> list[Element]:
+    """The top row of three or more short words in the top of the screen, or []."""
+    words = [e for e in screen.elements if e.kind == "text" and e.text
+             and len(e.text.split()) <= 3 and e.center.y < TOP_BAND * screen.geometry.height]
+    for row in _rows(words):
+        if len(row) >= 3:
+            return row
+    return []
+
+
+def _menu_bar(screen: Screen, c: Container, pool: Scored) -> tuple[Scored, str]:
+    row = menu_bar(screen)
+    if not row:
+        top = TOP_BAND * screen.geometry.height
+        return [(e, s) for e, s in pool if e.center.y < top], "at the top of the screen"
+    y1, y2 = min(e.box.y1 for e in row), max(e.box.y2 for e in row)
+    return [(e, s) for e, s in pool if y1 <= e.center.y <= y2], "in the menu bar"
+
+
+def _toolbar(screen: Screen, c: Container, pool: Scored) -> tuple[Scored, str]:
+    """Rows holding three or more icons or buttons."""
+    controls = [e for e in screen.elements if e.kind in ("icon", "button", "image")]
+    bands = [(min(e.box.y1 for e in row), max(e.box.y2 for e in row))
+             for row in _rows(controls) if len(row) >= 3]
+    kept = [(e, s) for e, s in pool if any(y1 <= e.center.y <= y2 for y1, y2 in bands)]
+    return kept, "in a toolbar"
+
+
+def _column_header(screen: Screen, c: Container, pool: Scored) -> tuple[Scored, str]:
+    """Elements with two or more entries stacked below them in the same column."""
+    texts = [e for e in screen.elements if e.text]
+    kept = [(e, s) for e, s in pool if sum(
+        1 for t in texts if t.box.y1 >= e.box.y2 - 2 and _overlap_x(e.box, t.box)) >= 2]
+    return kept, "a column heading"
+
+
+def _list(screen: Screen, c: Container, pool: Scored) -> tuple[Scored, str]:
+    """The column of entries the phrase names: a sidebar is the leftmost, any other list
+    the longest column of left-aligned entries."""
+    columns = _columns([e for e in screen.elements if e.text and e.kind in ("text",
+                                                                         "list_item")])
+    columns = [col for col in columns if len(col) >= 3]
+    if not columns:
+        return pool, ""
+    side = any(w in c.text.casefold() for w in ("side", "place", "nav"))
+    col = min(columns, key=lambda col: col[0].box.x1) if side else max(columns, key=len)
+    x1, x2 = min(e.box.x1 for e in col), max(e.box.x2 for e in col)
+    y1, y2 = min(e.box.y1 for e in col), max(e.box.y2 for e in col)
+    h = col[0].box.height
+    region = Box(x1 - 3 * h, y1 - h, x2 + h, y2 + h)
+    return [(e, s) for e, s in pool if region.contains(e.center)], "in the list"
+
+
+def _columns(elements: list[Element]) -> list[list[Element]]:
+    columns: dict[int, list[Element]] = {}
+    for e in sorted(elements, key=lambda e: e.box.y1):
+        key = next((k for k in columns if abs(k - e.box.x1) <= 12), e.box.x1)
+        columns.setdefault(key, []).append(e)
+    return list(columns.values())
+
+
+def _rows(elements: list[Element]) -> list[list[Element]]:
+    """Elements grouped into rows by vertical center, top row first."""
+    rows: list[list[Element]] = []
+    for e in sorted(elements, key=lambda e: e.center.y):
+        if rows and abs(e.center.y - rows[-1][0].center.y) <= max(4, rows[-1][0].box.height // 2):
+            rows[-1].append(e)
+        else:
+            rows.append([e])
+    return rows
+
+
+def _overlap_x(a: Box, b: Box) -> bool:
+    return min(a.x2, b.x2) - max(a.x1, b.x1) > 0.3 * min(a.width, b.width)
+
+
+def title_bar_first(good: Scored) -> Scored:
+    """Window controls: the topmost match first, then the one furthest right."""
+    return sorted(good, key=lambda es: (es[0].center.y // 12, -es[0].center.x))
+
+
+_FINDERS: dict[str, Callable[[Screen, Container, Scored], tuple[Scored, str]]] = {
+    "menu": _menu, "menu bar": _menu_bar, "toolbar": _toolbar,
+    "column header": _column_header, "list": _list,
+}
