@@ -22,6 +22,7 @@ from guiagent.steps import (
     StepRecord,
     Warned,
 )
+from guiagent.terminal import printable
 
 OUTCOME_STYLE = {"ok": "green", "no_change": "yellow", "wrong_page": "red"}
 STATUS_STYLE = {"success": "bold green", "failed": "bold red", "stopped": "bold yellow"}
@@ -45,7 +46,8 @@ class RunProgress:
             handler(rec)
 
     def _line(self, *parts: tuple[str, str] | str) -> None:
-        self.console.print(Text.assemble(*parts))
+        safe = [printable(p) if isinstance(p, str) else (printable(p[0]), p[1]) for p in parts]
+        self.console.print(Text.assemble(*safe))
 
     def _planned(self, rec: Planned) -> None:
         self.step_start, self.step_tokens = self.clock(), self.tokens()

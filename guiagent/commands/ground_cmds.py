@@ -12,6 +12,7 @@ import click
 
 from grounding.errors import ImageError
 from guiagent.errors import EXIT_FAILED, UsageError
+from guiagent.terminal import echo
 
 IMAGE = click.Path(dir_okay=False, path_type=Path)
 
@@ -70,7 +71,7 @@ def perceive(image: Path | None, as_json: bool, som: Path | None, tree: Path | N
     if as_json:
         click.echo(json.dumps([_element_json(e) for e in screen.elements], ensure_ascii=False))
     else:
-        click.echo(element_list(screen.elements))
+        echo(element_list(screen.elements))
 
 
 @click.command()
@@ -145,9 +146,9 @@ def _report(target: Any, as_json: bool) -> None:
     elif target.found:
         click.echo(f"{target.point.x} {target.point.y}")
     else:
-        click.echo(f"not found: {target.reason}", err=True)
+        echo(f"not found: {target.reason}", err=True)
         for e, s in target.candidates:
-            click.echo(f"  {s:.2f}  {e.describe()} at {e.center.x},{e.center.y}", err=True)
+            echo(f"  {s:.2f}  {e.describe()} at {e.center.x},{e.center.y}", err=True)
 
 
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:

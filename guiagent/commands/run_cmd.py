@@ -12,7 +12,14 @@ from types import FrameType
 import click
 
 from guiagent.commands.device_cmds import ADB_OPTION, DEVICE_OPTION
-from guiagent.errors import EXIT_DEVICE, EXIT_FAILED, EXIT_OK, EXIT_STOPPED, EXIT_USAGE
+from guiagent.errors import (
+    EXIT_DEVICE,
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_STOPPED,
+    EXIT_USAGE,
+    UsageError,
+)
 from guiagent.steps import RunResult, StepRecord
 
 EXIT_FOR_STATUS = {"success": EXIT_OK, "failed": EXIT_FAILED, "stopped": EXIT_STOPPED}
@@ -124,6 +131,8 @@ def run(task: str, device: str | None, adb_server: str | None, planner: str, mod
     from guiagent.config import device_options, load_settings
     from guiagent.session import RunOptions, build_loop
 
+    if not task.strip():
+        raise UsageError('the task is empty: say what to do, e.g. guiagent run "open Settings"')
     settings = load_settings({"device": device, "adb_server": adb_server, "model": model,
                               "base_url": base_url, "max_cost": max_cost, "grounder": grounder,
                               "coord_mode": coord_mode,

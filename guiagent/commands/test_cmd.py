@@ -11,6 +11,7 @@ import click
 
 from guiagent.commands.device_cmds import ADB_OPTION
 from guiagent.errors import EXIT_FAILED, EXIT_OK, UsageError
+from guiagent.terminal import printable
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "flows"
 
