@@ -55,15 +55,36 @@ class _Frame:
     blobs: list[Box]
 
 
+MAX_IMAGE_PIXELS = 40_000_000   # an 8K screen is 33 million; beyond, a file is no screenshot
+
+
 def load_image(path: str | Path) -> Image.Image:
-    """Open an image file as RGB; ``ImageError`` with the path when it cannot be read."""
+    """Open an image file as RGB; ``ImageError`` with the path when it cannot be read or
+    is larger than MAX_IMAGE_PIXELS (checked from the header, before any pixel is decoded)."""
     try:
-        with Image.open(path) as im:
-            return im.convert("RGB")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                _check_size(path, im.width, im.height)
+                return im.convert("RGB")
     except FileNotFoundError as exc:
         raise ImageError(f"image not found: {path}") from exc
+    except Image.DecompressionBombError as exc:
+        pixels = re.search(r"\((\d+) pixels\)", str(exc))
+        count = f"{int(pixels[1]):,} pixels" if pixels else "too many pixels"
+        raise ImageError(f"{path}: {_too_big(count)}") from exc
     except (UnidentifiedImageError, OSError) as exc:
         raise ImageError(f"cannot read image {path}: {exc}") from exc
+
+
+def _check_size(path: str | Path, width: int, height: int) -> None:
+    if width * height > MAX_IMAGE_PIXELS:
+        raise ImageError(f"{path}: {_too_big(f'{width}x{height} pixels')}")
+
+
+def _too_big(what: object) -> str:
+    return (f"the image is too large ({what}); the limit is {MAX_IMAGE_PIXELS // 10**6} "
+            "million pixels: scale it down or crop it")
 
 
 def as_observation(source: Observation | Image.Image | str | Path) -> Observation:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import struct
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -51,3 +54,26 @@ def test_printable_removes_sequences_and_controls() -> None:
     assert printable(f"a{ESCAPES}b\x9b2Jc\x00d\ne") == "a bcd e"
     assert printable("one\ntwo\x1b[1m", lines=True) == "one\ntwo"
     assert printable("Grüße 日本 ✓") == "Grüße 日本 ✓"
+
+
+def header_only_png(path: Path, width: int, height: int) -> Path:
+    """A PNG that declares ``width`` x ``height`` (no pixel data: only the header is read)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I",
+                                                                         zlib.crc32(kind + data))
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IEND", b""))
+    return path
+
+
+@pytest.mark.parametrize("side", [20000, 10000])
+def test_a_huge_image_is_refused_naming_the_limit(side: int, tmp_path: Path) -> None:
+    big = header_only_png(tmp_path / "big.png", side, side)
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(json.dumps({"id": 1, "image": "big.png", "instruction": "x"}) + "\n")
+    for args in (("ground", str(big), "x"), ("perceive", str(big)), ("ground", "--jsonl",
+                                                                     str(cases))):
+        proc = guiagent(*args)
+        assert proc.returncode == 4, (args, proc.stderr)
+        (line,) = error_lines(proc.stderr)
+        assert "too large" in line and "limit is 40 million pixels" in line, line
