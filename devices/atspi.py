@@ -312,8 +312,10 @@ def _covers(windows: list[AtNode], g: ScreenGeometry) -> list[list[tuple[int, in
     """Per window: the boxes of the popups shown above it (menus inside it included)."""
     out = []
     for w in windows:
-        inner = [_pixels(n, g) for n in _flatten(w.children)
-                 if n.role in OCCLUDING_ROLES and n.has("showing") and n.child_count]
+        # A menu's own box is its title in the menu bar; its items are the popup.
+        inner = [_pixels(c if n.role == "menu" else n, g) for n in _flatten(w.children)
+                 if n.role in OCCLUDING_ROLES and n.has("showing")
+                 for c in (n.children if n.role == "menu" else [n])]
         out.append([b for b in inner if b is not None])
     return out
 
@@ -355,7 +357,7 @@ def _attrs(n: AtNode, index: int, box: tuple[int, int, int, int] | None) -> str:
         "package": n.app, "content-desc": desc,
         "checkable": flag(n.role in CHECKABLE_ROLES or n.has("checkable")
                           or (n.role == "toggle button" and n.has("checked"))),
-        "checked": flag(n.has("checked")), "clickable": flag(n.role in CLICKABLE_ROLES),
+        "checked": flag(n.has("checked")), "clickable": flag(n.role in CLICKABLE_ROLES or editable),
         "enabled": flag(n.has("sensitive") or n.has("enabled")),
         "focusable": flag(n.has("focusable")), "focused": flag(n.has("focused")),
         "scrollable": "false", "long-clickable": "false",
