@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 
 from devices.geometry import Box
 from grounding.types import Element, Screen, Target
+from planners import menus
 from planners.actions import Action, Done, Fail, parse_action
 from planners.policy import (
     Context,
@@ -46,7 +47,8 @@ KEY_NAMES = {"back": "back", "home": "home", "enter": "enter", "return": "enter"
              "app switch": "app_switch", "power": "power", "volume up": "volume_up",
              "volume down": "volume_down", "space": "space"}
 ENDS = r"(?P<dir>down|up|left|right|to the (?:minimum|maximum|min|max|lowest|highest|left|right))"
-PATTERNS: list[tuple[str, re.Pattern[str]]] = [(verb, re.compile(p, re.I)) for verb, p in [
+PATTERNS: list[tuple[str, re.Pattern[str]]] = [*menus.PATTERNS] + [
+    (verb, re.compile(p, re.I)) for verb, p in [
     ("back", r"^(?:go |navigate |press (?:the )?)?back(?: button| key)?$"),
     ("home", r"^(?:go |press (?:the )?)?home(?: button| key| screen)?$"),
     ("key", r"^(?:press|hit) (?:the )?(?P<key>[a-z ]+?)(?: key| button)?$"),
@@ -80,7 +82,7 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [(verb, re.compile(p, re.I)) for v
     ("type", r"^(?:enter|type|input|write) (?P<text>\S+)$"),
 ]]
 FIELD_VALUE = re.compile(r"^(?:the )?(?P<target>[a-z][\w ]*?) (?P<text>\S+)$", re.I)
-DONE_ON_NO_CHANGE = ("back", "home", "key", "wait", "swipe", "drag")
+DONE_ON_NO_CHANGE = ("back", "home", "key", "hotkey", "wait", "swipe", "drag")
 FIND_FIRST = ("tap", "long_press", "toggle", "fill", "drag")
 QUALIFIER = re.compile(r"\s+(?:in|on|under|inside|within|at|from) (?:the )?(?=[A-Z\w])", re.I)
 # Pop-ups that stand between a step and its target are declined, never accepted.
@@ -167,10 +169,10 @@ def _parse_one(number: int, clause: str, quoted: list[str]) -> Step:
         if verb == "key" and groups["key"].lower() not in KEY_NAMES:
             continue
         value = (groups.get("state") or groups.get("text") or groups.get("dir")
-                 or groups.get("seconds") or groups.get("key") or "")
+                 or groups.get("seconds") or groups.get("key") or groups.get("menu") or "")
         if verb == "toggle":
             value = "on" if value.lower() in ("on", "enable") else "off"
-        elif verb not in ("type", "fill", "send", "search", "add_line", "compute"):
+        elif verb not in ("type", "fill", "send", "search", "add_line", "compute", "menu"):
             value = value.lower()
         return Step(number, text, verb, groups.get("target", "").strip("'\" "), value)
     raise StepSyntaxError(_unknown(number, text))
@@ -246,6 +248,7 @@ class OfflinePlanner:
         self.touched = ""                # the name of the element the step acted on
         self.last: Feedback | None = None
         self.pending: Decision | None = None
+        self.menu: tuple[int, menus.MenuWalk] | None = None   # the menu step under way
 
     def plan(self, ctx: Context) -> Plan:
         """Settle which step is current (skipping satisfied ones) and what to do for it."""
@@ -352,6 +355,8 @@ class OfflinePlanner:
             return act(step.verb)
         if step.verb == "key":
             return act("key", key=KEY_NAMES[step.value])
+        if step.verb == "hotkey":
+            return act("key", key=step.value)
         if step.verb == "wait":
             return act("wait", seconds=min(float(step.value), 30.0))
         if step.verb in ("scroll", "swipe"):
@@ -370,6 +375,12 @@ class OfflinePlanner:
 
     def _find(self, step: Step, screen: Screen) -> Element | Action:
         """Ground the step's target, scrolling down to look for it; Fail naming the step."""
+        if step.verb in ("fill", "type"):     # a dialog's field, by the label beside it
+            field = menus.labelled_field(screen, step.target)
+            if isinstance(field, Element):
+                return field
+            if field is not None:
+                return self._issue(act("type", text=step.value, x=field.x, y=field.y))
         if step.exact:
             exact = exact_element(screen, step.target)
             target = Target(exact is not None, exact.center if exact else None, exact,
@@ -400,6 +411,25 @@ class OfflinePlanner:
             return target
         plain = self.locate(screen, head)
         return plain if plain.found else target
+
+    def _step_menu(self, step: Step, screen: Screen) -> Action | None:
+        """Open the menu (and submenus) a step names, then pick its item (planners.menus)."""
+        if self.menu is None or self.menu[0] != self.index:
+            self.menu = (self.index, menus.MenuWalk(menus.menu_levels(step.value, step.target)))
+        walk = self.menu[1]
+        if self.acted and self._result() in ("refused", "not_found", "error"):
+            why = self.last.reason if self.last is not None else ""
+            return Fail(text=f"{step.label()} did not work: {why}")
+        nxt = walk.next(screen, self.locate)
+        if nxt == "wait":
+            return self._issue(act("wait", seconds=0.5), scroll=True)
+        if isinstance(nxt, str):
+            return Fail(text=f"{step.label()}: {nxt}")
+        if nxt is None:
+            return None
+        walk.clicked.append(nxt)
+        self.touched = nxt.text or nxt.label
+        return self._issue(act("tap", element=nxt.id))
 
     def _step_open(self, step: Step, screen: Screen) -> Action | None:
         """Tap the app (or item) when it is on the screen, else launch the app by name."""
