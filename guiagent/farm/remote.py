@@ -219,6 +219,10 @@ class NodeLost(Exception):
     """The node that had a flow's device died or left the farm."""
 
 
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0][:200] if text else ""
@@ -242,8 +246,8 @@ def run_flows_on_farm(flows: list[Flow], address: str, config: FlowConfig, *,
                 raise UsageError(f"sharding over {shards} devices needs {shards}; the farm has "
                                  f"{len(devices)}")
             devices = devices[:shards]
-        log(f"farm {address}: {len(devices)} devices on "
-            f"{len({d.node for d in devices})} nodes")
+        nodes = len({d.id.split("/")[0] for d in devices})
+        log(f"farm {address}: {plural(len(devices), 'device')} on {plural(nodes, 'node')}")
         slots = [RemoteSlot(d, config) for d in devices]
         return drive(flows, slots, repeat=repeat, parallel=parallel,
                      all_slots=bool(shard_all), log=log)
