@@ -9,18 +9,13 @@ from collections.abc import Callable
 from rich.console import Console
 from rich.text import Text
 
+from guiagent.naming import RecordLines
 from guiagent.steps import (
-    Acted,
-    Decided,
-    Grounded,
     Observed,
     Planned,
     Reflected,
-    RolledBack,
     RunResult,
-    SafetyChecked,
     StepRecord,
-    Warned,
 )
 from guiagent.terminal import printable
 
@@ -39,11 +34,29 @@ class RunProgress:
         self.clock = clock
         self.started = self.step_start = clock()
         self.step_tokens = 0
+        self.names = RecordLines()
 
     def __call__(self, rec: StepRecord) -> None:
-        handler = getattr(self, "_" + type(rec).__name__.lower(), None)
+        for data, line in self.names.feed(rec.to_dict()):
+            self._show(rec if data.get("kind") == rec.kind else None, data, line)
+
+    def _show(self, rec: StepRecord | None, data: dict[str, object], line: str) -> None:
+        """One record's line; the kinds with their own layout have a handler."""
+        kind = str(data.get("kind"))
+        handler = getattr(self, "_" + type(rec).__name__.lower(), None) if rec else None
         if handler is not None:
             handler(rec)
+        elif kind == "decide":
+            text, _, thought = line.partition(" (")
+            self._line("  ", text, (f"  ({thought}" if thought else "", "dim"))
+        elif kind == "ground" and not data.get("found"):
+            self._line("  ", (line, "red"))
+        elif kind == "safety" and data.get("verdict") != "allow":
+            self._line("  ", (line, "yellow"))
+        elif kind == "act":
+            self._line("  ", (line, "bold"))
+        elif kind in ("warning", "rollback"):
+            self._line("  ", (line, "yellow"))
 
     def _line(self, *parts: tuple[str, str] | str) -> None:
         safe = [printable(p) if isinstance(p, str) else (printable(p[0]), p[1]) for p in parts]
@@ -54,22 +67,6 @@ class RunProgress:
         self._line((f"step {rec.step + 1} ", "bold cyan"), ("plan: ", "bold"),
                    rec.subgoal or rec.progress)
 
-    def _decided(self, rec: Decided) -> None:
-        thought = f"  ({rec.thought})" if rec.thought else ""
-        self._line("  ", rec.line(), (thought, "dim"))
-
-    def _grounded(self, rec: Grounded) -> None:
-        if not rec.found:
-            self._line("  ", (rec.line(), "red"))
-
-    def _safetychecked(self, rec: SafetyChecked) -> None:
-        if rec.verdict != "allow":
-            self._line("  ", (rec.line(), "yellow"))
-
-    def _acted(self, rec: Acted) -> None:
-        where = f" at ({rec.x}, {rec.y})" if rec.x is not None else ""
-        self._line("  ", (rec.line(), "bold"), where)
-
     def _observed(self, rec: Observed) -> None:
         for warning in rec.warnings:
             self._line("  ", (f"warning: {warning}", "yellow"))
@@ -79,12 +76,6 @@ class RunProgress:
         used = self.tokens() - self.step_tokens
         self._line("  ", ("outcome: ", "bold"), (rec.outcome, OUTCOME_STYLE.get(rec.outcome, "")),
                    f" {rec.reason}", (f"  {spent:.1f} s, {used} tokens", "dim"))
-
-    def _warned(self, rec: Warned) -> None:
-        self._line("  ", (rec.line(), "yellow"))
-
-    def _rolledback(self, rec: RolledBack) -> None:
-        self._line("  ", (rec.line(), "yellow"))
 
     def _runresult(self, rec: RunResult) -> None:
         rows: list[tuple[str, str | tuple[str, str]]] = [

@@ -13,8 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
+from guiagent.errors import UsageError
+from guiagent.naming import plural
+from guiagent.runs import RunRecordError, read_meta, read_records, summarize
 from guiagent.steps import describe_action
-from guiagent.trajectory import read_run
 from planners.actions import Done, Fail, parse_action
 from planners.appmodel import action_key
 from planners.policy import (
@@ -47,6 +51,18 @@ def _semantic(action: dict[str, Any], ground: dict[str, Any] | None) -> dict[str
     return {**kept, "target": label}
 
 
+def _action_of(rec: dict[str, Any]) -> dict[str, Any]:
+    """The act record's action, checked: a damaged one is an error naming the step."""
+    action = rec.get("action")
+    try:
+        parse_action(action)
+    except ValidationError as exc:
+        raise RunRecordError(f"step {rec.get('step', '?')}: the recorded action is not one "
+                             "guiagent knows; the record file is damaged") from exc
+    assert isinstance(action, dict)
+    return action
+
+
 def recorded_steps(records: list[dict[str, Any]]) -> list[RunStep]:
     """The actions of a recorded run that worked, as semantic steps with post-conditions."""
     steps: list[RunStep] = []
@@ -57,9 +73,9 @@ def recorded_steps(records: list[dict[str, Any]]) -> list[RunStep]:
         if kind == "ground":
             ground = rec
         elif kind == "act" and not rec.get("dry_run"):
-            action = _semantic(rec["action"], ground)
+            action = _semantic(_action_of(rec), ground)
             pending = RunStep(action, action_key(parse_action(action)),
-                              expect_texts=list(rec.get("expect", [])))
+                              expect_texts=[str(t) for t in rec.get("expect") or []])
             ground = None
         elif kind == "reflect" and pending is not None:
             if rec.get("outcome") == "ok":
@@ -68,10 +84,22 @@ def recorded_steps(records: list[dict[str, Any]]) -> list[RunStep]:
     return steps
 
 
-def load_recorded(run_dir: Path) -> Recorded:
-    """A run folder as a task and its replayable steps."""
-    meta, records = read_run(run_dir)
-    return Recorded(str(meta.get("task", "")), recorded_steps(records))
+def load_recorded(run_dir: Path, force: bool = False) -> Recorded:
+    """A run folder as a task and its replayable steps.
+
+    Only a run that succeeded is replayed as a whole: a failed, stopped or incomplete run
+    (or one whose record file is cut short) is refused with the reason, unless ``force``,
+    which replays the steps of it that worked.
+    """
+    summary = summarize(run_dir)
+    meta, records = read_meta(run_dir), read_records(run_dir)
+    steps = recorded_steps(records)
+    if summary.status != "success" and not force:
+        raise UsageError(f"{run_dir.name} did not succeed ({summary.status}: {summary.reason}); "
+                         f"--force replays the {plural(len(steps), 'step')} of it that worked")
+    if not steps:
+        raise UsageError(f"{run_dir.name} has no step that worked to replay")
+    return Recorded(str(meta.get("task", "")), steps)
 
 
 def text_visible(text: str, texts: list[str]) -> bool:

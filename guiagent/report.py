@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import json
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 from pydantic import ValidationError
 
 from guiagent.files import atomic_write_bytes, atomic_write_text
+from guiagent.naming import RecordLines
 from guiagent.steps import RECORD_TYPES, StepRecord, describe_action
 from planners.actions import parse_action
 
@@ -51,10 +51,9 @@ def load_record(data: dict[str, Any]) -> StepRecord | None:
 
 
 def record_line(data: dict[str, Any]) -> str:
-    """``[3] act: tap 'Wi-Fi'`` for one JSON record (what `guiagent runs show` prints)."""
-    rec = load_record(data)
-    text = rec.line() if rec is not None else f"{data.get('kind', '?')}: {json.dumps(data)}"
-    return f"[{data.get('step', '?')}] {text}"
+    """``[3] act: tap "Wi-Fi" at (1, 2)`` for one JSON record on its own (no names that
+    later records hold; `guiagent runs show` reads the whole run with RecordLines)."""
+    return RecordLines().lines([data])[0]
 
 
 # -- drawing the action -----------------------------------------------------------------------
@@ -256,7 +255,7 @@ def render_report(run_dir: Path, meta: dict[str, Any], records: list[dict[str, A
 
 def write_report(run_dir: Path) -> Path:
     """(Re)write report.html and the annotated screenshots of a run; returns the HTML path."""
-    from guiagent.trajectory import read_run
+    from guiagent.runs import read_run
 
     run_dir = Path(run_dir)
     meta, records = read_run(run_dir)

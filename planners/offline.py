@@ -317,7 +317,7 @@ class OfflinePlanner:
         if self.searching and self._result() == "no_change" and not waited:
             self.searching = False
             return Fail(text=f"{step.label()}: cannot find '{step.target}': scrolled to the "
-                             "end of the screen")
+                             f"end of the screen{self._closest(screen, step.target)}")
         handler = getattr(self, f"_step_{step.verb}", None)
         if handler is not None:
             action: Action | None = handler(step, screen)
@@ -398,10 +398,16 @@ class OfflinePlanner:
             return self._issue(act("wait", seconds=1.0), scroll=True)
         if self.scrolls <= self.max_scrolls and not step.exact:
             return self._issue(act("scroll", direction="down"), scroll=True)
-        near = ", ".join(repr(e.text or e.label) for e, _ in target.candidates[:3])
-        hint = f" (closest: {near})" if near else ""
         why = target.reason or "nothing on the screen matches"
-        return Fail(text=f"{step.label()}: cannot find '{step.target}' on the screen: {why}{hint}")
+        return Fail(text=f"{step.label()}: cannot find '{step.target}' on the screen: {why}"
+                         f"{self._closest(screen, step.target, target)}")
+
+    def _closest(self, screen: Screen, what: str, target: Target | None = None) -> str:
+        """`` (closest: 'Wi-Fi', 'Wi-Fi calling')``: the best near misses on the screen."""
+        target = target or self._locate_plain(screen, what)
+        names = dict.fromkeys(e.text or e.label for e, _ in target.candidates)
+        near = ", ".join(repr(n) for n in list(names)[:3])
+        return f" (closest: {near})" if near else ""
 
     def _locate_plain(self, screen: Screen, what: str) -> Target:
         """Locate ``what``; "Airplane mode in Quick Settings" also as "Airplane mode"."""

@@ -149,7 +149,7 @@ def run(task: str, device: str | None, adb_server: str | None, planner: str, mod
 
 
 @click.command()
-@click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("run_name", metavar="RUN")
 @DEVICE_OPTION
 @ADB_OPTION
 @click.option("--yes", "assume_yes", is_flag=True, help="Allow risky actions without asking.")
@@ -157,17 +157,24 @@ def run(task: str, device: str | None, adb_server: str | None, planner: str, mod
 @click.option("--json", "as_json", is_flag=True, help="One JSON object with the result on stdout.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the replay's own record.")
-def replay(run_dir: Path, device: str | None, adb_server: str | None, assume_yes: bool,
-           dry_run: bool, as_json: bool, out: Path | None) -> int:
-    """Replay a recorded run step by step, checking each step's result on the screen."""
+@click.option("--force", is_flag=True,
+              help="Replay the steps that worked of a run that failed, stopped or was cut short.")
+def replay(run_name: str, device: str | None, adb_server: str | None, assume_yes: bool,
+           dry_run: bool, as_json: bool, out: Path | None, force: bool) -> int:
+    """Replay a recorded run step by step, checking each step's result on the screen.
+
+    RUN is a run folder, an id or unique prefix from `guiagent runs list`, or "last".
+    """
     from devices import open_device
     from guiagent.config import device_options, load_settings
     from guiagent.replay import ReplayPolicy, load_recorded
+    from guiagent.runs import find_run
     from guiagent.session import RunOptions, build_loop
+    from guiagent.trajectory import runs_root
     from planners.policy import Policy
 
     settings = load_settings({"device": device, "adb_server": adb_server})
-    recorded = load_recorded(run_dir)
+    recorded = load_recorded(find_run(runs_root(), run_name), force=force)
     options = RunOptions(dry_run=dry_run, assume_yes=assume_yes, out=out,
                          max_steps=len(recorded.steps) * 3 + 5)
     dev_options = device_options(settings)

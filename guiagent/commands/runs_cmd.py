@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from guiagent.runs import RunSummary
+
 ROOT_OPTION = click.option(
     "--root", type=click.Path(file_okay=False, path_type=Path), default=None,
     help="Folder holding the runs (default: the data dir's runs/).")
@@ -41,8 +43,18 @@ def list_cmd(root: Path | None, as_json: bool) -> None:
     if not found:
         click.echo(f"no runs in {_root(root)}; `guiagent run TASK` saves one", err=True)
         return
-    for r in found:
-        click.echo(f"{r.id}  {r.status:<10} {r.steps:>3} steps {r.seconds:>6.1f} s  {r.task}")
+    for line in table(found):
+        click.echo(line)
+
+
+def table(found: list[RunSummary]) -> list[str]:
+    """A header and one aligned row per run."""
+    rows = [("RUN", "STATUS", "STEPS", "SECONDS", "TASK")]
+    rows += [(r.id, r.status, str(r.steps), f"{r.seconds:.1f}", r.task or r.reason)
+             for r in found]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    return [f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c:>{widths[2]}}  {d:>{widths[3]}}  {e}"
+            for a, b, c, d, e in rows]
 
 
 @runs.command("show")
@@ -54,7 +66,7 @@ def show(run: str, root: Path | None, as_json: bool) -> None:
 
     RUN is an id, a unique prefix of one, a run folder, or "last".
     """
-    from guiagent.report import record_line
+    from guiagent.naming import RecordLines, plural
     from guiagent.runs import find_run, read_records, summarize
 
     path = find_run(_root(root), run)
@@ -63,11 +75,12 @@ def show(run: str, root: Path | None, as_json: bool) -> None:
         click.echo(json.dumps({"run": summary.as_dict(), "records": records}, default=str))
         return
     click.echo(f"{summary.id}: {summary.task}")
-    for rec in records:
-        click.echo(record_line(rec))
+    for line in RecordLines().lines(records):
+        if not line.startswith(f"{summary.status}: "):
+            click.echo(line)
     end = f"{summary.status}: {summary.reason}"
     click.echo(end if summary.status != "incomplete" else f"incomplete: {summary.reason} "
-               f"({summary.steps} actions recorded)")
+               f"({plural(summary.steps, 'action')} recorded)")
 
 
 @runs.command("open")

@@ -67,7 +67,7 @@ def test_records_come_back_from_json() -> None:
             "y": 2, "before": "screen-003.png", "future_field": True}
     rec = load_record(data)
     assert isinstance(rec, Acted) and rec.x == 1
-    assert record_line(data) == "[4] act: tap 'Wi-Fi'"
+    assert record_line(data) == '[4] act: tap "Wi-Fi" at (1, 2)'
     assert load_record({"kind": "something new", "step": 1}) is None
     assert record_line({"kind": "something new", "step": 1}).startswith("[1] something new: ")
 
