@@ -218,7 +218,8 @@ class AgentLoop:
         after = yield from self._look(n, record=False)
         yield self._record(Acted(n, action, point.x if point else None, point.y if point else None,
                                  self.options.dry_run, seen.image, after.image, round(spent, 3),
-                                 new_texts(seen.screen, after.screen)))
+                                 new_texts(seen.screen, after.screen),
+                                 self.budget.usage.total.tokens))
         yield self._record(self._observed(n, after))
         after = yield from self._judge(seen, after, plan, action)
         return after, (yield from self._check_loops(seen, action))
@@ -331,7 +332,8 @@ class AgentLoop:
         e = t.element
         return Grounded(n, desc, t.found, t.point.x if t.point else None,
                         t.point.y if t.point else None, e.id if e else None,
-                        (e.text or e.label) if e else "", round(t.score, 3), t.reason)
+                        (e.text or e.label) if e else "", round(t.score, 3), t.reason,
+                        [e.box.x1, e.box.y1, e.box.x2, e.box.y2] if e else None)
 
     def _update_model(self, before: Seen, after: Seen, action: Action) -> Gen[bool]:
         """True when the app model predicted this screen and the post-conditions hold."""

@@ -94,6 +94,7 @@ class Grounded(StepRecord):
     label: str = ""
     score: float = 0.0
     reason: str = ""
+    box: list[int] | None = None     # the element's [x1, y1, x2, y2], when one was chosen
 
     def line(self) -> str:
         if not self.found:
@@ -128,6 +129,7 @@ class Acted(StepRecord):
     after: str | None = None
     seconds: float = 0.0
     expect: list[str] = field(default_factory=list)
+    tokens: int = 0                  # the run's model tokens so far (reports count per step)
 
     def line(self) -> str:
         prefix = "would do" if self.dry_run else "act"
