@@ -12,11 +12,15 @@ them and maps them to exit codes. Split by who must act:
         devices.DeviceUnreachable, CaptureFailed (BlankFrame), InputRefused, Unsupported
         planners.LLMUnavailable
         BudgetExceeded, Interrupted                                   (exit 2)
+    the test (exit 1: the screen is not what the script expected)
+        CheckFailed, NotFound (with the closest candidates), Refused (safety rules)
     the model (retried with the error as an observation; exit 1 if it persists)
         planners.BadModelReply, grounding.RemoteGrounderError
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from devices.errors import (
     CaptureFailed,
@@ -65,6 +69,22 @@ class Interrupted(GuiagentError):
     """The user stopped the run."""
 
 
+class CheckFailed(GuiagentError):
+    """A check that did not hold (a text not visible, a shell output): the test failed."""
+
+
+class NotFound(CheckFailed):
+    """A target that is not on the screen; ``candidates`` are the closest (element, score)."""
+
+    def __init__(self, message: str, candidates: list[tuple[Any, float]] | None = None) -> None:
+        super().__init__(message)
+        self.candidates = list(candidates or [])
+
+
+class Refused(GuiagentError):
+    """The safety rules refused a risky action (send, delete, pay, ...)."""
+
+
 USER_ERRORS: tuple[type[Exception], ...] = (
     UsageError, ConfigError, DeviceSpecError, DeviceNotFound, DisplayUnavailable,
     InputMethodMissing, ImageError, ModelMissing, GrounderConfigError, LLMConfigError,
@@ -91,6 +111,6 @@ def exit_code_for(exc: BaseException) -> int:
 
 __all__ = [
     "EXIT_DEVICE", "EXIT_FAILED", "EXIT_OK", "EXIT_STOPPED", "EXIT_USAGE", "BadModelReply",
-    "BudgetExceeded", "ConfigError", "GuiagentError", "Interrupted", "KNOWN_ERRORS",
-    "UsageError", "exit_code_for",
+    "BudgetExceeded", "CheckFailed", "ConfigError", "GuiagentError", "Interrupted",
+    "KNOWN_ERRORS", "NotFound", "Refused", "UsageError", "exit_code_for",
 ]

@@ -18,27 +18,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from devices import Device, PixelPoint
+from devices import Device
 from devices.errors import CaptureFailed, DeviceError, DeviceUnreachable, InputRefused, Unsupported
-from grounding.locate import resolve
-from grounding.query import parse
-from grounding.text import normalize, similarity
-from grounding.types import Screen
+from guiagent.api import ActConfig, Phone, visible
 from guiagent.config import Settings
-from guiagent.errors import GuiagentError
-from guiagent.executor import Executor
+from guiagent.errors import CheckFailed, Refused
 from guiagent.flows import Flow, FlowError, Step, substitute
 from guiagent.steps import Acted, RunResult
 from guiagent.testreport import FlowResult
-from planners.actions import Swipe
 from planners.errors import LLMUnavailable
 
 INFRA_ERRORS: tuple[type[Exception], ...] = (DeviceUnreachable, CaptureFailed, LLMUnavailable)
-VISIBLE_SCORE = 0.85   # fuzzy match for OCR slips; whole-word containment also counts
+FAILURES: tuple[type[Exception], ...] = (CheckFailed, Refused, InputRefused, Unsupported)
 Log = Callable[[str], None]
+__all__ = ["FlowConfig", "FlowRunner", "StepFailed", "check_flows", "visible"]
 
 
-class StepFailed(GuiagentError):
+class StepFailed(CheckFailed):
     """A check that did not hold or a target that never appeared: the flow failed."""
 
 
@@ -84,21 +80,6 @@ def _all_steps(steps: tuple[Step, ...]) -> list[Step]:
     return out
 
 
-def visible(screen: Screen, text: str) -> bool:
-    """Whether ``text`` is on the screen: whole words of an element's text or label, or a
-    close fuzzy match (OCR slips) with exactly the same digits (a code, a time, a price)."""
-    want, digits = normalize(text), re.sub(r"\D", "", text)
-    for e in screen.elements:
-        for name in (e.text, e.label):
-            if not name:
-                continue
-            if f" {want} " in f" {normalize(name)} ":
-                return True
-            if similarity(text, name) >= VISIBLE_SCORE and re.sub(r"\D", "", name) == digits:
-                return True
-    return False
-
-
 def png_bytes(device: Device) -> bytes | None:
     """The current screen as PNG for a failure report; None when it cannot be captured."""
     try:
@@ -119,8 +100,10 @@ class FlowRunner:
 
         self.device, self.config, self.log = device, config, log
         self.name = name or device.id
-        self.perceive, self.locate = grounding_parts(config.ocr)
-        self.executor = Executor(device)
+        perceive, locate = grounding_parts(config.ocr)
+        act = ActConfig(config.find_timeout, config.wait_timeout, config.poll_s,
+                        config.max_scrolls, config.ocr)
+        self.phone = Phone(device, config.settings, act, perceive=perceive, locate=locate)
         self.env: dict[str, str] = {}
         self.current: Step | None = None
         self.lines: list[str] = []
@@ -134,7 +117,7 @@ class FlowRunner:
                 self._note(self._snapshot(flow.snapshot))
             for step in flow.steps:
                 self._run_step(step)
-        except (StepFailed, InputRefused, Unsupported) as exc:
+        except FAILURES as exc:
             return self._result(flow, attempt, t0, "failed", str(exc), png_bytes(self.device))
         return self._result(flow, attempt, t0, "passed", "")
 
@@ -158,122 +141,56 @@ class FlowRunner:
         t0 = time.monotonic()
         try:
             detail = getattr(self, "_do_" + step.kind)(args, step)
-        except (StepFailed, InputRefused, Unsupported) as exc:
+        except FAILURES as exc:
             self._note(f"line {step.line}: {what} FAILED: {exc}")
             raise
         spent = time.monotonic() - t0
         self._note(f"line {step.line}: {what} ok{f' ({detail})' if detail else ''} {spent:.1f} s")
 
-    # -- looking ------------------------------------------------------------------------
-
-    def _look(self) -> Screen:
-        return self.perceive(self.device.observe())
-
-    def _poll(self, check: Callable[[Screen], bool], timeout: float) -> Screen | None:
-        """Perceive until ``check`` holds (the screen) or ``timeout`` passes (None)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            screen = self._look()
-            if check(screen):
-                return screen
-            if time.monotonic() >= deadline:
-                return None
-            time.sleep(self.config.poll_s)
-
-    def _find(self, target: str, index: int | None = None, role: str = "") -> PixelPoint:
-        """Where ``target`` is (the ``index``-th match, preferring ``role``), waiting up to
-        find_timeout for it to appear."""
-        found: dict[str, Any] = {}
-        query = parse(target)
-        if index:
-            query = replace(query, ordinal=int(index))
-        if role and not query.role:
-            query = replace(query, role=role)
-        plain = not index and not role
-
-        def hit(screen: Screen) -> bool:
-            t = self.locate(screen, target) if plain else resolve(screen, query)
-            found["t"] = t
-            return t.found and t.point is not None
-
-        if self._poll(hit, self.config.find_timeout) is None:
-            raise StepFailed(f"{target!r} is not on the screen after "
-                             f"{self.config.find_timeout:g} s ({found['t'].reason})")
-        point: PixelPoint = found["t"].point
-        return point
-
     def _shell(self, command: str) -> str:
-        shell = getattr(self.device, "shell", None)
-        if shell is None:
-            raise StepFailed(f"{self.device.id} has no shell; this step needs an Android "
-                             "device or the simulated phone")
-        return str(shell(command))
+        try:
+            return self.phone.shell(command)
+        except Unsupported as exc:
+            raise StepFailed(f"{exc}; this step needs an Android device or the simulated "
+                             "phone") from exc
 
     # -- steps: each returns a short detail for the progress line ---------------------------
 
     def _do_launch(self, args: dict[str, Any], step: Step) -> str:
-        app = str(args["app"])
-        if args.get("clear_state"):
-            package = self._package(app)
-            out = self._shell(f"pm clear {package}")
-            if "Success" not in out:
-                raise StepFailed(f"pm clear {package} said: {out.strip()[:200]}")
-        self.device.launch_app(app)
+        self.phone.launch(str(args["app"]), clear_state=bool(args.get("clear_state")))
         return "state cleared" if args.get("clear_state") else ""
 
-    def _package(self, app: str) -> str:
-        resolve_app = getattr(self.device, "resolve_app", None)
-        if resolve_app is not None:
-            return str(resolve_app(app))
-        if "." in app:
-            return app
-        raise StepFailed(f"clear_state on {self.device.id} needs the package name, not {app!r}")
-
     def _do_tap(self, args: dict[str, Any], step: Step) -> str:
-        point = self._find(str(args["target"]), args.get("index"))
-        self.device.tap(point)
+        point = self.phone.tap(str(args["target"]), index=args.get("index"))
         return f"at {point.x},{point.y}"
 
     def _do_long_press(self, args: dict[str, Any], step: Step) -> str:
-        point = self._find(str(args["target"]))
-        self.device.long_press(point)
+        point = self.phone.long_press(str(args["target"]))
         return f"at {point.x},{point.y}"
 
     def _do_type(self, args: dict[str, Any], step: Step) -> str:
-        if args.get("into"):   # "Hour" means the Hour field, not its label
-            self.device.tap(self._find(str(args["into"]), role="field"))
-        self.device.type_text(str(args["text"]))
+        self.phone.type(str(args["text"]), into=args.get("into") or None)
         return ""
 
     def _do_swipe(self, args: dict[str, Any], step: Step) -> str:
-        start = self._find(str(args["from"])) if args.get("from") else None
-        self.executor.execute(Swipe.model_validate({"direction": args["direction"]}), start)
+        self.phone.swipe(args["direction"], start=args.get("from") or None)
         return ""
 
     def _do_scroll(self, args: dict[str, Any], step: Step) -> str:
-        direction = args.get("direction", "down")
         until = args.get("until")
-        if not until:
-            self.device.scroll(direction)
-            return ""
-        for n in range(self.config.max_scrolls + 1):
-            if visible(self._look(), str(until)):
-                return f"after {n} scrolls"
-            if n < self.config.max_scrolls:
-                self.device.scroll(direction)
-        raise StepFailed(f"{until!r} did not appear after {self.config.max_scrolls} scrolls "
-                         f"{direction}")
+        n = self.phone.scroll(args.get("direction", "down"), until=str(until) if until else None)
+        return f"after {n} scrolls" if until else ""
 
     def _do_key(self, args: dict[str, Any], step: Step) -> str:
-        self.device.press_key(str(args["key"]))
+        self.phone.key(str(args["key"]))
         return ""
 
     def _do_back(self, args: dict[str, Any], step: Step) -> str:
-        self.device.press_key("back")
+        self.phone.back()
         return ""
 
     def _do_home(self, args: dict[str, Any], step: Step) -> str:
-        self.device.press_key("home")
+        self.phone.home()
         return ""
 
     def _do_wait(self, args: dict[str, Any], step: Step) -> str:
@@ -283,22 +200,15 @@ class FlowRunner:
     def _do_wait_for(self, args: dict[str, Any], step: Step) -> str:
         shown = "visible" in args
         text = str(args["visible" if shown else "not_visible"])
-        timeout = float(args.get("timeout", self.config.wait_timeout))
-        if self._poll(lambda s: visible(s, text) == shown, timeout) is None:
-            state = "did not appear" if shown else "did not go away"
-            raise StepFailed(f"{text!r} {state} within {timeout:g} s")
+        self.phone.wait_for(text, args.get("timeout"), gone=not shown)
         return ""
 
     def _do_assert_visible(self, args: dict[str, Any], step: Step) -> str:
-        screen = self._look()
-        if not visible(screen, str(args["target"])):
-            texts = ", ".join(repr(t) for t in screen.texts()[:12])
-            raise StepFailed(f"{args['target']!r} is not on the screen (it shows {texts})")
+        self.phone.assert_visible(str(args["target"]))
         return ""
 
     def _do_assert_not_visible(self, args: dict[str, Any], step: Step) -> str:
-        if visible(self._look(), str(args["target"])):
-            raise StepFailed(f"{args['target']!r} is on the screen")
+        self.phone.assert_not_visible(str(args["target"]))
         return ""
 
     def _do_assert_shell(self, args: dict[str, Any], step: Step) -> str:
@@ -339,7 +249,7 @@ class FlowRunner:
                 for sub in step.steps:
                     self._run_step(sub)
                 return f"try {attempt} of {times}"
-            except StepFailed as exc:
+            except CheckFailed as exc:
                 last = exc
                 self._note(f"line {step.line}: try {attempt} of {times} failed")
         raise StepFailed(f"still failing after {times} tries: {last}")

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from devices import PixelPoint, list_devices, open_device
+from devices import list_devices, open_device
+from devices.base import Direction
 from guiagent.config import device_options, load_settings
 from guiagent.errors import UsageError
 from guiagent.files import atomic_write_bytes
+
+if TYPE_CHECKING:
+    from guiagent.api import Phone
 
 DEVICE_OPTION = click.option(
     "-d", "--device", "device", default=None,
@@ -62,10 +68,16 @@ def screenshot(device: str | None, adb_server: str | None, output: Path) -> None
     click.echo(f"{output} {image.width}x{image.height}")
 
 
-ACT_USAGE = "tap X Y | long_press X Y | swipe X1 Y1 X2 Y2 | type TEXT | key NAME | launch APP"
+ACT_USAGE = ("tap X Y|TARGET | long_press X Y|TARGET | swipe X1 Y1 X2 Y2|DIRECTION | "
+             "scroll DIRECTION [--until TEXT] | type TEXT [--into FIELD] | key NAME | launch APP")
+NUMBER = re.compile(r"-?\d+(\.\d*)?")
+DIRECTIONS = ("up", "down", "left", "right")
 
 
-def _ints(args: tuple[str, ...], n: int, verb: str) -> list[int]:
+def _ints(args: tuple[str, ...], n: int, verb: str) -> list[int] | None:
+    """Pixel numbers when every argument is a number (None: the arguments are a target)."""
+    if not args or not all(NUMBER.fullmatch(a) for a in args):
+        return None
     if len(args) != n:
         raise UsageError(f"'{verb}' takes {n} numbers; usage: guiagent act {ACT_USAGE}")
     try:
@@ -74,29 +86,57 @@ def _ints(args: tuple[str, ...], n: int, verb: str) -> list[int]:
         raise UsageError(f"'{verb}' takes whole pixel numbers, got {' '.join(args)}") from exc
 
 
+def _direction(args: tuple[str, ...], verb: str) -> Direction:
+    if len(args) != 1 or args[0] not in DIRECTIONS:
+        raise UsageError(f"'{verb}' takes X1 Y1 X2 Y2 or a direction ({', '.join(DIRECTIONS)})"
+                         if verb == "swipe" else
+                         f"'{verb}' takes a direction: {', '.join(DIRECTIONS)}")
+    return args[0]  # type: ignore[return-value]
+
+
+def perform(phone: Phone, verb: str, args: tuple[str, ...], into: str | None = None,
+            until: str | None = None) -> str:
+    """One `act` input through the Python API; a short detail of where it went."""
+    text = " ".join(args)
+    if verb in ("tap", "long_press"):
+        xy = _ints(args, 2, verb)
+        act = phone.tap if verb == "tap" else phone.long_press
+        point = act(x=xy[0], y=xy[1]) if xy else act(text)
+        return f"at {point.x},{point.y}"
+    if verb == "swipe":
+        xy = _ints(args, 4, verb)
+        phone.drag(*xy) if xy else phone.swipe(_direction(args, verb))
+    elif verb == "scroll":
+        n = phone.scroll(_direction(args, verb), until=until)
+        return f"after {n} scrolls" if until else ""
+    elif verb == "type":
+        phone.type(text, into=into)
+    else:
+        (phone.key if verb == "key" else phone.launch)(text)
+    return ""
+
+
 @click.command(context_settings={"ignore_unknown_options": True})
 @DEVICE_OPTION
 @ADB_OPTION
+@click.option("--into", default=None, help="type: the field to tap first (a description).")
+@click.option("--until", default=None, help="scroll: until this text is on the screen.")
 @click.argument("verb")
 @click.argument("args", nargs=-1)
-def act(device: str | None, adb_server: str | None, verb: str, args: tuple[str, ...]) -> None:
-    """Send one input by hand: tap, long_press, swipe, type, key or launch."""
-    verbs = ("tap", "long_press", "swipe", "type", "key", "launch")
+def act(device: str | None, adb_server: str | None, into: str | None, until: str | None,
+        verb: str, args: tuple[str, ...]) -> None:
+    """Send one input by hand: tap, long_press, swipe, scroll, type, key or launch.
+
+    Targets are pixels or descriptions grounded like `guiagent ground` ("Wi-Fi").
+    """
+    from guiagent.api import Phone
+
+    verbs = ("tap", "long_press", "swipe", "scroll", "type", "key", "launch")
     if verb not in verbs:
         raise UsageError(f"unknown action '{verb}'; usage: guiagent act {ACT_USAGE}")
-    if verb in ("tap", "long_press", "swipe"):
-        numbers = _ints(args, 4 if verb == "swipe" else 2, verb)
-    elif not args:
+    if not args:
         raise UsageError(f"'{verb}' needs an argument; usage: guiagent act {ACT_USAGE}")
-    with resolve_device(device, adb_server) as dev:
-        if verb in ("tap", "long_press"):
-            (dev.tap if verb == "tap" else dev.long_press)(PixelPoint(*numbers))
-        elif verb == "swipe":
-            dev.swipe(PixelPoint(*numbers[:2]), PixelPoint(*numbers[2:]))
-        elif verb == "type":
-            dev.type_text(" ".join(args))
-        elif verb == "key":
-            dev.press_key(args[0])
-        else:
-            dev.launch_app(" ".join(args))
-    click.echo(f"ok {verb} {' '.join(args)}".rstrip())
+    settings = load_settings({"device": device, "adb_server": adb_server})
+    with open_device(settings.device or "sim", **device_options(settings)) as dev:
+        detail = perform(Phone(dev, settings), verb, args, into, until)
+    click.echo(f"ok {verb} {' '.join(args)}{f' ({detail})' if detail else ''}")

@@ -86,10 +86,14 @@ class Home(Page):
 
 
 class Network(Page):
+    """Wi-Fi, airplane mode and the other connections, under a field that searches settings."""
+
     title = "Network & internet"
 
     def rows(self, s: kit.Scroller) -> None:
         st = self.state
+        s.add(190, lambda y: self.input("q", (48, y + 20, WIDTH - 48, y + 170), "Search",
+                                        f"{PKG}:id/search_src_text", rounded=True))
         airplane = st.flag("global", "airplane_mode_on")
         wifi = st.flag("global", "wifi_on")
         self.item(s, "Internet", st.wifi_ssid if wifi else "Off",
@@ -104,6 +108,15 @@ class Network(Page):
         self.item(s, "Data Saver", "Off", icon="data_usage")
         self.item(s, "VPN", "None", icon="vpn_key")
         self.item(s, "Private DNS", "Automatic", icon="dns")
+
+
+    def on_enter(self, key: str) -> None:
+        """Enter in the search field shows the settings that match what was typed."""
+        query = self.fields.pop(key, "")
+        self.host.focus(self, None)
+        search = Search(self.host)
+        search.fields["q"] = query
+        self.host.open(search)
 
 
 class Internet(Page):
