@@ -219,7 +219,8 @@ class AgentLoop:
         yield self._record(Acted(n, action, point.x if point else None, point.y if point else None,
                                  self.options.dry_run, seen.image, after.image, round(spent, 3),
                                  new_texts(seen.screen, after.screen),
-                                 self.budget.usage.total.tokens))
+                                 self.budget.usage.total.tokens,
+                                 round(self.clock() - self._start, 3)))
         yield self._record(self._observed(n, after))
         after = yield from self._judge(seen, after, plan, action)
         return after, (yield from self._check_loops(seen, action))

@@ -130,6 +130,7 @@ class Acted(StepRecord):
     seconds: float = 0.0
     expect: list[str] = field(default_factory=list)
     tokens: int = 0                  # the run's model tokens so far (reports count per step)
+    elapsed: float = 0.0             # seconds since the run started, once the action was sent
 
     def line(self) -> str:
         prefix = "would do" if self.dry_run else "act"
