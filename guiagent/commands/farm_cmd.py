@@ -85,7 +85,9 @@ def status(address: str | None, as_json: bool) -> None:
         return
     for node in info["nodes"]:
         state = "alive" if node["alive"] else "dead"
-        click.echo(f"node {node['address']} ({state}): {node['devices']} devices")
+        n = node["devices"]
+        click.echo(f"node {node['address']} {','.join(node['tags'])} ({state}): "
+                   f"{n} device{'' if n == 1 else 's'}")
     click.echo(f"{'DEVICE':<24} {'KIND':<8} {'NODE':<16} {'STATE':<6} SPEC")
     for d in info["devices"]:
         click.echo(f"{d['id']:<24} {d['kind']:<8} {d['node']:<16} "
