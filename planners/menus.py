@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from devices.geometry import Box, PixelPoint
-from grounding.text import normalize
+from grounding.text import normalize, similarity
 from grounding.types import Element, Screen, Target
 
 Locate = Callable[[Screen, str], Target]
@@ -63,7 +63,7 @@ class MenuWalk:
         if k == len(self.levels):
             return None
         where = below(screen, self.clicked[-1]) if self.clicked else screen
-        hit = _found(locate(where, self.levels[k]))
+        hit = _found(locate(where, self.levels[k]), self.levels[k])
         if hit is None:
             if self.clicked and not self.waited:
                 self.waited = True
@@ -72,15 +72,22 @@ class MenuWalk:
             return f"{opened} shows no '{self.levels[k]}'"
         if k + 1 < len(self.levels) and not self.clicked:
             # Already open (a person sees the item under its title): skip to the item.
-            deeper = _found(locate(below(screen, hit), self.levels[k + 1]))
+            deeper = _found(locate(below(screen, hit), self.levels[k + 1]), self.levels[k + 1])
             if deeper is not None:
                 self.clicked.append(hit)
                 return deeper
         return hit
 
 
-def _found(t: Target) -> Element | None:
-    return t.element if t.found else None
+def _found(t: Target, wanted: str) -> Element | None:
+    """The located element when it is named ``wanted`` (an ellipsis or an accelerator after
+    the name allowed): a menu item is picked by its name, never by a near miss."""
+    if not t.found or t.element is None:
+        return None
+    w = normalize(wanted)
+    n = normalize(t.element.text or t.element.label)   # a tooltip-like label is no name
+    ok = n == w or n.startswith(w + " ") or similarity(w, n) >= 0.85
+    return t.element if ok else None
 
 
 def _label_forms(label: str) -> list[str]:
