@@ -9,10 +9,12 @@ import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import platformdirs
+from pydantic import Field
 
+from guiagent.config_check import check_extra, check_layer
 from guiagent.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -46,14 +48,14 @@ class Settings:
     decision_model: str | None = None
     reflection_model: str | None = None
     grounding_model: str | None = None
-    grounder: str = "local"
-    ocr_models: str = "auto"               # auto (int8 recognizer on a CPU), int8 or float
-    coord_mode: str | None = None
-    max_steps: int = 30
-    max_cost: float | None = None
+    grounder: Literal["local", "vlm"] = "local"
+    ocr_models: Literal["auto", "int8", "float"] = "auto"  # auto: int8 recognizer on a CPU
+    coord_mode: Literal["norm1", "norm1000", "smart_resize", "pixels"] | None = None
+    max_steps: Annotated[int, Field(gt=0)] = 30
+    max_cost: Annotated[float, Field(gt=0)] | None = None
     safety_policy: str | None = None
-    image_max_side: int = 1280             # screenshots sent to a model are downscaled to this
-    llm_timeout: float = 60.0
+    image_max_side: Annotated[int, Field(gt=0)] = 1280  # images sent to a model: long side
+    llm_timeout: Annotated[float, Field(gt=0)] = 60.0
     privacy: list[str] | str | None = None  # classes to mask (default all), or "off"
     local_only: bool = False               # refuse any LLM server that is not on this machine
     desktop_tree: bool = True              # read the desktop's AT-SPI tree (False: pixels only)
@@ -83,10 +85,14 @@ def _from_file(path: Path) -> dict[str, Any]:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc}); fix or remove the file") from exc
-    known = {f.name for f in fields(Settings)} - {"extra"}
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file ({exc.strerror}); it must be "
+                          "a TOML file") from exc
+    known = {f.name for f in fields(Settings)} - {"extra", "secrets"}
     values = {k.replace("-", "_"): v for k, v in raw.items() if k.replace("-", "_") in known}
-    values["extra"] = {k: v for k, v in raw.items() if k.replace("-", "_") not in known}
-    return values
+    extra = {k: v for k, v in raw.items() if k.replace("-", "_") not in known}
+    check_extra(extra, str(path), known)
+    return check_layer(values, str(path)) | {"extra": extra}
 
 
 def _from_env(environ: dict[str, str]) -> dict[str, Any]:
@@ -101,8 +107,13 @@ def load_settings(flags: dict[str, Any] | None = None, *, path: Path | None = No
                   environ: dict[str, str] | None = None) -> Settings:
     """Merge the layers; a flag given as None means "not given"."""
     settings = Settings()
-    for layer in (_from_file(path or config_path()), _from_env(dict(environ or os.environ)),
-                  {k: v for k, v in (flags or {}).items() if v is not None}):
+    env_names = {attr: var for var, attr in ENV_VARS.items()}
+    for layer in (_from_file(path or config_path()),
+                  check_layer(_from_env(dict(environ or os.environ)), "the environment",
+                              env_names),
+                  check_layer({k: v for k, v in (flags or {}).items() if v is not None},
+                              "the command line", {k: "--" + k.replace("_", "-")
+                                                   for k in flags or {}})):
         try:
             settings = replace(settings, **layer)
         except TypeError as exc:

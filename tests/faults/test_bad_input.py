@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import struct
 import zlib
 from collections.abc import Iterator
@@ -77,3 +78,63 @@ def test_a_huge_image_is_refused_naming_the_limit(side: int, tmp_path: Path) -> 
         assert proc.returncode == 4, (args, proc.stderr)
         (line,) = error_lines(proc.stderr)
         assert "too large" in line and "limit is 40 million pixels" in line, line
+
+
+def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    """The CLI in this process (fast): exit code and stderr."""
+    from guiagent.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    return int(exit_info.value.code or 0), capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("toml", "says"), [
+    ('max_steps = "ten"', "max_steps = 'ten': input should be a valid integer"),
+    ('max_cost = "cheap"', "max_cost = 'cheap': input should be a valid number"),
+    ('llm_timeout = "slow"', "llm_timeout = 'slow': input should be a valid number"),
+    ("safety_policy = 5", "safety_policy = 5: input should be a valid string"),
+    ("device = 5", "device = 5: input should be a valid string"),
+    ("prices = 5", "prices = 5: input should be a valid dictionary"),
+    ('[prices]\n"m" = [1]', "prices.m.1: field required"),
+    ("max_steps = 0", "max_steps = 0: input should be greater than 0"),
+    ("max_cost = -1", "max_cost = -1: input should be greater than 0"),
+    ("llm_timeout = 0", "llm_timeout = 0: input should be greater than 0"),
+    ('grounder = "vml"', "grounder = 'vml': input should be 'local' or 'vlm'"),
+    ('local_only = "maybe"', "local_only = 'maybe': input should be a valid boolean"),
+])
+def test_a_bad_config_value_is_one_line_naming_the_key(
+        toml: str, says: str, capsys: pytest.CaptureFixture[str]) -> None:
+    config = Path(os.environ["GUIAGENT_CONFIG"])
+    config.write_text(toml + "\n", encoding="utf-8")
+    code, err = run_cli(["run", "open Chrome", "--dry-run"], capsys)
+    assert code == 4, err
+    assert err == f"guiagent: error: {config}: {says}" + err.split(says, 1)[1], err
+    assert err.count("\n") == 1 and not (Path(os.environ["GUIAGENT_DATA_DIR"]) / "runs").exists()
+
+
+def test_a_config_file_that_is_a_folder(capsys: pytest.CaptureFixture[str]) -> None:
+    config = Path(os.environ["GUIAGENT_CONFIG"])
+    config.mkdir()
+    code, err = run_cli(["devices"], capsys)
+    assert (code, err) == (4, f"guiagent: error: {config}: cannot read the config file (Is a "
+                              "directory); it must be a TOML file\n")
+
+
+def test_bad_values_from_the_environment_and_flags_name_them(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("GUIAGENT_OCR_MODELS", "fast")
+    code, err = run_cli(["run", "open Chrome"], capsys)
+    assert code == 4 and "the environment: GUIAGENT_OCR_MODELS = 'fast'" in err
+    monkeypatch.delenv("GUIAGENT_OCR_MODELS")
+    code, err = run_cli(["run", "open Chrome", "--max-cost", "0"], capsys)
+    assert code == 4 and "the command line: --max-cost = 0.0: input should be greater" in err
+
+
+def test_an_unknown_key_is_warned_about_with_the_closest_one(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    Path(os.environ["GUIAGENT_CONFIG"]).write_text("max_step = 1\nmodle = 'x'\n")
+    code, err = run_cli(["run", "open Chrome", "--dry-run"], capsys)
+    assert code == 0, err
+    assert "unknown setting 'max_step' is ignored; did you mean 'max_steps'?" in err
+    assert "unknown setting 'modle' is ignored; did you mean 'model'?" in err

@@ -118,5 +118,5 @@ def test_unknown_ocr_models_setting_is_one_clear_line(header: Path,
     monkeypatch.setenv("GUIAGENT_OCR_MODELS", "fast")
     code, out, err = run_cli(["perceive", str(header)], capsys)
     assert code != 0 and out == ""
-    assert "ocr_models 'fast' is unknown; use auto, int8 or float" in err
+    assert "GUIAGENT_OCR_MODELS = 'fast': input should be 'auto', 'int8' or 'float'" in err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1

@@ -1,0 +1,87 @@
+"""The whole configuration checked once, with pydantic, before a command does anything.
+
+Each layer (the config file, the environment, the flags) is validated on its own so that
+an error names where the bad value came from; keys nobody reads are warned about, with
+the closest known key, because a typo would otherwise be ignored in silence.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+from functools import cache
+from typing import Annotated, Any
+
+import click
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from guiagent.errors import ConfigError
+
+TYPE_NAME = re.compile(r"^(\w+\[.*|str|int|float|bool|PriceMapping|function-.*|literal\[.*)$")
+EXTRA_KEYS = {"prices"}   # known keys that live in Settings.extra
+_warned: set[tuple[str, str]] = set()
+
+NonNegative = Annotated[float, Field(ge=0)]
+
+
+class PriceMapping(BaseModel):
+    """``{input = .., output = ..}``: USD per 1M tokens."""
+
+    model_config = ConfigDict(extra="forbid")
+    input: NonNegative
+    output: NonNegative
+
+
+Prices = dict[str, tuple[NonNegative, NonNegative] | PriceMapping]
+
+
+@cache
+def _settings_adapter() -> TypeAdapter[Any]:
+    from guiagent.config import Settings
+
+    return TypeAdapter(Settings)
+
+
+def check_layer(values: Mapping[str, Any], source: str,
+                names: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """``values`` validated and converted; ConfigError naming ``source`` and the key.
+
+    ``names`` maps a setting to what the user wrote (an environment variable's name)."""
+    plain = {k: v for k, v in values.items() if k != "extra"}
+    try:
+        checked = _settings_adapter().validate_python(plain)
+    except ValidationError as exc:
+        raise ConfigError(_message(exc, source, names or {})) from exc
+    return {k: getattr(checked, k, v) for k, v in plain.items()} | (
+        {"extra": values["extra"]} if "extra" in values else {})
+
+
+def check_extra(extra: Mapping[str, Any], source: str, known: set[str]) -> None:
+    """``prices`` checked; any other key warned about once (with a did-you-mean)."""
+    if "prices" in extra:
+        try:
+            TypeAdapter(Prices).validate_python(extra["prices"])
+        except ValidationError as exc:
+            raise ConfigError(_message(exc, source, {}, prefix="prices") +
+                              " (each model: [input, output] in USD per 1M tokens)") from exc
+    for key in sorted(set(extra) - EXTRA_KEYS):
+        if (source, key) in _warned:
+            continue
+        _warned.add((source, key))
+        close = difflib.get_close_matches(key, sorted(known | EXTRA_KEYS), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        click.echo(f"guiagent: warning: {source}: unknown setting '{key}' is ignored{hint}",
+                   err=True)
+
+
+def _message(exc: ValidationError, source: str, names: Mapping[str, str],
+             prefix: str = "") -> str:
+    """One line for the first error: where, which key, what it was, what it must be."""
+    error = exc.errors()[0]
+    loc = [str(p) for p in error["loc"] if not TYPE_NAME.match(str(p))]
+    key = ".".join([prefix, *loc] if prefix else loc) or prefix
+    key = names.get(key, key)
+    value = error.get("input")
+    shown = f" = {value!r}" if not isinstance(value, dict | list) else ""
+    return f"{source}: {key}{shown}: {error['msg'].lower()}"
