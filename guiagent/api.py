@@ -311,7 +311,7 @@ class Phone:
         screen = self.screen or self.look()
         check = self.safety.resolve(self.safety.check(action, screen, target), action)
         if check.verdict == "refuse":
-            raise Refused(f"refused by the safety rules: {check.reason}")
+            raise Refused(f"refused by the safety rules ({check.risk}): {check.reason}")
 
     # -- lifetime ---------------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "test": "guiagent.commands.test_cmd:test",
     "runs": "guiagent.commands.runs_cmd:runs",
     "farm": "guiagent.commands.farm_cmd:farm",
+    "mcp": "guiagent.commands.mcp_cmd:mcp",
 }
 
 

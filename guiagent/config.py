@@ -175,3 +175,8 @@ def device_options(settings: Settings) -> dict[str, Any]:
     if settings.adb_server:
         options["adb_server"] = settings.adb_server
     return options
+
+
+def mcp_token() -> str | None:
+    """The bearer token `guiagent mcp --http` requires (``GUIAGENT_MCP_TOKEN``), if set."""
+    return os.environ.get("GUIAGENT_MCP_TOKEN") or None

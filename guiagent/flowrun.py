@@ -16,7 +16,7 @@ import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from devices import Device
 from devices.errors import CaptureFailed, DeviceError, DeviceUnreachable, InputRefused, Unsupported
@@ -27,6 +27,9 @@ from guiagent.flows import Flow, FlowError, Step, substitute
 from guiagent.steps import Acted, RunResult
 from guiagent.testreport import FlowResult
 from planners.errors import LLMUnavailable
+
+if TYPE_CHECKING:
+    from guiagent.safety import Safety
 
 INFRA_ERRORS: tuple[type[Exception], ...] = (DeviceUnreachable, CaptureFailed, LLMUnavailable)
 FAILURES: tuple[type[Exception], ...] = (CheckFailed, Refused, InputRefused, Unsupported)
@@ -95,7 +98,7 @@ class FlowRunner:
     """Runs flows on one open device; ``log`` gets one line per step."""
 
     def __init__(self, device: Device, config: FlowConfig, log: Log = lambda line: None,
-                 name: str | None = None) -> None:
+                 name: str | None = None, safety: Safety | None = None) -> None:
         from guiagent.session import grounding_parts
 
         self.device, self.config, self.log = device, config, log
@@ -103,7 +106,8 @@ class FlowRunner:
         perceive, locate = grounding_parts(config.ocr)
         act = ActConfig(config.find_timeout, config.wait_timeout, config.poll_s,
                         config.max_scrolls, config.ocr)
-        self.phone = Phone(device, config.settings, act, perceive=perceive, locate=locate)
+        self.phone = Phone(device, config.settings, act, perceive=perceive, locate=locate,
+                           safety=safety)   # the MCP server's rules; scripted flows: none
         self.env: dict[str, str] = {}
         self.current: Step | None = None
         self.lines: list[str] = []
