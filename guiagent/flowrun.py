@@ -25,7 +25,7 @@ from guiagent.config import Settings
 from guiagent.errors import CheckFailed, Refused
 from guiagent.flows import Flow, FlowError, Step, substitute
 from guiagent.steps import Acted, RunResult
-from guiagent.testreport import FlowResult
+from guiagent.testreport import FlowResult, StepShot, thumbnail
 from planners.errors import LLMUnavailable
 
 if TYPE_CHECKING:
@@ -52,6 +52,7 @@ class FlowConfig:
     max_scrolls: int = 8
     assume_yes: bool = False     # do steps: allow risky actions (no one is there to confirm)
     ocr: bool = False
+    thumbnails: bool = True      # a small picture of the screen after each step, for --html
 
 
 def check_flows(flows: list[Flow]) -> None:
@@ -111,10 +112,14 @@ class FlowRunner:
         self.env: dict[str, str] = {}
         self.current: Step | None = None
         self.lines: list[str] = []
+        self.shots: list[StepShot] = []     # each step as run, for the HTML report
+        self.started = ""
+        self.agent_run: str | None = None   # the run folder of the last do: step
 
     def run(self, flow: Flow, attempt: int = 1) -> FlowResult:
         """Run every step; a failing step ends the flow. Infrastructure errors propagate."""
         self.env, self.lines, self.current = dict(flow.env), [], None
+        self.shots, self.started = [], time.strftime("%Y-%m-%dT%H:%M:%S%z")
         t0 = time.monotonic()
         try:
             if flow.snapshot:
@@ -132,7 +137,7 @@ class FlowRunner:
                           round(time.monotonic() - t0, 3), message,
                           step.describe() if step and status != "passed" else "",
                           step.line if step and status != "passed" else None, shot, attempt,
-                          list(self.lines))
+                          list(self.lines), self.started, list(self.shots))
 
     def _note(self, line: str) -> None:
         self.lines.append(line)
@@ -143,13 +148,29 @@ class FlowRunner:
         args = substitute(step.args, self.env)
         what = replace(step, args=args).describe()
         t0 = time.monotonic()
+        self.agent_run = None
         try:
             detail = getattr(self, "_do_" + step.kind)(args, step)
         except FAILURES as exc:
             self._note(f"line {step.line}: {what} FAILED: {exc}")
+            self._shot(step, what, "failed", time.monotonic() - t0, str(exc))
             raise
         spent = time.monotonic() - t0
         self._note(f"line {step.line}: {what} ok{f' ({detail})' if detail else ''} {spent:.1f} s")
+        self._shot(step, what, "passed", spent, detail)
+
+    def _shot(self, step: Step, what: str, status: str, spent: float, detail: str) -> None:
+        """The step for the HTML report, with a thumbnail of the screen after it."""
+        if step.kind == "retry":
+            return     # its own steps have their tiles
+        image = None
+        if self.config.thumbnails:
+            try:
+                image = thumbnail(self.device.screenshot())
+            except DeviceError:
+                image = None
+        self.shots.append(StepShot(step.line, what, status, round(spent, 3),  # type: ignore[arg-type]
+                                   detail, image, self.agent_run))
 
     def _shell(self, command: str) -> str:
         try:
@@ -239,6 +260,7 @@ class FlowRunner:
             if isinstance(rec, RunResult):
                 result = rec
         assert result is not None, "the loop always ends with a RunResult"
+        self.agent_run = result.run_dir
         if result.error == "device":
             raise DeviceUnreachable(f"the agent lost the device: {result.reason}")
         if result.status != "success":

@@ -1,12 +1,16 @@
-"""The report of one run: the action drawn on its screenshots, and a self-contained report.html.
+"""The report of one run: the action drawn on its screenshots, and report.html.
 
 Written by the trajectory writer when a run ends and by `guiagent runs open`. Works on a
 run that was killed mid-way too: every complete record in steps.jsonl gets its card.
 
-    act-NNN.png   the screen before action NNN with the action drawn (a ring at a tap,
-                  an arrow for a swipe or scroll, a caption for keys and app launches)
-    report.html   one card per action: plan, decision, grounding, safety, the annotated
-                  screen (inline, downscaled), reflection, timings; tokens and cost on top
+    act-NNN.png   the screen before action NNN, full size, with the action drawn (the
+                  target's box and name, a ring at a tap, an arrow for a swipe or scroll,
+                  a caption naming the action)
+    report.html   the status (a failure's reason in red) and totals on top, then one card
+                  per action: plan, decision, grounding, safety, reflection, time, tokens,
+                  and the before (annotated) and after screens; images inline as
+                  downscaled JPEG (the page stays small), each a link to the full-size
+                  PNG beside it
 """
 
 from __future__ import annotations
@@ -22,17 +26,20 @@ from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 from pydantic import ValidationError
 
 from guiagent.files import atomic_write_bytes, atomic_write_text
-from guiagent.naming import RecordLines
-from guiagent.steps import RECORD_TYPES, StepRecord, describe_action
+from guiagent.naming import RecordLines, action_phrase, at, plural, quoted, target_name
+from guiagent.steps import RECORD_TYPES, StepRecord
 from planners.actions import parse_action
 
 REPORT = "report.html"
-THUMB_HEIGHT = 800     # inline screenshots are shrunk by a whole factor to about this
+THUMB_LONG_SIDE = 1000   # inline screenshots are shrunk by a whole factor to at most this
+JPEG_QUALITY = 72
 MARK = (229, 57, 53)
+BOX = (255, 193, 7)
 ARROWS = {"up": (0, -1), "down": (0, 1), "left": (-1, 0), "right": (1, 0)}
+Record = dict[str, Any]
 
 
-def load_record(data: dict[str, Any]) -> StepRecord | None:
+def load_record(data: Record) -> StepRecord | None:
     """A step record back from its JSON form; None for a kind this version does not know."""
     cls = RECORD_TYPES.get(str(data.get("kind")))
     if cls is None:
@@ -50,7 +57,7 @@ def load_record(data: dict[str, Any]) -> StepRecord | None:
         return None
 
 
-def record_line(data: dict[str, Any]) -> str:
+def record_line(data: Record) -> str:
     """``[3] act: tap "Wi-Fi" at (1, 2)`` for one JSON record on its own (no names that
     later records hold; `guiagent runs show` reads the whole run with RecordLines)."""
     return RecordLines().lines([data])[0]
@@ -58,12 +65,23 @@ def record_line(data: dict[str, Any]) -> str:
 
 # -- drawing the action -----------------------------------------------------------------------
 
-def annotate(image: Image.Image, act: dict[str, Any]) -> Image.Image:
-    """A copy of ``image`` with the action of an ``act`` record drawn on it."""
+def _font(size: int) -> Any:
+    try:
+        return ImageFont.load_default(size=size)
+    except TypeError:   # Pillow < 10.1 has one fixed size
+        return ImageFont.load_default()
+
+
+def annotate(image: Image.Image, act: Record, ground: Record | None = None,
+             caption: str | None = None) -> Image.Image:
+    """A copy of ``image`` with the action of an ``act`` record drawn on it: the target's
+    box and name (from its ``ground`` record), a ring or an arrow, a caption."""
     out = image.convert("RGB") if image.mode != "RGB" else image.copy()
     draw = ImageDraw.Draw(out)
     w, h = out.size
     r = max(12, w // 30)
+    if ground and isinstance(ground.get("box"), list) and len(ground["box"]) == 4:
+        _box(draw, ground["box"], target_name({}, ground), r)
     action = act.get("action") or {}
     kind = action.get("type", "")
     x, y = act.get("x"), act.get("y")
@@ -75,8 +93,23 @@ def annotate(image: Image.Image, act: dict[str, Any]) -> Image.Image:
             draw.ellipse((x - r - i * 2, y - r - i * 2, x + r + i * 2, y + r + i * 2),
                          outline=MARK, width=max(3, r // 5))
         draw.ellipse((x - 4, y - 4, x + 4, y + 4), fill=MARK)
-    _caption(draw, _describe(act), w, r)
+    text = caption or f"{act.get('step', '?')}. {action_phrase(action, ground)}{at(act)}"
+    _caption(draw, text, w, r)
     return out
+
+
+def _box(draw: ImageDraw.ImageDraw, box: list[int], name: str, r: int) -> None:
+    """The target's box, and its name on a tag above it (below it at the top edge)."""
+    x1, y1, x2, y2 = (int(v) for v in box)
+    draw.rectangle((x1, y1, x2, y2), outline=BOX, width=max(3, r // 6))
+    if not name:
+        return
+    font = _font(max(14, r))
+    left, top, right, bottom = draw.textbbox((0, 0), name, font=font)
+    tw, th = right - left + r // 2, bottom - top + r // 2
+    ty = y1 - th if y1 - th >= 0 else y2
+    draw.rectangle((x1, ty, x1 + tw, ty + th), fill=BOX)
+    draw.text((x1 + r // 4 - left, ty + r // 4 - top), name, fill=(0, 0, 0), font=font)
 
 
 def _arrow(draw: ImageDraw.ImageDraw, start: tuple[int, int], direction: str, kind: str,
@@ -98,39 +131,20 @@ def _arrow(draw: ImageDraw.ImageDraw, start: tuple[int, int], direction: str, ki
 
 def _caption(draw: ImageDraw.ImageDraw, text: str, w: int, r: int) -> None:
     size = max(14, w // 30)
-    try:
-        font: Any = ImageFont.load_default(size=size)
-    except TypeError:   # Pillow < 10.1 has one fixed size
-        font = ImageFont.load_default()
     draw.rectangle((0, 0, w, size + r), fill=(0, 0, 0))
-    draw.text((r // 2, r // 2), text[:80], fill=(255, 255, 255), font=font)
+    draw.text((r // 2, r // 2), text[:80], fill=(255, 255, 255), font=_font(size))
 
 
-def _describe(act: dict[str, Any]) -> str:
-    rec = load_record(act)
-    action = getattr(rec, "action", None)
-    where = f" at ({act['x']}, {act['y']})" if act.get("x") is not None else ""
-    return f"{act.get('step', '?')}. {describe_action(action)}{where}"
+# -- images ------------------------------------------------------------------------------------
 
-
-# -- the HTML ----------------------------------------------------------------------------------
-
-CSS = """body{font:14px system-ui,sans-serif;margin:24px;color:#222;max-width:1100px}
-.card{border:1px solid #ddd;border-radius:8px;padding:12px;margin:12px 0;display:flex;gap:16px}
-.card .text{flex:1}.shots img{max-height:480px;border:1px solid #ccc;margin-right:6px}
-.success{border-left:6px solid #2e7d32}.failed{border-left:6px solid #c62828}
-.stopped,.incomplete{border-left:6px solid #ef6c00}.warn{color:#ef6c00}.bad{color:#c62828}
-code{background:#f4f4f4;padding:1px 4px}dt{font-weight:600}dd{margin:0 0 6px 0}"""
-
-
-def _img_data(image: Image.Image) -> str:
-    """A downscaled JPEG data URL, so the report is one file that can be mailed."""
+def img_data(image: Image.Image, long_side: int = THUMB_LONG_SIDE) -> str:
+    """A downscaled JPEG data URL: the page stays one small file (full size is beside it)."""
     thumb = image if image.mode == "RGB" else image.convert("RGB")
-    factor = -(-thumb.height // THUMB_HEIGHT)
+    factor = -(-max(thumb.size) // long_side)
     if factor > 1:
         thumb = thumb.reduce(factor)
     buf = io.BytesIO()
-    thumb.save(buf, format="JPEG", quality=80)
+    thumb.save(buf, format="JPEG", quality=JPEG_QUALITY, optimize=True)
     return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
@@ -143,7 +157,7 @@ class Screens:
 
     def get(self, name: str | None) -> Image.Image | None:
         """The image, or None when it is missing or unreadable (a run killed mid-write)."""
-        if not name:
+        if not name or not isinstance(name, str) or "/" in name:
             return None
         if name not in self.cache:
             self.cache[name] = self._load(self.dir / name)
@@ -157,13 +171,23 @@ class Screens:
             with Image.open(path) as im:
                 im.load()
                 return im if im.mode == "RGB" else im.convert("RGB")
-        except (OSError, UnidentifiedImageError):
+        except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
             return None
 
 
-def group_steps(records: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+def figure(image: Image.Image, href: str, caption: str) -> str:
+    """A large inline screen that links to its full-size file."""
+    cap = html.escape(caption)
+    return (f'<figure><a href="{html.escape(href)}" target="_blank" title="full size">'
+            f'<img alt="{cap}" src="{img_data(image)}"></a><figcaption>{cap}</figcaption>'
+            "</figure>")
+
+
+# -- the cards ---------------------------------------------------------------------------------
+
+def group_steps(records: list[Record]) -> list[list[Record]]:
     """Records split into cards: each plan starts a new one; the first holds the start."""
-    cards: list[list[dict[str, Any]]] = [[]]
+    cards: list[list[Record]] = [[]]
     for rec in records:
         if rec.get("kind") == "plan" and cards[-1]:
             cards.append([])
@@ -171,86 +195,163 @@ def group_steps(records: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return [c for c in cards if c]
 
 
-def _card(screens: Screens, recs: list[dict[str, Any]]) -> str:
-    rows, shots = [], []
-    for rec in recs:
-        kind = rec.get("kind")
-        if kind == "act":
-            shots.extend(_act_shots(screens, rec))
-        if kind in ("observe", "app_model") and not rec.get("warnings"):
-            continue
-        css = " class=warn" if kind in ("warning", "rollback") else (
-            " class=bad" if kind == "ground" and not rec.get("found") else "")
-        rows.append(f"<dt>{html.escape(str(kind))}</dt><dd{css}>"
-                    f"{html.escape(_detail(rec))}</dd>")
-    if not shots and recs[0].get("kind") == "observe":
-        image = screens.get(recs[0].get("image"))
+class Cards:
+    """Turns a run's records into HTML cards, one per step, in order."""
+
+    def __init__(self, screens: Screens) -> None:
+        self.screens = screens
+        self.names = RecordLines()
+        self.last_elapsed = 0.0
+        self.last_tokens = 0
+        self.screen = ""     # the last screen observed
+
+    def card(self, recs: list[Record]) -> str:
+        rows: list[tuple[str, str, str]] = []
+        shots: list[str] = []
+        ground: Record | None = None
+        bad = False
+        for rec in recs:
+            kind = str(rec.get("kind"))
+            ground = rec if kind == "ground" else ground
+            for data, line in self.names.feed(rec):
+                rows.extend(self._rows(data, line))
+            if kind == "act":
+                shots.extend(self._act_shots(rec, ground))
+            bad = bad or (kind == "ground" and not rec.get("found")) or (
+                kind == "reflect" and rec.get("outcome") == "wrong_page") or (
+                kind == "result" and rec.get("status") != "success")
+            if kind == "observe" and rec.get("image"):
+                self.screen = str(rec["image"])
+        rows += [r for data, line in self.names.flush() for r in self._rows(data, line)]
+        image = self.screens.get(self.screen) if not shots else None
         if image is not None:
-            shots.append(f'<img alt="first screen" src="{_img_data(image)}">')
-    return (f'<div class="card"><div class="text"><h3>{_title(recs)}</h3><dl>{"".join(rows)}'
-            f'</dl></div><div class="shots">{"".join(shots)}</div></div>')
+            shots.append(figure(image, self.screen, "the screen"))
+        body = "".join(f'<dt>{k}</dt><dd class="{css}">{html.escape(v)}</dd>'
+                       for k, v, css in rows)
+        state = " bad" if bad else ""
+        return (f'<section class="card{state}"><div class="text"><h2>{self._title(recs)}</h2>'
+                f'<dl>{body}</dl></div><div class="shots">{"".join(shots)}</div></section>')
 
+    @staticmethod
+    def _title(recs: list[Record]) -> str:
+        kinds = {r.get("kind"): r for r in recs}
+        if "act" in kinds:
+            return f"Step {html.escape(str(kinds['act'].get('step')))}"
+        if "plan" in kinds:
+            return f"Step {int(recs[0].get('step', 0)) + 1}" + (
+                ": the end" if "result" in kinds else "")
+        return "The end" if "result" in kinds else "Start"
 
-def _title(recs: list[dict[str, Any]]) -> str:
-    kinds = {r.get("kind"): r for r in recs}
-    if "act" in kinds:
-        return f"Step {kinds['act'].get('step')}"
-    if "result" in kinds:
-        return "End"
-    return f"Step {int(recs[0].get('step', 0)) + 1}" if "plan" in kinds else "Start"
+    def _rows(self, rec: Record, line: str) -> list[tuple[str, str, str]]:
+        """(label, text, css class) rows for one record; quiet records give none."""
+        kind = str(rec.get("kind"))
+        text = line.split(": ", 1)[-1] if ": " in line else line
+        if kind == "observe":
+            return [("warning", w, "warn") for w in rec.get("warnings") or []]
+        if kind == "app_model":
+            return []
+        if kind == "act":
+            return self._act_rows(rec)
+        if kind == "ground":
+            return [self._ground_row(rec)]
+        if kind == "safety":
+            css = "" if rec.get("verdict") == "allow" else "bad"
+            return [("safety", text, css)]
+        if kind == "reflect":
+            css = {"ok": "", "no_change": "warn"}.get(str(rec.get("outcome")), "bad")
+            return [("reflection", f"{text} (by {rec.get('by', 'model')})", css)]
+        if kind == "result":
+            return []
+        css = "warn" if kind in ("warning", "rollback") else ""
+        return [({"plan": "plan", "decide": "decision"}.get(kind, kind), text, css)]
 
+    @staticmethod
+    def _ground_row(rec: Record) -> tuple[str, str, str]:
+        if not rec.get("found"):
+            return ("grounding", f"cannot find {quoted(rec.get('target', ''))}: "
+                                 f"{rec.get('reason', '')}", "bad")
+        name = target_name({}, rec) or quoted(rec.get("target", ""))
+        how, asked = str(rec.get("reason") or ""), str(rec.get("target") or "")
+        score = rec.get("score")
+        chosen = ("chosen by its number" if how == asked and asked.startswith("element")
+                  else f"found for {quoted(asked)}" + (f": {how}" if how else ""))
+        scored = f", score {float(score):.2f}" if isinstance(score, int | float) else ""
+        return ("grounding", f"{name}{at(rec)}, {chosen}{scored}", "")
 
-def _detail(rec: dict[str, Any]) -> str:
-    kind = rec.get("kind")
-    if kind == "plan":
-        return f"{rec.get('subgoal', '')} (progress: {rec.get('progress', '')})"
-    text = record_line(rec).split("] ", 1)[-1]
-    text = text.removeprefix("would do: ").removeprefix(f"{kind}: ")
-    if kind == "decide" and rec.get("thought"):
-        return f"{text} because {rec['thought']}"
-    if kind == "act":
-        where = f" at ({rec['x']}, {rec['y']})" if rec.get("x") is not None else ""
+    def _act_rows(self, rec: Record) -> list[tuple[str, str, str]]:
+        elapsed = float(rec.get("elapsed") or 0)
+        tokens = int(rec.get("tokens") or 0)
+        spent = elapsed - self.last_elapsed if elapsed else None
+        used = tokens - self.last_tokens
+        self.last_elapsed, self.last_tokens = elapsed or self.last_elapsed, tokens
         dry = " (dry run: not sent)" if rec.get("dry_run") else ""
-        return f"{text}{where} in {float(rec.get('seconds') or 0):.2f} s{dry}"
-    return text
+        rows = [("action", f"{self.names.phrase(rec)}{at(rec)}{dry}", "act")]
+        took = f"{spent:.1f} s for the step, " if spent is not None else ""
+        rows.append(("time", f"{took}{float(rec.get('seconds') or 0):.2f} s sending the input",
+                     ""))
+        rows.append(("tokens", str(used), ""))
+        return rows
+
+    def _act_shots(self, act: Record, ground: Record | None) -> list[str]:
+        """The annotated 'before' (also saved full size as act-NNN.png) and the 'after'."""
+        out = []
+        before = self.screens.get(act.get("before"))
+        if before is not None:
+            caption = f"{act.get('step', '?')}. {self.names.phrase(act)}{at(act)}"
+            marked = annotate(before, act, ground, caption)
+            buf = io.BytesIO()
+            marked.save(buf, format="PNG", compress_level=1)
+            name = f"act-{int(act.get('step', 0)):03d}.png"
+            atomic_write_bytes(self.screens.dir / name, buf.getvalue())
+            out.append(figure(marked, name, "before, with the action"))
+        after = self.screens.get(act.get("after"))
+        if after is not None:
+            out.append(figure(after, str(act["after"]), "after"))
+        return out
 
 
-def _act_shots(screens: Screens, act: dict[str, Any]) -> list[str]:
-    """The annotated 'before' (also saved as act-NNN.png) and the 'after' screen."""
-    out = []
-    before = screens.get(act.get("before"))
-    if before is not None:
-        marked = annotate(before, act)
-        buf = io.BytesIO()
-        marked.save(buf, format="PNG", compress_level=1)
-        name = f"act-{int(act.get('step', 0)):03d}.png"
-        atomic_write_bytes(screens.dir / name, buf.getvalue())
-        out.append(f'<a href="{name}"><img alt="before, with the action" '
-                   f'src="{_img_data(marked)}"></a>')
-    after = screens.get(act.get("after"))
-    if after is not None:
-        out.append(f'<img alt="after" src="{_img_data(after)}">')
-    return out
+CSS = """*{box-sizing:border-box}body{font:15px/1.45 system-ui,sans-serif;margin:0;
+padding:16px 24px;color:#1d1d1f;background:#f5f5f7}h1{font-size:22px;margin:4px 0 8px}
+.banner{padding:10px 16px;border-radius:8px;font-size:18px;font-weight:600;margin:8px 0}
+.banner.success{background:#e8f5e9;color:#1b5e20}
+.banner.failed,.banner.damaged{background:#ffebee;color:#b71c1c}.banner.stopped,.banner.incomplete{background:#fff3e0;color:#bf360c}
+.facts{display:flex;flex-wrap:wrap;gap:6px 24px;margin:8px 0 16px}.facts b{color:#555;
+font-weight:600;margin-right:6px}.card{display:grid;grid-template-columns:minmax(320px,1fr) 2.2fr;
+gap:20px;background:#fff;border:1px solid #ddd;border-left:6px solid #2e7d32;
+border-radius:10px;padding:14px 18px;margin:14px 0}.card.bad{border-left-color:#c62828}
+.card h2{font-size:18px;margin:0 0 8px}dl{display:grid;grid-template-columns:max-content 1fr;
+gap:4px 12px;margin:0}dt{font-weight:600;color:#555}dd{margin:0;overflow-wrap:anywhere}
+dd.act{font-weight:600}dd.bad{color:#c62828;font-weight:600}dd.warn{color:#e65100}
+.shots{display:flex;flex-wrap:wrap;gap:14px;align-items:flex-start}figure{margin:0}
+figure img{display:block;max-height:78vh;max-width:100%;border:1px solid #ccc;
+border-radius:6px;cursor:zoom-in}figcaption{font-size:13px;color:#666;margin-top:4px}
+@media (max-width:900px){.card{grid-template-columns:1fr}}"""
 
 
-def render_report(run_dir: Path, meta: dict[str, Any], records: list[dict[str, Any]]) -> str:
+def render_report(run_dir: Path, meta: Record, records: list[Record]) -> str:
     result = next((r for r in reversed(records) if r.get("kind") == "result"), None)
     status = str(result.get("status")) if result else "incomplete"
     reason = str(result.get("reason", "")) if result else "the run ended before its result"
-    facts = [("task", meta.get("task", "")), ("device", meta.get("device", "")),
-             ("planner", meta.get("planner", "")), ("started", meta.get("started", "")),
-             ("status", f"{status}: {reason}")]
+    facts = [("device", meta.get("device", "")), ("planner", meta.get("planner", "")),
+             ("started", meta.get("started", ""))]
     if result:
-        facts += [("steps", result.get("steps")), ("time", f"{result.get('seconds', 0):.1f} s"),
+        facts += [("steps", plural(int(result.get("steps") or 0), "step")),
+                  ("time", f"{float(result.get('seconds') or 0):.1f} s"),
                   ("tokens", result.get("tokens", 0)),
                   ("cost", f"${float(result.get('cost_usd') or 0):.4f}")]
-    head = "".join(f"<dt>{k}</dt><dd>{html.escape(str(v))}</dd>" for k, v in facts)
-    screens = Screens(run_dir)
-    body = "".join(_card(screens, c) for c in group_steps(records))
+    head = "".join(f"<span><b>{k}</b>{html.escape(str(v))}</span>" for k, v in facts)
+    cards = Cards(Screens(run_dir))
+    groups = group_steps(records)
+    if len(groups) > 1 and all(r.get("kind") == "observe" and not r.get("warnings")
+                               for r in groups[0]):
+        groups = groups[1:]    # step 1's card shows the first screen already
+    body = "".join(cards.card(c) for c in groups)
     title = html.escape(str(meta.get("task", run_dir.name)))
-    return (f"<!doctype html><meta charset=utf-8><title>guiagent run: {title}</title>"
-            f"<style>{CSS}</style><h1>{title}</h1>"
-            f'<div class="card {status}"><dl>{head}</dl></div>{body}')
+    return (f"<!doctype html><html lang=en><meta charset=utf-8>"
+            '<meta name="viewport" content="width=device-width,initial-scale=1">'
+            f"<title>guiagent run: {title}</title><style>{CSS}</style><h1>{title}</h1>"
+            f'<div class="banner {html.escape(status)}">{html.escape(status)}: '
+            f'{html.escape(reason)}</div><div class="facts">{head}</div>{body}</html>')
 
 
 def write_report(run_dir: Path) -> Path:

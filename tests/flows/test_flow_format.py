@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -116,7 +117,10 @@ def test_junit_xml_structure() -> None:
 
 def test_html_report_shows_failure_and_flakiness() -> None:
     page = html_report(results())
-    assert "2 of 4 passed" in page
-    assert "data:image/png;base64," in page and "f/bad.yaml:7" in page
+    assert "2 of 4 flow runs passed" in page
+    assert "f/bad.yaml:7" in page
+    cards = re.findall(r'<section class="flow (\w+)"><h2>([^<]+)', page)   # failures first
+    assert cards == [("error", "infra"), ("failed", "bad flow"), ("passed", "ok flow"),
+                     ("passed", "bad flow")]
     assert flakiness(results())[("bad flow", "f/bad.yaml")] == (1, 2)
     assert "bad flow: passed 1 of 2" in page

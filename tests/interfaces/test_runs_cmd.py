@@ -48,8 +48,10 @@ def test_run_shows_progress_then_runs_list_show_open() -> None:
     opened = cli("runs", "open", "last")
     assert opened.returncode == 0 and opened.stdout.strip() == str(run_dir / "report.html")
     page = (run_dir / "report.html").read_text(encoding="utf-8")
-    assert page.count('<div class="card">') == 5          # start, three actions, done
-    assert page.count("data:image/jpeg;base64,") == 7     # first screen, before+after x3
+    assert page.count('<section class="card">') == 4      # three actions, done
+    assert page.count("data:image/jpeg;base64,") == 7     # before+after x3, the last screen
+    assert '<div class="banner success">success: ' in page
+    assert '"Airplane mode" [' in page and 'href="act-003.png"' in page
     assert "turn on Airplane mode" in page and "success: " in page
 
 
