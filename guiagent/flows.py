@@ -29,6 +29,8 @@ import yaml
 from guiagent.errors import UsageError
 
 VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+MAX_ALIASES = 100   # YAML aliases per flow file; a few are handy, thousands are a bomb
+SCALAR = str | int | float | bool
 
 
 class FlowError(UsageError):
@@ -87,6 +89,31 @@ SCHEMA: dict[str, tuple[str | None, set[str], set[str]]] = {
     "retry": (None, {"times", "steps"}, {"times", "steps"}),
 }
 DIRECTIONS = {"up", "down", "left", "right"}
+
+
+class _CountingLoader(yaml.SafeLoader):
+    """A safe loader that refuses alias expansion past MAX_ALIASES (a "billion laughs"
+    file would otherwise grow without bound once its values are read)."""
+
+    aliases = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > MAX_ALIASES:
+                mark = self.peek_event().start_mark
+                raise FlowError(f"{self.name}:{mark.line + 1}: more than {MAX_ALIASES} YAML "
+                                "aliases (*name); write the values out")
+        return super().compose_node(parent, index)  # type: ignore[no-any-return,misc]
+
+
+def _compose(path: Path, text: str) -> yaml.Node | None:
+    loader = _CountingLoader(text)
+    loader.name = str(path)
+    try:
+        return loader.get_single_node()  # type: ignore[no-any-return]
+    finally:
+        loader.dispose()
 
 
 def _where(path: Path, node: yaml.Node) -> str:
@@ -157,6 +184,10 @@ def _check_args(where: str, kind: str, args: dict[str, Any], allowed: set[str],
         if number in args and (not isinstance(args[number], int | float)
                                or isinstance(args[number], bool) or args[number] < 0):
             raise FlowError(f"{where}: '{number}' must be a non-negative number")
+    for name, value in args.items():
+        if not isinstance(value, SCALAR) and value is not None:
+            raise FlowError(f"{where}: '{kind}' {name} must be a text or number, not "
+                            f"{'a list' if isinstance(value, list) else 'a mapping'}")
     if kind == "assert_shell" and not ({"equals", "contains", "matches"} & set(args)):
         raise FlowError(f"{where}: 'assert_shell' needs equals, contains or matches")
 
@@ -184,10 +215,17 @@ def load_flow(path: Path) -> Flow:
     """Parse and validate one flow file; raises FlowError naming the file and line."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-        root = yaml.compose(text)
+        data = path.read_bytes()
+        text = data.decode("utf-8")
+        root = _compose(path, text)
     except OSError as exc:
         raise FlowError(f"{path}: cannot read ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise FlowError(f"{path}:{line}: not UTF-8 text (byte {exc.start}); save the flow "
+                        "as UTF-8") from exc
+    except RecursionError as exc:
+        raise FlowError(f"{path}: nested too deeply to be a flow") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
@@ -202,20 +240,47 @@ def load_flow(path: Path) -> Flow:
     steps_node = top.get("steps")
     if not isinstance(steps_node, yaml.SequenceNode) or not steps_node.value:
         raise FlowError(f"{_where(path, steps_node or root)}: 'steps' must be a non-empty list")
-    meta = {k: _python(v) for k, v in top.items() if k != "steps"}
-    env = {str(k): str(v) for k, v in (meta.get("env") or {}).items()}
-    tags = meta.get("tags") or []
-    if isinstance(tags, str):
-        tags = [tags]
+    meta = _check_meta(path, top)
     return Flow(
         name=str(meta.get("name") or path.stem),
         path=path,
         steps=tuple(_parse_step(path, n) for n in steps_node.value),
         device=meta.get("device"),
-        tags=tuple(str(t) for t in tags),
-        env=env,
+        tags=tuple(meta.get("tags") or ()),
+        env=meta.get("env") or {},
         snapshot=meta.get("snapshot"),
     )
+
+
+def _check_meta(path: Path, top: dict[str, yaml.Node]) -> dict[str, Any]:
+    """name, device, snapshot: a text; tags: a text or a list of texts; env: NAME: value."""
+    meta: dict[str, Any] = {}
+    for key in ("name", "device", "snapshot"):
+        if key in top:
+            meta[key] = _text(path, top[key], key)
+    if "tags" in top:
+        node = top["tags"]
+        items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        meta["tags"] = [_text(path, n, "a tag") for n in items]
+    if "env" in top:
+        node = top["env"]
+        if not isinstance(node, yaml.MappingNode) and _python(node) is not None:
+            raise FlowError(f"{_where(path, node)}: 'env' must be a mapping NAME: value "
+                            "(env: {CONTACT: Alice})")
+        pairs = node.value if isinstance(node, yaml.MappingNode) else []
+        meta["env"] = {_text(path, k, "an env name"): _text(path, v, f"env {k.value}")
+                       for k, v in pairs}
+    return meta
+
+
+def _text(path: Path, node: yaml.Node, what: str) -> str:
+    """A scalar as text; a list or mapping is a FlowError naming ``what`` and the line."""
+    value = _python(node) if isinstance(node, yaml.ScalarNode) else node
+    if not isinstance(value, SCALAR) or value is None:
+        kind = "a list" if isinstance(node, yaml.SequenceNode) else (
+            "a mapping" if isinstance(node, yaml.MappingNode) else "empty")
+        raise FlowError(f"{_where(path, node)}: {what} must be a text, not {kind}")
+    return str(value)
 
 
 def collect_flows(paths: list[Path]) -> list[Flow]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import struct
+import time
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -138,3 +139,58 @@ def test_an_unknown_key_is_warned_about_with_the_closest_one(
     assert code == 0, err
     assert "unknown setting 'max_step' is ignored; did you mean 'max_steps'?" in err
     assert "unknown setting 'modle' is ignored; did you mean 'model'?" in err
+
+
+FLOW = "name: bad\n{meta}steps:\n  - launch: Settings\n"
+
+
+@pytest.mark.parametrize(("meta", "says"), [
+    ("env: [1, 2]\n", ":2: 'env' must be a mapping NAME: value (env: {CONTACT: Alice})"),
+    ("env: x\n", ":2: 'env' must be a mapping NAME: value (env: {CONTACT: Alice})"),
+    ("env: {A: [1]}\n", ":2: env A must be a text, not a list"),
+    ("tags: 5\n", None),
+    ("tags: [a, {b: 1}]\n", ":2: a tag must be a text, not a mapping"),
+    ("device: [1]\n", ":2: device must be a text, not a list"),
+    ("snapshot: {a: 1}\n", ":2: snapshot must be a text, not a mapping"),
+])
+def test_flow_metadata_is_checked_with_its_line(meta: str, says: str | None, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from guiagent.flows import load_flow
+
+    path = tmp_path / "f.yaml"
+    path.write_text(FLOW.format(meta=meta), encoding="utf-8")
+    if says is None:
+        assert load_flow(path).tags == ("5",)
+        return
+    code, err = run_cli(["test", str(path)], capsys)
+    assert (code, err) == (4, f"guiagent: error: {path}{says}\n")
+
+
+def test_a_flow_step_argument_must_be_a_scalar(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_text("steps:\n  - launch: Settings\n  - tap: {target: [1, 2]}\n")
+    code, err = run_cli(["test", str(path)], capsys)
+    assert (code, err) == (4, f"guiagent: error: {path}:3: 'tap' target must be a text or "
+                              "number, not a list\n")
+
+
+def test_a_flow_that_is_not_utf8_names_the_line(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_bytes(b"name: x\nsteps:\n  - tap: caf\xe9\n")
+    code, err = run_cli(["test", str(path)], capsys)
+    assert (code, err) == (4, f"guiagent: error: {path}:3: not UTF-8 text (byte 27); save the "
+                              "flow as UTF-8\n")
+
+
+def test_a_yaml_alias_bomb_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    rows += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 16)]
+    path = tmp_path / "bomb.yaml"
+    path.write_text("name: bomb\nenv:\n  " + "\n  ".join(rows) + "\nsteps: [back]\n")
+    t0 = time.monotonic()
+    code, err = run_cli(["test", str(path)], capsys)
+    assert (code, err) == (4, f"guiagent: error: {path}:15: more than 100 YAML aliases (*name); "
+                              "write the values out\n")
+    assert time.monotonic() - t0 < 5
