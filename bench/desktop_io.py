@@ -6,6 +6,9 @@
 capture: ``DesktopDevice.screenshot()`` (mss grab + conversion to an RGB PIL image).
 click round trip: from calling ``tap()`` on the Tk test window's button until a
 screenshot first shows the button's label changed (the app's reaction, visible).
+tree walk: ``DesktopDevice.ui_tree()`` (the AT-SPI walk over D-Bus and its XML) on a
+1280x800 Xvfb with a private session bus: galculator's window, and l3afpad's Save As
+dialog (a file chooser listing 200 files); needs dbus-daemon, at-spi2-core and both apps.
 """
 
 from __future__ import annotations
@@ -109,10 +112,65 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--captures", type=int, default=50)
     parser.add_argument("--clicks", type=int, default=20)
+    parser.add_argument("--walks", type=int, default=30)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         for size in ("1280x800", "1920x1080"):
             run_one(size, Path(tmp), args.captures, args.clicks)
+        tree_walks(Path(tmp), args.walks)
+
+
+@contextmanager
+def session_bus(env: dict[str, str | None], tmp: Path) -> Iterator[dict[str, str | None]]:
+    """A private D-Bus session (the AT-SPI bus starts on demand inside it)."""
+    runtime = tmp / "run"
+    runtime.mkdir(mode=0o700, exist_ok=True)
+    child = dict(os.environ, **{k: str(v) for k, v in env.items()},
+                 XDG_RUNTIME_DIR=str(runtime), XDG_CONFIG_HOME=str(tmp / "config"))
+    proc = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+                            env=child, stdout=subprocess.PIPE)
+    assert proc.stdout is not None
+    child["DBUS_SESSION_BUS_ADDRESS"] = proc.stdout.readline().decode().strip()
+    try:
+        yield dict(child)
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+def time_walks(desk: DesktopDevice, n: int) -> tuple[list[float], int]:
+    desk.screenshot()
+    out, nodes = [], 0
+    for _ in range(n):
+        t0 = time.perf_counter()
+        xml = desk.ui_tree() or ""
+        out.append(time.perf_counter() - t0)
+        nodes = xml.count("<node ")
+    return out, nodes
+
+
+def tree_walks(tmp: Path, n: int) -> None:
+    with xvfb("1280x800", tmp) as display, session_bus(display, tmp) as env:
+        child = {k: str(v) for k, v in env.items() if v is not None}
+        for argv, keys, label in ((["galculator"], None, "galculator window"),
+                                  (["l3afpad"], "ctrl+shift+s", "l3afpad Save As dialog")):
+            for i in range(200):
+                (tmp / f"file-{i:03}.txt").touch()
+            app = subprocess.Popen(argv, env=child, cwd=tmp, stderr=subprocess.DEVNULL)
+            try:
+                subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--class",
+                                argv[0]], env=child, check=True, timeout=20,
+                               capture_output=True)
+                time.sleep(1.5)
+                if keys:
+                    subprocess.run(["xdotool", "key", keys], env=child, check=True)
+                    time.sleep(2.0)
+                with DesktopDevice.from_spec(None, display_env=env) as desk:
+                    seconds, nodes = time_walks(desk, n)
+                print(figures(f"tree walk {label} ({nodes} nodes)", seconds))
+            finally:
+                app.terminate()
+                app.wait()
 
 
 def run_one(size: str, tmp: Path, captures: int, clicks: int) -> None:

@@ -278,6 +278,7 @@ class DesktopDevice(Device):
     """One monitor (or all of them) of an X11 display, driven like a person at the keyboard."""
 
     paste_timeout_s = 2.0   # how long a window may take to fetch pasted text
+    click_grace_s = 0.2     # the pointer stays this long where it clicked before parking
 
     def __init__(self, target: XTarget, monitor: int | None = None,
                  scale: float | None = None, tree: atspi.DesktopTree | None = None) -> None:
@@ -295,6 +296,7 @@ class DesktopDevice(Device):
         self._clipboard: ClipboardOwner | None = None
         self.tree = tree or atspi.DesktopTree(enabled=False)
         self.park_pointer = True
+        self._clicked_at = 0.0   # when the last click or drag ended (time.monotonic)
 
     @classmethod
     def from_spec(cls, arg: str | None, *, display_env: Mapping[str, str | None] | None = None,
@@ -431,6 +433,8 @@ class DesktopDevice(Device):
         except _x_errors():
             avoid = None
         spot = parking_spot(self._monitor, avoid)
+        # An app reads a click's release with the pointer where it is then: let it be handled.
+        time.sleep(max(0.0, self._clicked_at + self.click_grace_s - time.monotonic()))
         with self._input("pointer parking") as gui:
             if tuple(gui.position()) != (spot.x, spot.y):
                 gui.moveTo(spot.x, spot.y)
@@ -483,6 +487,7 @@ class DesktopDevice(Device):
         q = self._to_input(p)
         with self._input("tap") as gui:
             gui.click(q.x, q.y)
+        self._clicked_at = time.monotonic()
 
     def long_press(self, p: PixelPoint, duration_s: float = 0.8) -> None:
         q = self._to_input(p)
@@ -493,6 +498,7 @@ class DesktopDevice(Device):
                 time.sleep(duration_s)
             finally:
                 gui.mouseUp()
+                self._clicked_at = time.monotonic()
 
     def swipe(self, start: PixelPoint, end: PixelPoint, duration_s: float = 0.3) -> None:
         """Drag with the left button from ``start`` to ``end``."""
@@ -504,6 +510,7 @@ class DesktopDevice(Device):
                 gui.moveTo(b.x, b.y, duration=duration_s)
             finally:
                 gui.mouseUp()
+                self._clicked_at = time.monotonic()
 
     def scroll(self, direction: Direction, at: PixelPoint | None = None,
                amount: float = 0.5) -> None:

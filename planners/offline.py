@@ -90,6 +90,8 @@ DISMISS = ("Not now", "No thanks", "Maybe later", "Later", "Skip", "Dismiss", "G
            "Don't allow", "Don’t allow", "Deny", "Never", "Close")
 MAX_DISMISSALS = 5
 OPERATORS = {"*": "×", "x": "×", "/": "÷", "-": "−"}
+# A calculator's operator key shows nothing until the next digit: no change is no failure.
+OPERATOR_KEY = re.compile(r"[^\w\s]{1,3}")
 
 
 @dataclass(slots=True)
@@ -331,7 +333,8 @@ class OfflinePlanner:
             launched = self.last is not None and self.last.action.type == "launch_app"
             if result == "ok" and not self._typed_elsewhere(step, screen):
                 return None
-            if result == "no_change" and (step.verb in DONE_ON_NO_CHANGE or launched):
+            if result == "no_change" and (step.verb in DONE_ON_NO_CHANGE or launched
+                                          or OPERATOR_KEY.fullmatch(self.touched)):
                 return None
             if result == "ok":
                 field = re.sub(r"\s+(?:field|box)$", "", step.target)
