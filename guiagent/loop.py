@@ -119,8 +119,8 @@ class AgentLoop:
         self._refused: list[str] = []     # risky actions safety refused: no "success" after one
         try:
             yield from self._steps()
-        except KeyboardInterrupt:
-            yield self._finish("stopped", "interrupted by the user")
+        except KeyboardInterrupt as exc:   # Ctrl+C twice, or SIGTERM (its reason says so)
+            yield self._finish("stopped", str(exc) or "interrupted by the user")
         except GeneratorExit:  # the consumer closed the stream: the record still gets a result
             if not self._finished:
                 self._finish("stopped", "the run was closed before it ended")
@@ -203,7 +203,7 @@ class AgentLoop:
         if check.verdict != "allow" and not self.options.dry_run:
             what = f" ({self._label!r})" if self._label else ""
             self._refused.append(f"{describe_action(action)}{what}: {check.reason}")
-            self._feedback(action, "refused", f"refused by safety: {check.reason}", seen)
+            self._feedback(action, "refused", f"refused: {check.reason}", seen)
             return seen, (yield from self._check_loops(seen, action))
         point = target.point if target is not None else None
         t0 = self.clock()
@@ -274,9 +274,8 @@ class AgentLoop:
         t0 = self.clock()
         obs = self.device.observe()
         t1 = self.clock()
-        seen = Seen(obs, self._scrub(self.perceive(obs)))
-        if self.trajectory is not None:
-            seen.image = self.trajectory.save_image(n, obs.image)
+        image = self.trajectory.save_image(n, obs.image) if self.trajectory else None
+        seen = Seen(obs, self._scrub(self.perceive(obs)), image)
         if self.app_model is not None:
             seen.state = self.app_model.locate(seen.screen)
         seen.timing = (round(t1 - t0, 3), round(self.clock() - t1, 3))

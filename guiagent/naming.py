@@ -9,7 +9,10 @@ guiagent.steps), where the name of an element chosen by number is in the
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from grounding.types import Screen
 
 Record = dict[str, Any]
 LOOKING_FOR = re.compile(r"\b(?:until|looking for|to find|to see)\s+(?:the\s+)?(.+?)\s*$", re.I)
@@ -192,3 +195,30 @@ def generic_line(rec: Record) -> str:
             pass
     fields = ", ".join(f"{k}={v}" for k, v in rec.items() if k not in ("kind", "step"))
     return f"{rec.get('kind', '?')}: {fields}"
+
+
+# -- risky actions in words ----------------------------------------------------------------------
+
+def screen_title(screen: Screen) -> str:
+    """The title of the screen's app bar (a conversation's contact), or ""."""
+    h = screen.geometry.height
+    bar = [e for e in screen.elements if e.text and e.kind != "icon"
+           and 0.03 * h < e.box.y1 and e.box.y2 < 0.15 * h and not re.fullmatch(r"[\d:%. ]+",
+                                                                                e.text)]
+    return min(bar, key=lambda e: (e.box.y1, e.box.x1)).text if bar else ""
+
+
+def message_text(screen: Screen) -> str:
+    """The text waiting in the screen's text field (the message about to be sent), or ""."""
+    fields = [e for e in screen.elements if e.kind == "input" and e.text]
+    return max(fields, key=lambda e: e.box.y2).text if fields else ""
+
+
+def risk_words(risk: str, hit: str, screen: Screen) -> str:
+    """What a risky action would do, as the user would say it: ``send message 'on my way'
+    to Alice``; other classes name the words that made them risky (``delete: 'Delete'``)."""
+    if risk == "send_message":
+        text, to = message_text(screen), screen_title(screen)
+        if text:
+            return f"send message {text[:60]!r}" + (f" to {to}" if to else "")
+    return f"{risk.replace('_', ' ')}: {hit[:60]!r}"

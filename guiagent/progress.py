@@ -47,8 +47,9 @@ class RunProgress:
         if handler is not None:
             handler(rec)
         elif kind == "decide":
-            text, _, thought = line.partition(" (")
-            self._line("  ", text, (f"  ({thought}" if thought else "", "dim"))
+            thought = str(data.get("thought") or "")
+            self._line("  ", f"decide: {self.names.phrase(data)}",
+                       (f"  ({thought})" if thought else "", "dim"))
         elif kind == "ground" and not data.get("found"):
             self._line("  ", (line, "red"))
         elif kind == "safety" and data.get("verdict") != "allow":

@@ -27,6 +27,7 @@ import yaml
 
 from grounding.types import Element, Screen, Target
 from guiagent.errors import ConfigError
+from guiagent.naming import risk_words
 from guiagent.steps import Verdict, describe_action
 from planners.actions import Action, LaunchApp, Type
 
@@ -186,9 +187,11 @@ class Safety:
         injected = self._follows_injection(injections, words, target, task)
         if injected:
             return Check("refuse", "injection", injected)
-        return self._tainted(self._classify(action, target, words), action, target, task)
+        return self._tainted(self._classify(action, target, words, screen), action, target,
+                             task)
 
-    def _classify(self, action: Action, target: Target | None, words: list[str]) -> Check:
+    def _classify(self, action: Action, target: Target | None, words: list[str],
+                  screen: Screen) -> Check:
         """The risk class of the action's words and the policy's verdict for it."""
         typed = getattr(action, "text", None)
         for risk, pattern in RISKS.items():
@@ -197,7 +200,7 @@ class Safety:
                 hit = self._secret_field(action, target)
             if hit is not None:
                 verdict = self.policy[risk]
-                return Check(verdict, risk, f"{risk.replace('_', ' ')}: {hit[:60]!r}")
+                return Check(verdict, risk, risk_words(risk, hit, screen))
         return Check("allow")
 
     def _tainted(self, check: Check, action: Action, target: Target | None, task: str) -> Check:
@@ -235,7 +238,7 @@ class Safety:
             return Check("allow", check.risk, check.reason + " (allowed by --yes)", True)
         if self.confirm is None:
             return Check("refuse", check.risk,
-                         check.reason + " (needs confirmation; rerun with --yes to allow)", False)
+                         check.reason + " (rerun with --yes to allow)", False)
         ok = self.confirm(f"{describe_action(action)}: {check.reason}. Do it?")
         verdict: Verdict = "allow" if ok else "refuse"
         return Check(verdict, check.risk, check.reason, ok)

@@ -340,7 +340,9 @@ class OfflinePlanner:
                 field = re.sub(r"\s+(?:field|box)$", "", step.target)
                 return Fail(text=f"{step.label()}: typed {step.value!r}, but the "
                                  f"'{field}' field does not show it (was it focused?)")
-            if result in ("refused", "not_found", "error") or self.acted >= self.retries:
+            if result == "refused" and self.last is not None:
+                return Fail(text=self.last.reason)   # safety's words: what and how to allow
+            if result in ("not_found", "error") or self.acted >= self.retries:
                 why = self.last.reason if self.last is not None else ""
                 on = f" (it acted on '{self.touched}')" if self.touched else ""
                 return Fail(text=f"{step.label()} did not work: {why or result}{on}")

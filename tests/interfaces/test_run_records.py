@@ -164,3 +164,13 @@ def test_action_phrases() -> None:
     assert lines == ['[1] plan: send it', '[1] decide: tap "Send" [3]',
                      '[1] ground: "Send" [3] at (5, 6) (element 3, score 1.00)',
                      "[1] something new: value=2"]
+
+
+def test_a_refused_message_says_what_who_and_how_to_allow(tmp_path: Path) -> None:
+    task = "open Messages, tap David Brown, type 'on my way' into the message field, tap Send"
+    done = cli("run", task, "--json", "--out", tmp_path / "run")
+    assert done.returncode == 1
+    said = "refused: send message 'on my way' to David Brown (rerun with --yes to allow)"
+    assert json.loads(done.stdout)["reason"] == said
+    assert "acted on" not in done.stderr
+    assert 'act: type "on my way" into "Text message"' in done.stderr
