@@ -9,8 +9,9 @@ Layout of ``<data dir>/runs/<YYYYmmdd-HHMMSS>-<slug>/`` (or ``--out DIR``):
                    app_model | rollback | warning | result (see guiagent/steps.py)
     screen-NNN.png the screen as observed before action NNN+1 and after action NNN;
                    "act" records name theirs in "before" and "after". PNGs are encoded on
-                   a background thread (it overlaps perception); a crash can lose the
-                   last screen or two, never a step record.
+                   a background thread (it overlaps perception) and on disk before
+                   the record that names it; a crash can lose the last screen, never
+                   a step record, and no record names a missing file.
     act-NNN.png,   written when the run ends (guiagent/report.py): the action drawn on
     report.html    its screen, and one self-contained page with a card per step
 """
@@ -99,6 +100,9 @@ class Trajectory:
             future.result()
 
     def record(self, rec: StepRecord) -> None:
+        """Append one record, after every queued screen is on disk: a record never names a
+        file that does not exist yet (a crash or SIGKILL leaves no dangling name)."""
+        self.flush()
         append_line(self.dir / STEPS, json.dumps(rec.to_dict(), default=str))
 
     def finish(self, result: RunResult) -> None:

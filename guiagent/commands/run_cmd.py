@@ -45,7 +45,8 @@ def interactive() -> bool:
 
 
 class StopOnInterrupt:
-    """First Ctrl+C: stop after the current action. Second: interrupt at once."""
+    """First Ctrl+C: stop after the current action. Second: interrupt at once. SIGTERM
+    (a supervisor, `kill`, a CI timeout) interrupts at once too: the run record is finished."""
 
     def __init__(self, stop: object) -> None:
         self.stop = stop
@@ -53,10 +54,16 @@ class StopOnInterrupt:
 
     def __enter__(self) -> StopOnInterrupt:
         self.previous = signal.signal(signal.SIGINT, self._handle)
+        self.previous_term = signal.signal(signal.SIGTERM, self._terminate)
         return self
 
     def __exit__(self, *exc: object) -> None:
         signal.signal(signal.SIGINT, self.previous)
+        signal.signal(signal.SIGTERM, self.previous_term)
+
+    def _terminate(self, signum: int, frame: FrameType | None) -> None:
+        self.stop()  # type: ignore[operator]
+        raise KeyboardInterrupt("terminated (SIGTERM)")
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         if self.pressed:

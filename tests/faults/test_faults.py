@@ -7,6 +7,8 @@ step record, every file a record names on disk), the right exit code and no trac
 
 from __future__ import annotations
 
+import json
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -83,3 +85,51 @@ def test_a_model_server_that_dies_mid_run_ends_the_run_cleanly(tmp_path: Path) -
     assert run.rc == 3, stderr
     assert any(r["kind"] == "act" for r in run.records)
     assert "model server" in run.result["reason"], run.result
+
+
+def wait_for_record(out: Path, kind: str, timeout: float = 60, poll: float = 0.002) -> None:
+    """Return as soon as steps.jsonl holds a record of ``kind``."""
+    steps = out / "steps.jsonl"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if steps.exists() and f'"kind": "{kind}"' in steps.read_text(encoding="utf-8"):
+            return
+        time.sleep(poll)
+    pytest.fail(f"no {kind} record in {timeout} s")
+
+
+def test_sigterm_finishes_the_run_record(server: OpenAIServer, tmp_path: Path) -> None:
+    hang = Hang()
+    server.default = Script(plan=[plan("tap Chrome")], decision=[lambda body: hang])  # type: ignore[list-item]
+    out = tmp_path / "run"
+    proc = start(*llm_run(server, out))
+    try:
+        wait_for_record(out, "plan")
+        time.sleep(0.3)                       # inside the decision request
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=30)
+    finally:
+        hang.release()
+        proc.kill()
+    run = finished(proc.returncode, stderr, out)
+    assert run.rc == 2, stderr
+    assert (run.result["status"], run.result["reason"]) == ("stopped", "terminated (SIGTERM)")
+    assert run.meta["status"] == "stopped"
+
+
+def test_sigkill_never_leaves_a_record_naming_a_missing_screen(server: OpenAIServer,
+                                                               tmp_path: Path) -> None:
+    """Killed the moment the act record appears: the screen it names is already on disk."""
+    server.default = Script(plan=[plan("tap Chrome")], decision=[tap_text("Chrome")])
+    out = tmp_path / "run"
+    proc = start(*llm_run(server, out))
+    try:
+        wait_for_record(out, "act")
+        proc.kill()
+        proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    records = [json.loads(line) for line in
+               (out / "steps.jsonl").read_text(encoding="utf-8").splitlines()]
+    act = next(r for r in records if r["kind"] == "act")
+    assert (out / act["before"]).is_file() and (out / act["after"]).is_file(), act
