@@ -7,8 +7,9 @@ capture: ``DesktopDevice.screenshot()`` (mss grab + conversion to an RGB PIL ima
 click round trip: from calling ``tap()`` on the Tk test window's button until a
 screenshot first shows the button's label changed (the app's reaction, visible).
 tree walk: ``DesktopDevice.ui_tree()`` (the AT-SPI walk over D-Bus and its XML) on a
-1280x800 Xvfb with a private session bus: galculator's window, and l3afpad's Save As
-dialog (a file chooser listing 200 files); needs dbus-daemon, at-spi2-core and both apps.
+1280x800 Xvfb with a private session bus and openbox: galculator's window, and l3afpad's
+Save As dialog (a file chooser listing 200 files); needs dbus, at-spi2-core, openbox and
+both apps.
 """
 
 from __future__ import annotations
@@ -128,14 +129,16 @@ def session_bus(env: dict[str, str | None], tmp: Path) -> Iterator[dict[str, str
     child = dict(os.environ, **{k: str(v) for k, v in env.items()},
                  XDG_RUNTIME_DIR=str(runtime), XDG_CONFIG_HOME=str(tmp / "config"))
     proc = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
-                            env=child, stdout=subprocess.PIPE)
+                            env=child, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     assert proc.stdout is not None
     child["DBUS_SESSION_BUS_ADDRESS"] = proc.stdout.readline().decode().strip()
+    wm = subprocess.Popen(["openbox"], env=child, stderr=subprocess.DEVNULL)  # focus: "active"
     try:
         yield dict(child)
     finally:
-        proc.terminate()
-        proc.wait()
+        for p in (wm, proc):
+            p.terminate()
+            p.wait()
 
 
 def time_walks(desk: DesktopDevice, n: int) -> tuple[list[float], int]:
@@ -156,7 +159,8 @@ def tree_walks(tmp: Path, n: int) -> None:
                                   (["l3afpad"], "ctrl+shift+s", "l3afpad Save As dialog")):
             for i in range(200):
                 (tmp / f"file-{i:03}.txt").touch()
-            app = subprocess.Popen(argv, env=child, cwd=tmp, stderr=subprocess.DEVNULL)
+            app = subprocess.Popen(argv, env=child, cwd=tmp, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
             try:
                 subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--class",
                                 argv[0]], env=child, check=True, timeout=20,

@@ -45,8 +45,11 @@ def check_accessibility() -> Check:
     from devices.desktop import DesktopDevice
 
     try:
-        with DesktopDevice.from_spec(None, display_env=display_env()) as desk:
+        desk = DesktopDevice.from_spec(None, display_env=display_env())
+        try:
             line = desk.accessibility()
+        finally:
+            desk.close()
     except DisplayUnavailable:
         return ("a11y", False, "no desktop display (see above), so no accessibility tree")
     except DeviceError as exc:
@@ -59,7 +62,8 @@ def a11y_pitfalls(env: dict[str, str | None]) -> list[str]:
     found = []
     if env.get("NO_AT_BRIDGE") not in (None, "", "0"):
         found.append("NO_AT_BRIDGE is set: GTK apps started with it expose nothing (unset it)")
-    if "gail" in (env.get("GTK_MODULES") or "") and "atk-bridge" not in env["GTK_MODULES"]:
+    modules = env.get("GTK_MODULES") or ""
+    if "gail" in modules and "atk-bridge" not in modules:
         found.append("GTK_MODULES names gail without atk-bridge: GTK2 apps expose nothing "
                      "(add atk-bridge or unset it)")
     if env.get("QT_ACCESSIBILITY") != "1":
