@@ -350,6 +350,8 @@ class DesktopDevice(Device):
 
         try:
             shot = self._grabber().grab(self._monitor)
+        except AssertionError as exc:   # mss asserts on an empty reply: the server is gone
+            raise self._lost_or(CaptureFailed(f"{self.id}: capture failed"), "capture") from exc
         except mss.ScreenShotError as exc:
             raise CaptureFailed(f"{self.id}: capture failed: {exc}") from exc
         image = Image.frombytes("RGB", shot.size, shot.raw, "raw", "BGRX")
@@ -384,15 +386,18 @@ class DesktopDevice(Device):
         return None, None
 
     def _active_window(self) -> Any:
+        focused = self._focused_window()
+        return focused if focused is not None else \
+            (self._xlib.screen().root.query_pointer().child or None)
+
+    def _focused_window(self) -> Any:
+        """The window manager's active window, else the X input focus; None when neither."""
         root = self._xlib.screen().root
         prop = root.get_full_property(self._xlib.get_atom("_NET_ACTIVE_WINDOW"), 0)
         if prop is not None and prop.value and prop.value[0]:
             return self._xlib.create_resource_object("window", prop.value[0])
         focus = self._xlib.get_input_focus().focus
-        if not isinstance(focus, int) and focus != root:
-            return focus
-        child = root.query_pointer().child
-        return child or None
+        return focus if not isinstance(focus, int) and focus != root else None
 
     def ui_tree(self) -> str | None:
         """The AT-SPI tree of the focused windows (menus and dialogs included), or None."""
@@ -422,16 +427,26 @@ class DesktopDevice(Device):
 
     def observe(self, settle: SettleConfig | None = None, with_tree: bool = True) -> Observation:
         """Park the pointer where it covers nothing, then look (see ``devices.desktop_pointer``)."""
-        if self.park_pointer:
-            self._park()
-        return super().observe(settle, with_tree)
+        try:
+            if self.park_pointer:
+                self._park()
+            return super().observe(settle, with_tree)
+        except (TypeError, OSError, *_x_errors()) as exc:
+            # python-xlib on a dead socket: ConnectionClosedError, OSError, or a TypeError
+            # raised while formatting the OSError; its connection is unusable afterwards.
+            if isinstance(exc, TypeError) and not isinstance(exc.__context__, OSError):
+                raise
+            raise self._lost_or(exc, "a look at the screen") from exc
 
     def _park(self) -> None:
+        """Without a focused window the pointer says which app is in front: it stays."""
         try:
-            window = self._active_window()
-            avoid = window_box(self._xlib, window) if window is not None else None
+            window = self._focused_window()
         except _x_errors():
-            avoid = None
+            return
+        if window is None:
+            return
+        avoid = window_box(self._xlib, window)
         spot = parking_spot(self._monitor, avoid)
         # An app reads a click's release with the pointer where it is then: let it be handled.
         time.sleep(max(0.0, self._clicked_at + self.click_grace_s - time.monotonic()))
@@ -478,6 +493,10 @@ class DesktopDevice(Device):
             if _is_connection_closed(exc):
                 raise self._lost(what) from exc
             raise InputRefused(f"{self.id}: {what} failed: {exc}") from exc
+
+    def _lost_or(self, other: BaseException, what: str) -> BaseException:
+        """DeviceUnreachable when the X server no longer answers, else ``other``."""
+        return other if answers_quickly(self.target) else self._lost(what)
 
     def _lost(self, what: str) -> DeviceUnreachable:
         return DeviceUnreachable(f"{self.id}: X display {self.target.display} went away "
