@@ -101,6 +101,23 @@ def answers_quickly(target: XTarget, timeout_s: float = 1.0) -> bool:
         return False
 
 
+def x_alive(target: XTarget) -> bool:
+    """Whether the X server still accepts connections (its local socket, or TCP)."""
+    host, _, rest = target.display.rpartition(":")
+    if host and host != "unix" and not host.startswith("/"):
+        return answers_quickly(target)
+    number = rest.partition(".")[0]
+    for address in (f"\0/tmp/.X11-unix/X{number}", f"/tmp/.X11-unix/X{number}"):
+        try:
+            with socket.socket(socket.AF_UNIX) as sock:
+                sock.settimeout(1.0)
+                sock.connect(address)
+                return True
+        except OSError:
+            continue
+    return False
+
+
 def _authority_file(target: XTarget) -> str:
     """python-xlib refuses to connect without an authority file; an empty one means "no cookie"."""
     if target.xauthority:
@@ -496,7 +513,7 @@ class DesktopDevice(Device):
 
     def _lost_or(self, other: BaseException, what: str) -> BaseException:
         """DeviceUnreachable when the X server no longer answers, else ``other``."""
-        return other if answers_quickly(self.target) else self._lost(what)
+        return other if x_alive(self.target) else self._lost(what)
 
     def _lost(self, what: str) -> DeviceUnreachable:
         return DeviceUnreachable(f"{self.id}: X display {self.target.display} went away "

@@ -8,6 +8,7 @@ step record, every file a record names on disk), the right exit code and no trac
 from __future__ import annotations
 
 import json
+import shutil
 import signal
 import threading
 import time
@@ -16,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from desktop.conftest import start_xvfb
 from openai_server import Drop, Hang, OpenAIServer, RawReply
 
-from tests.faults.conftest import finished, start
-from tests.loop.conftest import Script, plan, tap_text
+from tests.faults.conftest import cli_env, finished, start
+from tests.loop.conftest import Script, decide, plan, tap_text
 
 TASK = "open Chrome"
 
@@ -133,3 +135,31 @@ def test_sigkill_never_leaves_a_record_naming_a_missing_screen(server: OpenAISer
                (out / "steps.jsonl").read_text(encoding="utf-8").splitlines()]
     act = next(r for r in records if r["kind"] == "act")
     assert (out / act["before"]).is_file() and (out / act["after"]).is_file(), act
+
+
+@pytest.mark.xvfb
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("Xvfb") is None, reason="needs Xvfb")
+def test_an_x_server_that_dies_mid_run_is_a_lost_device(server: OpenAIServer,
+                                                        tmp_path: Path) -> None:
+    """The X server is killed while the model decides; the next look finds it gone."""
+    x = start_xvfb(tmp_path)
+
+    def kill_x(body: dict[str, Any]) -> dict[str, Any]:
+        x.proc.kill()
+        x.proc.wait()
+        return decide(type="wait", seconds=0.5)
+
+    server.default = Script(plan=[plan("wait")], decision=[kill_x])
+    out = tmp_path / "run"
+    env = cli_env(DISPLAY=x.display, XAUTHORITY=str(x.xauthority))
+    proc = start("run", "wait a moment", "-d", "desktop", "--base-url", server.base_url,
+                 "--model", "test-model", "--out", str(out), env=env)
+    try:
+        _, stderr = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+        x.stop()
+    run = finished(proc.returncode, stderr, out)
+    assert run.rc == 3, stderr
+    assert "went away" in run.result["reason"], run.result
