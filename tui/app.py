@@ -10,9 +10,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from PIL import Image
+from rich.markup import escape
 from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -21,14 +22,20 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Footer, Header, Input, Label, RichLog, Select, Static
 
-from devices import Device, DeviceInfo, PixelPoint
+from devices import Device, DeviceInfo, Observation, PixelPoint
+from grounding.types import Screen
+from guiagent.naming import RecordLines, step_number
 from guiagent.steps import Acted, Observed, Planned, RunResult, StepRecord
 from tui.control import Approval, RunControl
+from tui.describe import approval_details, log_text
 from tui.runs_screen import RunsScreen
-from tui.screen_view import ScreenView, fit
+from tui.screen_view import ElementList, ScreenView, fit
 
 # (task, device, control) -> the loop's stream of step records.
 StartRun = Callable[[str, Device, RunControl], Iterator[StepRecord]]
+W = TypeVar("W", bound=Widget)
+# An observation -> its elements (the TUI lists them beside the picture).
+Perceive = Callable[[Observation], Screen]
 
 
 class SerializedDevice:
@@ -55,13 +62,18 @@ class ApprovalScreen(ModalScreen[bool]):
     BINDINGS = [Binding("y", "answer(True)", "Approve"), Binding("n", "answer(False)", "Deny"),
                 Binding("escape", "answer(False)", "Deny")]
 
-    def __init__(self, prompt: str) -> None:
+    def __init__(self, prompt: str, details: list[tuple[str, str]] | None = None) -> None:
         super().__init__()
         self.prompt = prompt
+        self.details = details or []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="approval"):
-            yield Label(self.prompt)
+            yield Label("Allow this action?", id="approval-title")
+            for name, value in self.details:
+                yield Label(f"[b]{name:<7}[/b] {escape(value)}", classes="detail")
+            if not self.details:
+                yield Label(self.prompt)
             with Horizontal():
                 yield Button("Approve (y)", id="approve", variant="success")
                 yield Button("Deny (n)", id="deny", variant="error")
@@ -89,8 +101,14 @@ class GuiagentApp(App[None]):
 
     def __init__(self, devices: list[DeviceInfo], open_device: Callable[[str], Device],
                  start_run: StartRun, runs_root: Path, device: str | None = None,
-                 refresh_s: float = 1.0, pixels: type[Widget] | None = None) -> None:
+                 refresh_s: float = 1.0, pixels: type[Widget] | None = None,
+                 perceive: Perceive | None = None) -> None:
         super().__init__()
+        self.perceive = perceive
+        self.seen: Screen | None = None      # the elements last read from the screen
+        self.names = RecordLines()
+        self.decided: dict[str, Any] = {}
+        self.grounded: dict[str, Any] | None = None
         self.device_infos = devices
         self.open_device = open_device
         self.start_run = start_run
@@ -109,7 +127,9 @@ class GuiagentApp(App[None]):
                 left.border_title = "screen"
                 yield Select([(d.id, d.id) for d in self.device_infos], id="device",
                              value=self.initial_device or Select.BLANK, prompt="device")
-                yield ScreenView(self.pixels, id="screen")
+                with Horizontal(id="view"):
+                    yield ScreenView(self.pixels, id="screen")
+                    yield ElementList(id="elements")
             with Vertical(id="right"):
                 yield Input(placeholder="task, e.g. open Settings, tap Network & internet, "
                                         "turn on Airplane mode", id="task")
@@ -157,18 +177,49 @@ class GuiagentApp(App[None]):
         if device is None:
             return
         try:
-            image = device.screenshot()
+            self._look(device)
         except Exception as exc:
             self.call_from_thread(self.log_line, f"capture failed: {exc}")
+
+    def _look(self, device: Device) -> None:
+        """Capture the screen (from a worker thread) and show it with its elements."""
+        if self.perceive is None:
+            self.call_from_thread(self.show_image, device.screenshot())
             return
-        self.call_from_thread(self.show_image, image)
+        obs = device.observe()
+        view = self.main_view(ScreenView)
+        if self.seen is not None and view.image is not None and \
+                view.image.tobytes() == obs.image.tobytes():
+            return          # nothing changed: no need to read it again
+        screen = self.perceive(obs)
+        self.call_from_thread(self.show_screen, obs.image, screen)
+
+    def main_view(self, kind: type[W], selector: str = "") -> W:
+        """A widget of the main screen, also while a dialog or past runs are on top."""
+        return self.screen_stack[0].query_one(selector or kind, kind)
 
     def show_image(self, image: Image.Image) -> None:
-        self.query_one("#screen", ScreenView).image = image
+        self.main_view(ScreenView).image = image
+
+    def show_screen(self, image: Image.Image, screen: Screen) -> None:
+        self.seen = screen
+        self.show_image(image)
+        self._show_elements()
+
+    def _show_elements(self, target: int | None = None) -> None:
+        lines = [(e.id, e.describe()) for e in self.seen.elements] if self.seen else []
+        self.main_view(ElementList).show(lines, target)
+
+    def highlight(self, ground: dict[str, Any] | None) -> None:
+        """Frame the target on the screen view and in the element list (None: clear)."""
+        box = ground.get("box") if ground else None
+        view = self.main_view(ScreenView)
+        view.mark = tuple(box) if isinstance(box, list) and len(box) == 4 else None  # type: ignore[assignment]
+        self._show_elements(ground.get("element") if ground else None)
 
     def on_click(self, event: events.Click) -> None:
         """While taken over, a click on the screen view taps the device there."""
-        view = self.query_one("#screen", ScreenView)
+        view = self.main_view(ScreenView)
         if (self.control is None or not self.control.taken_over or self.device is None
                 or view.image is None or event.widget is not view):
             return
@@ -200,7 +251,8 @@ class GuiagentApp(App[None]):
             self.notify("a run is going on; stop it first (F3)", severity="warning")
             return
         self.control = RunControl(self._ask, step_mode=self.step_mode)
-        self.query_one("#log", RichLog).clear()
+        self.names, self.decided, self.grounded = RecordLines(), {}, None
+        self.main_view(RichLog, "#log").clear()
         self.log_line(f"task: {task}")
         self._run(task, self.device, self.control)
 
@@ -213,7 +265,7 @@ class GuiagentApp(App[None]):
                 ended = ended or isinstance(record, RunResult)
                 self.call_from_thread(self.show_record, record)
                 if isinstance(record, Observed | Acted):
-                    self.call_from_thread(self.show_image, device.screenshot())
+                    self._look(device)
                 control.checkpoint()  # waits while paused or taken over
         except Exception as exc:  # the run ends; the person sees why
             self.call_from_thread(self.log_line, f"error: {exc}")
@@ -225,16 +277,29 @@ class GuiagentApp(App[None]):
     def _ask(self, approval: Approval) -> None:
         """Called from the loop's thread: show the question, answer the control."""
         def show() -> None:
-            self.push_screen(ApprovalScreen(approval.prompt), self._answered)
+            reason = approval.prompt.split(": ", 1)[-1].removesuffix(" Do it?").rstrip(".")
+            details = approval_details(self.names.phrase(self.decided),
+                                       self.decided.get("action") or {}, self.grounded,
+                                       reason, self.seen)
+            self.highlight(self.grounded)
+            self.push_screen(ApprovalScreen(approval.prompt, details), self._answered)
         self.call_from_thread(show)
 
     def _answered(self, ok: bool | None) -> None:
+        self.highlight(None)
         if self.control is not None:
             self.control.answer(bool(ok))
             self.log_line("approved" if ok else "denied")
 
     def show_record(self, record: StepRecord) -> None:
-        self.log_line(f"[{record.step}] {record.line()}")
+        data = record.to_dict()
+        if data["kind"] == "decide":
+            self.decided, self.grounded = data, None
+        elif data["kind"] == "ground":
+            self.grounded = data
+        for rec, line in self.names.feed(data) + (
+                self.names.flush() if isinstance(record, RunResult) else []):
+            self.main_view(RichLog, "#log").write(log_text(step_number(rec), rec, line))
         if isinstance(record, Planned):
             self._set_state(f"plan: {record.progress}\nnext: {record.subgoal}")
         state = getattr(record, "state", None)
@@ -245,10 +310,10 @@ class GuiagentApp(App[None]):
             self._set_state(f"{record.status}: {record.reason}{where}")
 
     def _set_state(self, text: str) -> None:
-        self.query_one("#state", Static).update(text)
+        self.main_view(Static, "#state").update(text)
 
     def log_line(self, text: str) -> None:
-        self.query_one("#log", RichLog).write(text)
+        self.main_view(RichLog, "#log").write(text)
 
     # -- steering ----------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from devices import Device, list_devices, open_device
 from grounding.types import Screen, Target
 from guiagent.config import Settings, data_dir, device_options, load_settings
 from guiagent.safety import Check, Safety
-from guiagent.session import RunOptions, build_loop
+from guiagent.session import RunOptions, build_loop, grounding_parts
 from guiagent.steps import StepRecord
 from planners.actions import Action
 from tui.app import GuiagentApp
@@ -57,4 +57,5 @@ def build_app(device: str | None, adb_server: str | None,
         runs_root=data_dir() / "runs",
         device=settings.device or "sim",
         pixels=graphics_widget(graphics),
+        perceive=grounding_parts(False, settings)[0],
     )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 import pytest
 
 from devices import DeviceInfo, open_device
 from guiagent.config import load_settings
-from guiagent.session import RunOptions
+from guiagent.session import RunOptions, grounding_parts
 from tui.app import ApprovalScreen, GuiagentApp
 from tui.wiring import make_start_run
 
@@ -25,6 +26,7 @@ def make_app(tmp_path: Path, runs_root: Path | None = None) -> GuiagentApp:
         runs_root=runs_root or tmp_path / "runs",
         device="sim",
         refresh_s=0.5,
+        perceive=grounding_parts(False)[0],
     )
 
 
@@ -59,6 +61,9 @@ def test_run_a_task_and_see_it_finish(tmp_path: Path) -> None:
             assert app.device.shell("settings get global airplane_mode_on").strip() == "1"
             lines = [str(line.text) for line in app.query_one("#log").lines]
             assert sum("] act: " in line for line in lines) >= 2, lines
+            assert any(line.startswith('[3] act: tap "Airplane mode" [') for line in lines)
+            listed = app.query_one("#elements").lines          # readable beside the view
+            assert any('"Airplane mode"' in line for _, line in listed), listed
 
     asyncio.run(scenario())
 
@@ -75,6 +80,13 @@ def test_step_mode_asks_before_every_action_and_deny_refuses(tmp_path: Path) -> 
             app.query_one("#task").value = "open Settings"
             await pilot.press("ctrl+r")
             await wait_for(pilot, lambda: isinstance(app.screen, ApprovalScreen))
+            details = dict(app.screen.details)
+            assert details["action"] == 'tap "Settings" [2]'
+            assert details["target"].startswith('"Settings" [2] at (')
+            assert details["why"] == "step mode"
+            view = app.screen_stack[0].query_one("#screen")
+            assert view.mark is not None                    # the target is framed meanwhile
+            assert app.screen_stack[0].query_one("#elements").target == 2   # and listed
             await pilot.press("n")
             await wait_for(pilot, lambda: app.control is not None and app.control.stopped)
             assert app.device is not None
@@ -82,6 +94,7 @@ def test_step_mode_asks_before_every_action_and_deny_refuses(tmp_path: Path) -> 
             assert "com.android.settings" not in focus.split("mCurrentFocus")[-1].splitlines()[0]
             lines = [str(line.text) for line in app.query_one("#log").lines]
             assert "denied" in lines
+            assert app.query_one("#screen").mark is None    # cleared once answered
 
     asyncio.run(scenario())
 
@@ -121,12 +134,22 @@ def test_take_over_click_taps_the_device(tmp_path: Path) -> None:
 
 
 def test_past_runs_screen_lists_runs(tmp_path: Path) -> None:
+    from PIL import Image
+
     run = tmp_path / "runs" / "20260101-000000-open-settings"
     run.mkdir(parents=True)
     (run / "run.json").write_text('{"task": "open settings"}')
-    (run / "steps.jsonl").write_text(
-        '{"kind": "result", "status": "success", "reason": "done", "steps": 2, '
-        '"seconds": 1.5, "step": 2}\n')
+    for name, colour in (("screen-000.png", "white"), ("screen-001.png", "navy")):
+        Image.new("RGB", (108, 240), colour).save(run / name)
+    (run / "steps.jsonl").write_text("\n".join(json.dumps(r) for r in [
+        {"kind": "plan", "step": 0, "subgoal": "open Settings"},
+        {"kind": "decide", "step": 0, "action": {"type": "tap", "element": 2}},
+        {"kind": "ground", "step": 1, "found": True, "element": 2, "label": "Settings",
+         "x": 50, "y": 100, "box": [30, 80, 70, 120]},
+        {"kind": "act", "step": 1, "action": {"type": "tap", "element": 2}, "x": 50, "y": 100,
+         "before": "screen-000.png", "after": "screen-001.png"},
+        {"kind": "result", "status": "success", "reason": "done", "steps": 1, "seconds": 1.5,
+         "step": 1}]) + "\n")
     app = make_app(tmp_path)
 
     async def scenario() -> None:
@@ -136,6 +159,16 @@ def test_past_runs_screen_lists_runs(tmp_path: Path) -> None:
             assert table.row_count == 1
             row = table.get_row_at(0)
             assert row[1] == "success" and row[4] == "open settings"
+            steps = app.screen.query_one("#steps")
+            await wait_for(pilot, lambda: steps.row_count == 5)
+            assert str(steps.get_row_at(1)[1]) == 'decide: tap "Settings" [2]'
+            assert str(steps.get_row_at(3)[1]) == 'act: tap "Settings" [2] at (50, 100)'
+            steps.focus()
+            steps.move_cursor(row=3)
+            before = app.screen.query_one("#before")
+            await wait_for(pilot, lambda: before.image is not None)
+            assert before.mark == (30, 80, 70, 120)
+            assert app.screen.query_one("#after").image.getpixel((5, 5)) == (0, 0, 128)
             await pilot.press("escape")
             assert not hasattr(app.screen, "root")
 
