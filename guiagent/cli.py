@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from guiagent import __version__
-from guiagent.errors import EXIT_USAGE, KNOWN_ERRORS, exit_code_for
+from guiagent.errors import EXIT_FAILED, EXIT_USAGE, KNOWN_ERRORS, exit_code_for
 
 # name -> "module:attribute"; modules are imported only when their command runs.
 COMMANDS: dict[str, str] = {
@@ -102,4 +102,6 @@ def main(argv: list[str] | None = None) -> None:
         fail(str(exc), exit_code_for(exc))
     except KeyboardInterrupt:
         fail("interrupted", 2)
+    except OSError as exc:   # the machine, not guiagent: a full disk, a folder it cannot write
+        fail(f"{exc.filename or 'a file'}: {exc.strerror or exc}", EXIT_FAILED)
     sys.exit(rc if isinstance(rc, int) else 0)

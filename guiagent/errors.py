@@ -12,6 +12,8 @@ them and maps them to exit codes. Split by who must act:
         devices.DeviceUnreachable, CaptureFailed (BlankFrame), InputRefused, Unsupported
         planners.LLMUnavailable
         BudgetExceeded, Interrupted                                   (exit 2)
+        DeviceBusy (another guiagent run holds the device)            (exit 3)
+        RecordNotWritten (a full disk: the run stops, it is not done unrecorded)  (exit 1)
     the test (exit 1: the screen is not what the script expected)
         CheckFailed, NotFound (with the closest candidates), Refused (safety rules)
     the model (retried with the error as an observation; exit 1 if it persists)
@@ -81,6 +83,14 @@ class NotFound(CheckFailed):
         self.candidates = list(candidates or [])
 
 
+class RecordNotWritten(GuiagentError):
+    """A run's record cannot be written (a full disk, an unwritable folder): the run stops."""
+
+
+class DeviceBusy(GuiagentError):
+    """Another guiagent run holds the device (its pid, task and start are in the message)."""
+
+
 class Refused(GuiagentError):
     """The safety rules refused a risky action (send, delete, pay, ...)."""
 
@@ -90,7 +100,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     InputMethodMissing, ImageError, ModelMissing, GrounderConfigError, LLMConfigError,
 )
 DEVICE_ERRORS: tuple[type[Exception], ...] = (
-    DeviceUnreachable, CaptureFailed, InputRefused, Unsupported, LLMUnavailable,
+    DeviceUnreachable, CaptureFailed, InputRefused, Unsupported, LLMUnavailable, DeviceBusy,
 )
 STOP_ERRORS: tuple[type[BaseException], ...] = (BudgetExceeded, Interrupted, KeyboardInterrupt)
 MODEL_ERRORS: tuple[type[Exception], ...] = (BadModelReply, RemoteGrounderError)
@@ -112,5 +122,6 @@ def exit_code_for(exc: BaseException) -> int:
 __all__ = [
     "EXIT_DEVICE", "EXIT_FAILED", "EXIT_OK", "EXIT_STOPPED", "EXIT_USAGE", "BadModelReply",
     "BudgetExceeded", "CheckFailed", "ConfigError", "GuiagentError", "Interrupted",
-    "KNOWN_ERRORS", "NotFound", "Refused", "UsageError", "exit_code_for",
+    "KNOWN_ERRORS", "NotFound", "Refused", "UsageError", "exit_code_for", "DeviceBusy",
+    "RecordNotWritten",
 ]

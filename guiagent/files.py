@@ -28,6 +28,21 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
+def exclusive_write_text(path: Path, text: str) -> None:
+    """Create ``path`` with ``text``, complete, only if it does not exist (FileExistsError
+    otherwise): of two processes writing the same name, exactly one wins."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o644)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text.encode("utf-8"))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.link(tmp, path)   # link, unlike rename, never replaces an existing file
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
 def append_line(path: Path, line: str) -> None:
     """Append one line and fsync, so that every completed record survives a crash."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -24,6 +24,7 @@ from guiagent.api import ActConfig, Phone, visible
 from guiagent.config import Settings
 from guiagent.errors import CheckFailed, Refused
 from guiagent.flows import Flow, FlowError, Step, substitute
+from guiagent.maestro_run import MaestroSteps
 from guiagent.steps import Acted, RunResult
 from guiagent.testreport import FlowResult, StepShot, thumbnail
 from planners.errors import LLMUnavailable
@@ -95,7 +96,7 @@ def png_bytes(device: Device) -> bytes | None:
     return buf.getvalue()
 
 
-class FlowRunner:
+class FlowRunner(MaestroSteps):
     """Runs flows on one open device; ``log`` gets one line per step."""
 
     def __init__(self, device: Device, config: FlowConfig, log: Log = lambda line: None,

@@ -49,6 +49,8 @@ class Step:
     def describe(self) -> str:
         if self.kind == "retry":
             return f"retry x{self.args['times']} ({len(self.steps)} steps)"
+        if "maestro" in self.args:   # a Maestro command, as written
+            return str(self.args["maestro"])
         main = next(iter(self.args.values()), "") if self.args else ""
         return f"{self.kind}: {main}" if main != "" else self.kind
 
@@ -217,6 +219,10 @@ def load_flow(path: Path) -> Flow:
     try:
         data = path.read_bytes()
         text = data.decode("utf-8")
+        from guiagent.maestro import is_maestro, load_maestro
+
+        if is_maestro(text):   # Maestro's format, by its shape: appId header, ---, commands
+            return load_maestro(path, text)
         root = _compose(path, text)
     except OSError as exc:
         raise FlowError(f"{path}: cannot read ({exc.strerror})") from exc

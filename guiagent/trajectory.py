@@ -18,10 +18,12 @@ Layout of ``<data dir>/runs/<YYYYmmdd-HHMMSS>-<slug>/`` (or ``--out DIR``):
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
 import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -29,8 +31,13 @@ from typing import Any
 from PIL import Image
 
 from guiagent.config import data_dir
-from guiagent.errors import UsageError
-from guiagent.files import append_line, atomic_write_bytes, atomic_write_text
+from guiagent.errors import RecordNotWritten, UsageError
+from guiagent.files import (
+    append_line,
+    atomic_write_bytes,
+    atomic_write_text,
+    exclusive_write_text,
+)
 from guiagent.steps import RunResult, StepRecord
 
 STEPS = "steps.jsonl"
@@ -62,28 +69,40 @@ def new_run_dir(task: str, root: Path | None = None) -> Path:
 
 
 class Trajectory:
-    """Writes one run folder; every method returns only after the data is on disk."""
+    """Writes one run folder; every method returns only after the data is on disk.
+
+    A write that fails (a full disk, a folder that cannot be written) raises
+    RecordNotWritten: a run that cannot keep its record stops rather than go on unrecorded.
+    """
 
     def __init__(self, run_dir: Path, meta: dict[str, Any]) -> None:
         self.dir = Path(run_dir)
         self.meta = dict(meta)
-        self.dir.mkdir(parents=True, exist_ok=True)
         self._writer: ThreadPoolExecutor | None = None
         self._pending: list[Future[None]] = []
-        atomic_write_text(self.dir / META, json.dumps(self.meta, indent=2))
+        with self._writing():
+            self.dir.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(self.dir / META, json.dumps(self.meta, indent=2))
 
     @classmethod
     def create(cls, task: str, out: Path | None = None, **meta: Any) -> Trajectory:
-        """A new run folder: ``out`` if given (must be empty), else a fresh one under runs/."""
-        if out is not None:
-            out = Path(out)
-            if out.exists() and any(out.iterdir()):
-                raise UsageError(f"--out {out}: the folder is not empty; name a new folder")
-            run_dir = out
-        else:
-            run_dir = new_run_dir(task)
+        """A new run folder: ``out`` if given (must be empty, and is claimed atomically: of
+        two runs given the same folder one gets it), else a fresh one under runs/."""
         started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-        return cls(run_dir, {"task": task, "started": started, **meta})
+        meta = {"task": task, "started": started, **meta}
+        if out is None:
+            return cls(_writable(lambda: new_run_dir(task), runs_root()), meta)
+        out = Path(out)
+        _claim(out, json.dumps(meta, indent=2))
+        return cls(out, meta)
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """OSError while writing the record -> RecordNotWritten naming the folder."""
+        try:
+            yield
+        except OSError as exc:
+            raise RecordNotWritten(_cannot_write(self.dir, exc)) from exc
 
     def save_image(self, index: int, image: Image.Image) -> str:
         """Queue the screen seen before action ``index + 1`` for writing; returns the file name."""
@@ -96,14 +115,16 @@ class Trajectory:
     def flush(self) -> None:
         """Wait for every queued screen; a failed write is raised here."""
         pending, self._pending = self._pending, []
-        for future in pending:
-            future.result()
+        with self._writing():
+            for future in pending:
+                future.result()
 
     def record(self, rec: StepRecord) -> None:
         """Append one record, after every queued screen is on disk: a record never names a
         file that does not exist yet (a crash or SIGKILL leaves no dangling name)."""
         self.flush()
-        append_line(self.dir / STEPS, json.dumps(rec.to_dict(), default=str))
+        with self._writing():
+            append_line(self.dir / STEPS, json.dumps(rec.to_dict(), default=str))
 
     def finish(self, result: RunResult) -> None:
         """Write the result into run.json (the result record itself goes through ``record``)."""
@@ -113,10 +134,40 @@ class Trajectory:
         keys = ("status", "reason", "answer", "steps", "tokens", "cost_usd", "seconds")
         done = {k: v for k, v in result.to_dict().items() if k in keys}
         self.meta.update(done, finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
-        atomic_write_text(self.dir / META, json.dumps(self.meta, indent=2))
-        from guiagent.report import write_report
+        with self._writing():
+            atomic_write_text(self.dir / META, json.dumps(self.meta, indent=2))
+            from guiagent.report import write_report
 
-        write_report(self.dir)
+            write_report(self.dir)
+
+
+def _cannot_write(folder: Path, exc: OSError) -> str:
+    where = exc.filename or folder
+    return (f"cannot write the run record in {folder} ({where}: {exc.strerror or exc}); the run "
+            "stops: free some space or choose another folder with --out")
+
+
+def _writable(make: Callable[[], Path], folder: Path) -> Path:
+    try:
+        return make()
+    except OSError as exc:
+        raise RecordNotWritten(_cannot_write(folder, exc)) from exc
+
+
+def _claim(out: Path, meta_text: str) -> None:
+    """Make ``out`` (or take it while empty) and create its run.json exclusively; a folder
+    with files, a path under a file, or one that cannot be written is a UsageError."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        if any(p.name != META for p in out.iterdir()):
+            raise UsageError(f"--out {out}: the folder is not empty; name a new folder")
+        exclusive_write_text(out / META, meta_text)
+    except FileExistsError as exc:
+        what = "another run took the folder" if (out / META).exists() else "a file is in the way"
+        raise UsageError(f"--out {out}: {what}; name a new folder") from exc
+    except OSError as exc:
+        raise UsageError(f"--out {out}: cannot write there ({exc.strerror or exc}); name a "
+                         "folder you can write to") from exc
 
 
 def _write_png(path: Path, image: Image.Image) -> None:

@@ -404,12 +404,27 @@ def _svc(phone: Phone, args: list[str]) -> ShellResult:
 
 
 def _cmd(phone: Phone, args: list[str]) -> ShellResult:
-    """`cmd package ...` (as pm) and `cmd wifi status|connect-network|set-wifi-enabled`."""
+    """`cmd package ...` (as pm), `cmd wifi status|connect-network|set-wifi-enabled` and
+    `cmd connectivity airplane-mode [enable|disable]`."""
     if args[:1] == ["package"]:
         return _pm(phone, args[1:])
     if args[:1] == ["wifi"]:
         return _wifi(phone, args[1:])
+    if args[:2] == ["connectivity", "airplane-mode"]:
+        return _airplane(phone, args[2:])
     return fail(f"Can't find service: {args[0] if args else ''}\n", 255)
+
+
+def _airplane(phone: Phone, args: list[str]) -> ShellResult:
+    """`cmd connectivity airplane-mode`: prints enabled/disabled, or sets it."""
+    if not args:
+        on = phone.state.flag("global", "airplane_mode_on")
+        return ShellResult(b"enabled\n" if on else b"disabled\n")
+    if args[0] not in ("enable", "disable"):
+        return fail("usage: cmd connectivity airplane-mode [enable|disable]\n")
+    phone.state.set_airplane(args[0] == "enable")
+    phone.changed()
+    return ok()
 
 
 def _wifi(phone: Phone, args: list[str]) -> ShellResult:

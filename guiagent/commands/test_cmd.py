@@ -92,11 +92,16 @@ def summary(results: list[FlowResult]) -> str:
               help="Split the flows across N devices.")
 @click.option("--shard-all", type=click.IntRange(min=1), default=None, metavar="N",
               help="Run every flow on each of N devices.")
+@click.option("-e", "--env", "env", multiple=True, metavar="KEY=VALUE",
+              help="Set ${KEY} in every flow (over the flow's env); repeat for several.")
+@click.option("--export-maestro", type=click.Path(file_okay=False, path_type=Path),
+              default=None, metavar="DIR", help="Write the flows as Maestro files into DIR "
+                                                "(those whose every step has an equivalent).")
 def test(paths: tuple[Path, ...], examples: bool, devices: tuple[str, ...],
          adb_server: str | None,
          parallel: int | None, junit: Path | None, html_dir: Path | None, tags: str | None,
          repeat: int, assume_yes: bool, ocr: bool, farm: str | None, shard_split: int | None,
-         shard_all: int | None) -> int:
+         shard_all: int | None, env: tuple[str, ...], export_maestro: Path | None) -> int:
     """Run regression flows (YAML files or folders of them) and report.
 
     Exit 0 only when every flow passed, 1 otherwise, 4 for malformed flows.
@@ -113,7 +118,12 @@ def test(paths: tuple[Path, ...], examples: bool, devices: tuple[str, ...],
     if shard_split and shard_all:
         raise UsageError("--shard-split and --shard-all exclude each other: choose one")
     flows = select(collect_flows(list(paths) + ([EXAMPLES] if examples else [])), tags)
+    from guiagent.maestro import export_flows, with_env
+
+    flows = with_env(flows, env)
     check_flows(flows)
+    if export_maestro is not None:
+        return export_flows(flows, export_maestro, stderr_log())
     settings = load_settings({"adb_server": adb_server})
     log = stderr_log()
     config = FlowConfig(settings=settings, assume_yes=assume_yes, ocr=ocr)

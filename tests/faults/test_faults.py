@@ -7,9 +7,11 @@ step record, every file a record names on disk), the right exit code and no trac
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import signal
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -20,7 +22,7 @@ import pytest
 from desktop.conftest import start_xvfb
 from openai_server import Drop, Hang, OpenAIServer, RawReply
 
-from tests.faults.conftest import cli_env, finished, start
+from tests.faults.conftest import TRACEBACK, cli_env, error_lines, finished, guiagent, start
 from tests.loop.conftest import Script, decide, plan, tap_text
 
 TASK = "open Chrome"
@@ -163,3 +165,67 @@ def test_an_x_server_that_dies_mid_run_is_a_lost_device(server: OpenAIServer,
     run = finished(proc.returncode, stderr, out)
     assert run.rc == 3, stderr
     assert "went away" in run.result["reason"], run.result
+
+
+def test_out_under_a_file_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    out = tmp_path / "file" / "run"
+    proc = guiagent("run", TASK, "--out", str(out))
+    assert proc.returncode == 4, proc.stderr
+    assert error_lines(proc.stderr) == [f"guiagent: error: --out {out}: cannot write there (Not "
+                                        "a directory); name a folder you can write to"]
+
+
+@contextlib.contextmanager
+def tmpfs(where: Path, *options: str) -> Iterator[Path]:
+    """A small tmpfs mounted at ``where`` (root only; the test is skipped elsewhere)."""
+    where.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", ",".join(options), "tmpfs",
+                              str(where)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def test_out_on_a_read_only_file_system_is_one_line(tmp_path: Path) -> None:
+    with tmpfs(tmp_path / "ro", "ro", "size=1m") as ro:
+        proc = guiagent("run", TASK, "--out", str(ro / "run"))
+    assert proc.returncode == 4, proc.stderr
+    assert error_lines(proc.stderr) == [f"guiagent: error: --out {ro / 'run'}: cannot write "
+                                        "there (Read-only file system); name a folder you can "
+                                        "write to"]
+
+
+def test_a_full_disk_mid_run_stops_the_run(server: OpenAIServer, tmp_path: Path) -> None:
+    """The disk fills while the model decides: the run stops with one line, the tap is not
+    made, and nothing claims the task was done."""
+    go = threading.Event()
+
+    def after_the_disk_is_full(body: dict[str, Any]) -> dict[str, Any]:
+        go.wait(60)
+        return tap_text("Chrome")(body)
+
+    server.default = Script(plan=[plan("tap Chrome")], decision=[after_the_disk_is_full])
+    with tmpfs(tmp_path / "disk", "size=4m") as disk:
+        out = disk / "run"
+        proc = start(*llm_run(server, out))
+        try:
+            wait_for_record(out, "plan")
+            with open(disk / "filler", "wb") as fh, contextlib.suppress(OSError):
+                while True:
+                    fh.write(b"\0" * 65536)
+            go.set()
+            _, stderr = proc.communicate(timeout=60)
+        finally:
+            go.set()
+            proc.kill()
+        records = (out / "steps.jsonl").read_text(encoding="utf-8")
+    assert TRACEBACK not in stderr, stderr
+    assert proc.returncode == 1, stderr
+    (line,) = error_lines(stderr)
+    assert line.startswith(f"guiagent: error: cannot write the run record in {out}"), line
+    assert "No space left on device" in line and "the run stops" in line
+    assert '"kind": "act"' not in records and "success" not in stderr

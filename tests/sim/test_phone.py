@@ -307,7 +307,7 @@ def test_messages_search_finds_a_conversation_by_its_text(sim: SimDevice) -> Non
                                               ("+44 20 7946 0958", "+44 20 7946 0958")])
 def test_new_contact_numbers_are_formatted(sim: SimDevice, typed: str, saved: str) -> None:
     tap_label(sim, "Contacts")
-    tap_label(sim, "Create contact")
+    tap_label(sim, "Create new contact")
     tap_label(sim, "First name")
     sim.type_text("Zoe")
     tap_label(sim, "Phone")
@@ -397,7 +397,7 @@ def test_sms_intent_opens_a_prefilled_conversation(sim: SimDevice) -> None:
 
 def test_newlines_in_typed_text_press_enter(sim: SimDevice) -> None:
     tap_label(sim, "Contacts")
-    tap_label(sim, "Create contact")
+    tap_label(sim, "Create new contact")
     tap_label(sim, "First name")
     sim.type_text("Zoe\nQuinn\n5550123")          # Enter moves to the next field
     texts = [n.get("text") for n in nodes(sim.ui_tree() or "")]

@@ -15,7 +15,7 @@ MAIN = ".activities.PeopleActivity"
 
 
 class People(Screen):
-    """All contacts, alphabetical, with a search field and the Create contact button."""
+    """All contacts, alphabetical, with a search field and the Create new contact button."""
 
     package = PKG
     activity = MAIN
@@ -40,7 +40,7 @@ class People(Screen):
         if not people:
             body.add(kit.text("No contacts found", (0, top + 400, WIDTH, top + 500), pal, 44,
                               color=pal.on_variant, align="center"))
-        body.add(kit.fab("add", "Create contact", bottom, pal,
+        body.add(kit.fab("add", "Create new contact", bottom, pal,
                          lambda: self.host.open(Editor(self.host, None)),
                          rid=f"{PKG}:id/floating_action_button"))
         return self.root(top, bottom, body)
