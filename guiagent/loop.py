@@ -21,6 +21,7 @@ from grounding.errors import RemoteGrounderError
 from grounding.types import Screen, Target
 from guiagent.executor import Executor
 from guiagent.loop_guard import LoopGuard, StateTracker
+from guiagent.naming import action_phrase
 from guiagent.safety import Safety, scan_injections
 from guiagent.steps import (
     Acted,
@@ -36,6 +37,7 @@ from guiagent.steps import (
     Status,
     StepRecord,
     Warned,
+    action_dict,
     describe_action,
 )
 from guiagent.trajectory import Trajectory
@@ -117,6 +119,7 @@ class AgentLoop:
         self._label = ""
         self._worked: list[tuple[Action, Screen, Screen]] = []
         self._refused: list[str] = []     # risky actions safety refused: no "success" after one
+        self._unseen = ""     # dry run: the last action whose screen could not be seen
         try:
             yield from self._steps()
         except KeyboardInterrupt as exc:   # Ctrl+C twice, or SIGTERM (its reason says so)
@@ -156,11 +159,22 @@ class AgentLoop:
             if isinstance(action, Done | Fail):
                 yield self._end(action)
                 return
+            if self._unseen and not isinstance(action, Wait):
+                yield self._finish("stopped", self._dry_run_end(plan))
+                return
             self.budget.step()
             seen, stuck = yield from self._act(seen, plan, action)
             if stuck:
                 yield self._finish("stopped", stuck)
                 return
+            if self.options.dry_run and not isinstance(action, Wait):
+                what = action_phrase(action_dict(action), {"label": self._label})
+                self._unseen = f"step {self.budget.steps} ({what})"
+
+    def _dry_run_end(self, plan: Plan) -> str:
+        """A dry run sends nothing, so what comes after an action's screen is unknown."""
+        return (f"dry run: stopped before {plan.subgoal or 'the next step'!r}: it depends on "
+                f"the screen after {self._unseen}, which a dry run cannot see")
 
     def _end(self, action: Done | Fail) -> RunResult:
         """The model ended the run; "done" after a refused risky action is a failure."""

@@ -174,3 +174,12 @@ def test_a_refused_message_says_what_who_and_how_to_allow(tmp_path: Path) -> Non
     assert json.loads(done.stdout)["reason"] == said
     assert "acted on" not in done.stderr
     assert 'act: type "on my way" into "Text message"' in done.stderr
+
+
+def test_dry_run_says_where_it_stops(tmp_path: Path) -> None:
+    done = cli("run", TASK, "--dry-run", "--json", "--out", tmp_path / "dry")
+    assert done.returncode == 2, done.stderr
+    reason = json.loads(done.stdout)["reason"]
+    assert reason.startswith("dry run: stopped before 'tap Network & internet': it depends "
+                             'on the screen after step 1 (tap "Settings" [')
+    assert reason.endswith("which a dry run cannot see") and "loop" not in done.stderr
