@@ -25,6 +25,7 @@ from guiagent.config import Settings
 from guiagent.errors import CheckFailed, Refused
 from guiagent.flows import Flow, FlowError, Step, substitute
 from guiagent.maestro_run import MaestroSteps
+from guiagent.naming import plural
 from guiagent.steps import Acted, RunResult
 from guiagent.testreport import FlowResult, StepShot, thumbnail
 from planners.errors import LLMUnavailable
@@ -267,7 +268,7 @@ class FlowRunner(MaestroSteps):
         if result.status != "success":
             raise StepFailed(f"the agent {result.status}: {result.reason}"
                              + (f" (run: {result.run_dir})" if result.run_dir else ""))
-        return f"{result.steps} actions, run {result.run_dir}"
+        return f"{plural(result.steps, 'action')}, run {result.run_dir}"
 
     def _do_retry(self, args: dict[str, Any], step: Step) -> str:
         times = max(1, int(args["times"]))

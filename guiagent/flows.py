@@ -48,7 +48,8 @@ class Step:
 
     def describe(self) -> str:
         if self.kind == "retry":
-            return f"retry x{self.args['times']} ({len(self.steps)} steps)"
+            n = len(self.steps)
+            return f"retry x{self.args['times']} ({n} step{'' if n == 1 else 's'})"
         if "maestro" in self.args:   # a Maestro command, as written
             return str(self.args["maestro"])
         main = next(iter(self.args.values()), "") if self.args else ""

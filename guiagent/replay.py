@@ -137,7 +137,7 @@ class ReplayPolicy:
         if self.diverged:
             return self._hand_over(ctx, plan)
         if self.index >= len(self.steps):
-            return Decision(Done(text=f"replayed all {len(self.steps)} steps"))
+            return Decision(Done(text=f"replayed all {plural(len(self.steps), 'step')}"))
         return Decision(self.steps[self.index].to_action(), thought=plan.subgoal)
 
     def _check_post(self, ctx: Context) -> None:

@@ -200,7 +200,8 @@ class RunResult(StepRecord):
     error: str | None = None
 
     def line(self) -> str:
-        return f"{self.status}: {self.reason} ({self.steps} steps, {self.seconds:.1f} s)"
+        steps = f"{self.steps} step{'' if self.steps == 1 else 's'}"
+        return f"{self.status}: {self.reason} ({steps}, {self.seconds:.1f} s)"
 
 
 def describe_action(action: Action | None) -> str:

@@ -262,7 +262,8 @@ class OfflinePlanner:
         total = len({s.number for s in steps})
         done = len({s.number for s in steps[: self.index]}
                    - {s.number for s in steps[self.index:]})
-        return Plan(f"{done} of {total} steps done", current, done=self.index >= len(steps))
+        return Plan(f"{done} of {total} step{'' if total == 1 else 's'} done", current,
+                    done=self.index >= len(steps))
 
     def _parse(self, task: str) -> None:
         try:
@@ -288,7 +289,7 @@ class OfflinePlanner:
                 continue
             return Decision(action, thought=f"{step.label()}: {action.type.replace('_', ' ')}")
         total = len({s.number for s in steps})
-        return Decision(Done(text=f"all {total} steps done"))
+        return Decision(Done(text=f"all {total} steps done" if total != 1 else "the step is done"))
 
     def feedback(self, fb: Feedback) -> None:
         self.last = fb

@@ -11,6 +11,7 @@ import click
 
 from guiagent.commands.device_cmds import ADB_OPTION
 from guiagent.errors import EXIT_FAILED, EXIT_OK, UsageError
+from guiagent.naming import plural
 from guiagent.terminal import printable
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "flows"
@@ -55,8 +56,9 @@ def summary(results: list[FlowResult]) -> str:
     from guiagent.testreport import flakiness
 
     counts = {s: sum(r.status == s for r in results) for s in ("passed", "failed", "error")}
-    lines = [f"{counts['passed']} passed, {counts['failed']} failed, {counts['error']} errors "
-             f"({len(results)} runs)"]
+    errors = "error" if counts["error"] == 1 else "errors"
+    lines = [f"{counts['passed']} passed, {counts['failed']} failed, {counts['error']} {errors} "
+             f"({plural(len(results), 'run')})"]
     for r in results:
         if not r.passed:
             where = f"{r.path}:{r.line}" if r.line else r.path
@@ -130,7 +132,7 @@ def test(paths: tuple[Path, ...], examples: bool, devices: tuple[str, ...],
     if farm:
         from guiagent.farm.remote import run_flows_on_farm
 
-        log(f"guiagent test: {len(flows)} flows x {repeat} on the farm at {farm}")
+        log(f"guiagent test: {plural(len(flows), 'flow')} x {repeat} on the farm at {farm}")
         results = run_flows_on_farm(flows, farm, config, wanted=list(devices), repeat=repeat,
                                     parallel=parallel, shard_split=shard_split,
                                     shard_all=shard_all, log=log)
@@ -138,7 +140,7 @@ def test(paths: tuple[Path, ...], examples: bool, devices: tuple[str, ...],
         specs = list(devices) or default_devices(flows, settings.device)
         for spec in specs:
             split_spec(spec)
-        log(f"guiagent test: {len(flows)} flows x {repeat} on {', '.join(specs)}")
+        log(f"guiagent test: {plural(len(flows), 'flow')} x {repeat} on {', '.join(specs)}")
         results = run_flows(flows, specs, config, repeat=repeat, parallel=parallel,
                             device_options=device_options(settings), log=log,
                             shard_split=shard_split, shard_all=shard_all)

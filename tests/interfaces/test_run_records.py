@@ -183,3 +183,15 @@ def test_dry_run_says_where_it_stops(tmp_path: Path) -> None:
     assert reason.startswith("dry run: stopped before 'tap Network & internet': it depends "
                              'on the screen after step 1 (tap "Settings" [')
     assert reason.endswith("which a dry run cannot see") and "loop" not in done.stderr
+
+
+def test_one_is_singular(tmp_path: Path) -> None:
+    done = cli("run", "open Settings", "--json", "--out", tmp_path / "one")
+    assert json.loads(done.stdout)["reason"] == "the step is done"
+    shown = cli("runs", "show", tmp_path / "one").stdout
+    assert shown.endswith("success: the step is done\n") and "1 steps" not in shown
+    flow = tmp_path / "one.yaml"
+    flow.write_text("name: one\nsteps: [home]\n", encoding="utf-8")
+    tested = cli("test", flow, "-d", "sim")
+    assert "guiagent test: 1 flow x 1 on sim" in tested.stderr
+    assert "1 passed, 0 failed, 0 errors (1 run)" in tested.stderr
