@@ -172,9 +172,23 @@ def device_options(settings: Settings) -> dict[str, Any]:
     """What every device driver is opened with; each driver takes the options it knows."""
     options: dict[str, Any] = {"display_env": display_env(),
                                "accessibility": bool(settings.desktop_tree)}
-    if settings.adb_server:
-        options["adb_server"] = settings.adb_server
+    server = settings.adb_server or adb_env_server()
+    if server:
+        options["adb_server"] = server
     return options
+
+
+def adb_env_server() -> str | None:
+    """The adb server that adb itself would use: ANDROID_ADB_SERVER_PORT (and
+    ANDROID_ADB_SERVER_ADDRESS for its host), when guiagent is not told another one."""
+    port = os.environ.get("ANDROID_ADB_SERVER_PORT", "").strip()
+    if not port:
+        return None
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"ANDROID_ADB_SERVER_PORT = {port!r}: a port is a number from 1 to "
+                          "65535")
+    host = os.environ.get("ANDROID_ADB_SERVER_ADDRESS", "").strip() or "127.0.0.1"
+    return f"{host}:{port}"
 
 
 def mcp_token() -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -67,3 +68,21 @@ def test_sim_serve_then_connect(adb_server: AdbServer, tmp_path: Path) -> None:
         proc.terminate()
         assert proc.wait(10) == 0
         adb_server.adb("disconnect", f"127.0.0.1:{port}")
+
+
+def test_adb_server_port_from_the_environment(adb_server: AdbServer, tiny_daemon: AdbDaemon,
+                                              tmp_path: Path) -> None:
+    """ANDROID_ADB_SERVER_PORT chooses the adb server, as it does for adb itself."""
+    env = dict(os.environ, ANDROID_ADB_SERVER_PORT=str(adb_server.port))
+    env.pop("GUIAGENT_ADB_SERVER", None)
+    listed = subprocess.run([sys.executable, "-m", "guiagent", "devices", "--json"], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert f"android:{tiny_daemon.serial}" in [d["id"] for d in json.loads(listed.stdout)]
+    shot = subprocess.run([sys.executable, "-m", "guiagent", "screenshot", "-d",
+                           f"android:{tiny_daemon.serial}", "-o", str(tmp_path / "x.png")],
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert shot.returncode == 0, shot.stderr
+    env["ANDROID_ADB_SERVER_PORT"] = "fifty"
+    bad = subprocess.run([sys.executable, "-m", "guiagent", "devices"], env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 4 and "ANDROID_ADB_SERVER_PORT = 'fifty'" in bad.stderr
