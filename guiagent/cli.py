@@ -1,8 +1,8 @@
 """The `guiagent` command: a lazy click group whose subcommands live in guiagent/commands/.
 
 Errors end as one line on stderr with the exit code of guiagent.errors:
-0 ok, 1 task/test failed, 2 interrupted or budget spent, 3 device unreachable,
-4 usage or config error.
+0 ok, 1 task/test failed, 2 interrupted or budget spent, 3 the device or the model
+server cannot be reached, 4 usage or config error.
 """
 
 from __future__ import annotations

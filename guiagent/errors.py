@@ -8,9 +8,10 @@ them and maps them to exit codes. Split by who must act:
         devices.DeviceSpecError, DeviceNotFound, DisplayUnavailable, InputMethodMissing
         grounding.ImageError, ModelMissing, GrounderConfigError
         planners.LLMConfigError
-    the run (exit 3: the device is gone; exit 2: stopped)
+    the run (exit 3: the device or the model server cannot be reached; exit 2: stopped)
         devices.DeviceUnreachable, CaptureFailed (BlankFrame), InputRefused, Unsupported
-        planners.LLMUnavailable
+        planners.LLMUnavailable (the model server is unreachable, or answers errors or
+        something that is not a chat completion)
         BudgetExceeded, Interrupted                                   (exit 2)
         DeviceBusy (another guiagent run holds the device)            (exit 3)
         RecordNotWritten (a full disk: the run stops, it is not done unrecorded)  (exit 1)

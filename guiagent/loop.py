@@ -128,8 +128,9 @@ class AgentLoop:
             if not self._finished:
                 self._finish("stopped", "the run was closed before it ended")
             raise
-        except (DeviceError, LLMUnavailable) as exc:
-            yield self._finish("failed", f"{type(exc).__name__}: {exc}", error="device")
+        except (DeviceError, LLMUnavailable) as exc:   # exit 3: what the run needs is gone
+            yield self._finish("failed", str(exc) or "the device or model server went away",
+                               error="device")
         except LLMConfigError as exc:   # e.g. a {{secret:NAME}} the user did not set
             yield self._finish("failed", str(exc), error="usage")
         except TimeBudgetSpent as exc:  # --max-seconds ran out inside a model call

@@ -195,3 +195,17 @@ def test_one_is_singular(tmp_path: Path) -> None:
     tested = cli("test", flow, "-d", "sim")
     assert "guiagent test: 1 flow x 1 on sim" in tested.stderr
     assert "1 passed, 0 failed, 0 errors (1 run)" in tested.stderr
+
+
+def test_an_unreachable_model_server_is_one_plain_line(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as s:      # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    done = cli("run", "open Settings", "--json", "--base-url", f"http://127.0.0.1:{port}/v1",
+               "--model", "m", "--out", tmp_path / "run")
+    assert done.returncode == 3     # README: the device or the model server cannot be reached
+    reason = json.loads(done.stdout)["reason"]
+    assert reason.startswith(f"cannot reach the model server at http://127.0.0.1:{port}/v1")
+    assert "LLMUnavailable" not in done.stderr and "Traceback" not in done.stderr
