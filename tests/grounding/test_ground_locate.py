@@ -87,7 +87,7 @@ def test_not_found_is_honest(settings: Screen) -> None:
 def test_blank_tree_node_is_dropped(tree_only: Perceiver, sim_screens: dict) -> None:
     obs = sim_screens["network"]
     ghost = ('<node text="Ghost setting" class="android.widget.TextView" clickable="true" '
-             'bounds="[100,1900][900,2000]" /></hierarchy>')
+             'bounds="[100,2060][900,2160]" /></hierarchy>')  # below the last row
     fake = Observation(image=obs.image, geometry=obs.geometry,
                        ui_tree=(obs.ui_tree or "").replace("</hierarchy>", ghost))
     screen = tree_only.perceive(fake)
