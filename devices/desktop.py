@@ -159,6 +159,15 @@ def _x_errors() -> tuple[type[BaseException], ...]:
             Xlib.error.XauthError)
 
 
+def _window_gone() -> tuple[type[BaseException], ...]:
+    """python-xlib's errors for a window that no longer exists."""
+    try:
+        import Xlib.error
+    except ImportError:
+        return ()
+    return (Xlib.error.BadWindow, Xlib.error.BadDrawable)
+
+
 def _is_connection_closed(exc: BaseException) -> bool:
     import Xlib.error
 
@@ -398,6 +407,8 @@ class DesktopDevice(Device):
                     return wm_class[-1], self._title(window)
                 parent = window.query_tree().parent
                 window = parent if parent and parent != self._xlib.screen().root else None
+        except _window_gone():
+            return None, None   # it closed while being read (a dialog just dismissed)
         except _x_errors() as exc:
             raise DeviceUnreachable(f"{self.id}: X server stopped answering: {exc}") from exc
         return None, None

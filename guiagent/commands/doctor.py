@@ -36,7 +36,8 @@ def check_display() -> Check:
 
 A11Y_HOWTO = ("the desktop is read from pixels only. To add its accessibility tree: "
               "sudo apt-get install at-spi2-core, run inside a D-Bus session (a desktop login, "
-              "or dbus-run-session -- CMD); Qt apps need QT_ACCESSIBILITY=1")
+              "or dbus-run-session -- CMD); Qt apps need QT_ACCESSIBILITY=1, and "
+              "QT_LINUX_ACCESSIBILITY_ALWAYS_ON=1 where no screen reader is running")
 
 
 def check_accessibility() -> Check:
@@ -67,7 +68,8 @@ def a11y_pitfalls(env: dict[str, str | None]) -> list[str]:
         found.append("GTK_MODULES names gail without atk-bridge: GTK2 apps expose nothing "
                      "(add atk-bridge or unset it)")
     if env.get("QT_ACCESSIBILITY") != "1":
-        found.append("QT_ACCESSIBILITY is not 1: Qt apps may expose nothing (export it)")
+        found.append("QT_ACCESSIBILITY is not 1: Qt apps may expose nothing (export it, and "
+                     "QT_LINUX_ACCESSIBILITY_ALWAYS_ON=1 without a screen reader)")
     return found
 
 
