@@ -222,3 +222,10 @@ def risk_words(risk: str, hit: str, screen: Screen) -> str:
         if text:
             return f"send message {text[:60]!r}" + (f" to {to}" if to else "")
     return f"{risk.replace('_', ' ')}: {hit[:60]!r}"
+
+
+def named_action(action: Any, target: Any) -> str:
+    """An Action (with its grounded Target, if any) in words: ``tap "Send" [7]``."""
+    e = getattr(target, "element", None)
+    ground = {"label": (e.text or e.label), "element": e.id} if e is not None else None
+    return action_phrase(action.model_dump(exclude_none=True), ground)

@@ -27,7 +27,7 @@ import yaml
 
 from grounding.types import Element, Screen, Target
 from guiagent.errors import ConfigError
-from guiagent.naming import risk_words
+from guiagent.naming import named_action, risk_words
 from guiagent.steps import Verdict, describe_action
 from planners.actions import Action, LaunchApp, Type
 
@@ -74,6 +74,7 @@ class Check:
     reason: str = ""
     confirmed: bool | None = None
     tainted: bool = False     # serves an injected instruction: --yes does not allow it
+    what: str = ""            # the action in words, naming its target (for the question)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,8 +188,10 @@ class Safety:
         injected = self._follows_injection(injections, words, target, task)
         if injected:
             return Check("refuse", "injection", injected)
-        return self._tainted(self._classify(action, target, words, screen), action, target,
-                             task)
+        check = self._tainted(self._classify(action, target, words, screen), action, target,
+                              task)
+        check.what = named_action(action, target)
+        return check
 
     def _classify(self, action: Action, target: Target | None, words: list[str],
                   screen: Screen) -> Check:
@@ -239,7 +242,7 @@ class Safety:
         if self.confirm is None:
             return Check("refuse", check.risk,
                          check.reason + " (rerun with --yes to allow)", False)
-        ok = self.confirm(f"{describe_action(action)}: {check.reason}. Do it?")
+        ok = self.confirm(f"{check.what or describe_action(action)}: {check.reason}. Do it?")
         verdict: Verdict = "allow" if ok else "refuse"
         return Check(verdict, check.risk, check.reason, ok)
 
@@ -248,7 +251,7 @@ class Safety:
         if self.confirm is None:
             return Check("refuse", check.risk, check.reason + " (only a person at the terminal "
                          "or in the TUI can allow it; --yes does not)", False, True)
-        ok = self.confirm(f"{describe_action(action)}: {check.reason}. Do it?")
+        ok = self.confirm(f"{check.what or describe_action(action)}: {check.reason}. Do it?")
         return Check("allow" if ok else "refuse", check.risk, check.reason, ok, True)
 
     @staticmethod

@@ -27,7 +27,7 @@ class StepModeSafety(Safety):
     def check(self, action: Action, screen: Screen, target: Target | None, task: str = "") -> Check:
         check = self.base.check(action, screen, target, task)
         if self.control.step_mode and check.verdict == "allow":
-            return Check("confirm", None, "step mode")
+            return Check("confirm", None, "step mode", what=check.what)
         return check
 
 
