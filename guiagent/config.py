@@ -56,6 +56,7 @@ class Settings:
     safety_policy: str | None = None
     image_max_side: Annotated[int, Field(gt=0)] = 1280  # images sent to a model: long side
     llm_timeout: Annotated[float, Field(gt=0)] = 60.0
+    device_wait: Annotated[float, Field(ge=0)] = 10.0  # seconds to wait for a device in use
     privacy: list[str] | str | None = None  # classes to mask (default all), or "off"
     local_only: bool = False               # refuse any LLM server that is not on this machine
     desktop_tree: bool = True              # read the desktop's AT-SPI tree (False: pixels only)

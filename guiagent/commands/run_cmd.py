@@ -12,6 +12,7 @@ from types import FrameType
 import click
 
 from guiagent.commands.device_cmds import ADB_OPTION, DEVICE_OPTION
+from guiagent.devlock import device_lock
 from guiagent.errors import (
     EXIT_DEVICE,
     EXIT_FAILED,
@@ -148,7 +149,8 @@ def run(task: str, device: str | None, adb_server: str | None, planner: str, mod
                          out=out, max_steps=max_steps, max_tokens=max_tokens,
                          max_seconds=max_seconds, ocr=ocr)
     dev_options = device_options(settings)
-    with open_device(settings.device or "sim", **dev_options) as dev:
+    with open_device(settings.device or "sim", **dev_options) as dev, \
+            device_lock(dev, task, settings.device_wait):
         loop = build_loop(task, dev, settings, options, confirm=ask if interactive() else None)
         result = drive(loop.run(task), loop.stop,
                        tokens=lambda: loop.budget.usage.total.tokens)
@@ -190,7 +192,8 @@ def replay(run_name: str, device: str | None, adb_server: str | None, assume_yes
         """With a model configured, the agents take over where the screen diverges."""
         return ReplayPolicy(recorded, fallback=planner if planner.name == "llm" else None)
 
-    with open_device(settings.device or "sim", **dev_options) as dev:
+    with open_device(settings.device or "sim", **dev_options) as dev, \
+            device_lock(dev, recorded.task, settings.device_wait):
         loop = build_loop(recorded.task, dev, settings, options,
                           confirm=ask if interactive() else None, wrap=behind_replay)
         result = drive(loop.run(recorded.task), loop.stop)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import re
 import shutil
 import signal
 import subprocess
@@ -229,3 +231,44 @@ def test_a_full_disk_mid_run_stops_the_run(server: OpenAIServer, tmp_path: Path)
     assert line.startswith(f"guiagent: error: cannot write the run record in {out}"), line
     assert "No space left on device" in line and "the run stops" in line
     assert '"kind": "act"' not in records and "success" not in stderr
+
+
+@pytest.mark.xvfb
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("Xvfb") is None, reason="needs Xvfb")
+def test_a_second_run_on_a_device_in_use_names_the_holder(server: OpenAIServer,
+                                                          tmp_path: Path) -> None:
+    """The first run holds the desktop while its model thinks; the second waits its
+    device_wait (1 s here), then stops naming the first one's pid and task."""
+    x = start_xvfb(tmp_path)
+    hang = Hang()
+    server.default = Script(plan=[plan("wait")], decision=[lambda body: hang])  # type: ignore[list-item]
+    Path(os.environ["GUIAGENT_CONFIG"]).write_text("device_wait = 1\n")
+    env = cli_env(DISPLAY=x.display, XAUTHORITY=str(x.xauthority))
+    first = start(*llm_run(server, tmp_path / "first", "-d", "desktop"), env=env)
+    try:
+        wait_for_record(tmp_path / "first", "plan")
+        proc = guiagent(*llm_run(server, tmp_path / "second", "-d", "desktop"), env=env)
+    finally:
+        hang.release()
+        first.kill()
+        first.communicate()
+        x.stop()
+    assert proc.returncode == 3, proc.stderr
+    (line,) = error_lines(proc.stderr)
+    assert re.fullmatch(rf"guiagent: error: desktop is in use by another guiagent run \(pid "
+                        rf"{first.pid}, task '{TASK}', since [-0-9: ]+\); wait for it to end "
+                        r"or use another device", line), line
+
+
+def test_two_runs_given_one_empty_out_folder(tmp_path: Path) -> None:
+    """Both start at once on an empty folder: exactly one gets it."""
+    out = tmp_path / "shared"
+    out.mkdir()
+    procs = [start("run", "open Chrome", "--out", str(out)) for _ in range(2)]
+    results = [(p.wait(timeout=120), p.communicate()[1]) for p in procs]
+    assert sorted(rc for rc, _ in results) == [0, 4], results
+    loser = next(err for rc, err in results if rc == 4)
+    assert error_lines(loser) == [f"guiagent: error: --out {out}: another run took the folder; "
+                                  "name a new folder"]
+    finished(0, "", out)
