@@ -412,7 +412,10 @@ def export_flows(flows: list[Flow], folder: Path, log: Callable[[str], None]) ->
     skipped = 0
     for flow in flows:
         try:
-            text = export_flow(flow)
+            source = flow.path.read_text(encoding="utf-8")
+            text = source if is_maestro(source) else export_flow(flow)   # already Maestro's
+        except OSError as exc:
+            raise FlowError(f"{flow.path}: cannot read ({exc.strerror})") from exc
         except NoEquivalent as exc:
             skipped += 1
             log(f"skipped {flow.path}: {exc}")
