@@ -90,12 +90,15 @@ class Phone:
         self.perceive, self.locate, self.safety = perceive, locate, safety
         self.executor = Executor(device, secrets=self.settings.secrets)
         self.screen: Screen | None = None   # the last perceived screen (element numbers)
+        self.has_tree = False                # whether it came with an accessibility tree
 
     # -- looking ----------------------------------------------------------------------------
 
     def look(self) -> Screen:
         """Capture and perceive the screen now."""
-        self.screen = self.perceive(self.device.observe())
+        obs = self.device.observe()
+        self.has_tree = bool(obs.ui_tree)
+        self.screen = self.perceive(obs)
         return self.screen
 
     def elements(self) -> list[Element]:

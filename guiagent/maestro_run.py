@@ -5,7 +5,8 @@ match an element's whole text (or hint, or content description) and resource id,
 case-insensitively; ``index`` counts matches from 0 in reading order; ``below``,
 ``above``, ``leftOf`` and ``rightOf`` take the nearest match on that side of another
 selector. A tap whose plain text matches nothing is grounded with guiagent's locate
-(icons, screens read by OCR); checks (assertVisible, extendedWaitUntil) match texts only.
+(icons, screens read by OCR); on a screen without an accessibility tree a check of a
+plain text also passes when guiagent reads the text there (whole words, OCR slips).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from devices import PixelPoint
 from devices.settle import frame_difference
 from grounding.types import Element, Screen
+from guiagent.api import visible
 from guiagent.errors import CheckFailed, NotFound
 from guiagent.files import atomic_write_bytes
 
@@ -93,6 +95,10 @@ def describe(sel: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
+def _plain(sel: dict[str, Any]) -> bool:
+    return "text" in sel and set(sel) <= {"text", "optional"}
+
+
 class MaestroSteps:
     """``_do_m_*`` step handlers; FlowRunner provides phone, env, _run_step and _shell."""
 
@@ -104,6 +110,13 @@ class MaestroSteps:
 
     # -- finding ----------------------------------------------------------------------------
 
+    def _present(self, screen: Screen, sel: dict[str, Any]) -> bool:
+        """Whether the selector matches; without an accessibility tree a plain text also
+        counts when guiagent reads it on the screen (OCR slips, whole words)."""
+        if select(screen, sel):
+            return True
+        return not self.phone.has_tree and _plain(sel) and visible(screen, str(sel["text"]))
+
     def _m_point(self, sel: dict[str, Any], timeout: float | None = None,
                  ground: bool = True) -> PixelPoint | None:
         """Where the selector is, waiting for it; None for an optional one that never came."""
@@ -111,7 +124,7 @@ class MaestroSteps:
             return self._m_xy(str(sel["point"]))
         wait = self.phone.config.find_timeout if timeout is None else timeout
         hit: list[PixelPoint] = []
-        plain = set(sel) <= {"text", "optional"}
+        plain = _plain(sel)
 
         def check(screen: Screen) -> bool:
             found = select(screen, sel)
@@ -183,7 +196,7 @@ class MaestroSteps:
     def _do_m_assert(self, args: dict[str, Any], step: Step) -> str:
         sel, shown = args["sel"], bool(args["visible"])
         wait = self.phone.config.find_timeout
-        if self.phone.poll(lambda s: bool(select(s, sel)) == shown, wait) is None:
+        if self.phone.poll(lambda s: self._present(s, sel) == shown, wait) is None:
             if shown:
                 shows = self.phone.screen.texts()[:12] if self.phone.screen else []
                 texts = ", ".join(repr(t) for t in shows)
@@ -194,7 +207,7 @@ class MaestroSteps:
 
     def _do_m_wait(self, args: dict[str, Any], step: Step) -> str:
         sel, shown, wait = args["sel"], bool(args["visible"]), float(args["timeout"])
-        if self.phone.poll(lambda s: bool(select(s, sel)) == shown, wait) is None:
+        if self.phone.poll(lambda s: self._present(s, sel) == shown, wait) is None:
             state = "did not appear" if shown else "did not go away"
             raise CheckFailed(f"{describe(sel)} {state} within {wait:g} s")
         return ""
@@ -202,7 +215,7 @@ class MaestroSteps:
     def _do_m_scroll_until(self, args: dict[str, Any], step: Step) -> str:
         deadline = time.monotonic() + float(args["timeout"])
         scrolls = 0
-        while not select(self.phone.look(), args["sel"]):
+        while not self._present(self.phone.look(), args["sel"]):
             if time.monotonic() > deadline:
                 raise NotFound(f"{describe(args['sel'])} did not appear after {scrolls} scrolls")
             self.phone.device.scroll(args["direction"])
@@ -240,9 +253,9 @@ class MaestroSteps:
         if when.get("platform", "android") != "android":
             return "skipped (another platform)"
         screen = self.phone.look() if {"visible", "notVisible"} & set(when) else None
-        if screen is not None and (("visible" in when and not select(screen, when["visible"]))
-                                   or ("notVisible" in when and select(screen,
-                                                                       when["notVisible"]))):
+        if screen is not None and (
+                ("visible" in when and not self._present(screen, when["visible"]))
+                or ("notVisible" in when and self._present(screen, when["notVisible"]))):
             return "skipped (condition not met)"
         saved = dict(self.env)
         self.env.update(args.get("env") or {})
@@ -259,8 +272,8 @@ class MaestroSteps:
         for n in range(int(args["times"])):
             if cond:
                 screen = self.phone.look()
-                if ("visible" in cond and not select(screen, cond["visible"])) or (
-                        "notVisible" in cond and select(screen, cond["notVisible"])):
+                if ("visible" in cond and not self._present(screen, cond["visible"])) or (
+                        "notVisible" in cond and self._present(screen, cond["notVisible"])):
                     return f"{n} times"
             for sub in step.steps:
                 self._run_step(sub)

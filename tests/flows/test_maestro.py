@@ -219,3 +219,32 @@ def test_export_cli_skips_flows_without_an_equivalent(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "shell.yaml: line 3: 'assert_shell' has no Maestro equivalent" in done.stderr
     assert [p.name for p in out.iterdir()] == ["ok.yaml"]
+
+
+class PixelsOnly(SimDevice):
+    """The simulated phone without its accessibility tree: only what the pixels show."""
+
+    def ui_tree(self) -> str | None:
+        return None
+
+
+NO_TREE = """\
+appId: com.android.settings
+---
+- launchApp
+- tapOn: "Network & internet"
+- assertVisible: "Airplane mode"
+- assertNotVisible: "Bluetooth"
+- tapOn:
+    text: "Wi-Fi"
+    below: "Internet"
+"""
+
+
+@pytest.mark.slow
+def test_selectors_work_without_an_accessibility_tree(tmp_path: Path) -> None:
+    flow = load_flow(write(tmp_path, NO_TREE))
+    device = PixelsOnly()
+    result = FlowRunner(device, FlowConfig(find_timeout=10.0, poll_s=0.1)).run(flow)
+    assert result.status == "passed", "\n".join(result.log)
+    assert device.shell("settings get global wifi_on").strip() == "0"   # the switch was hit
