@@ -168,7 +168,7 @@ class FlowRunner(MaestroSteps):
         image = None
         if self.config.thumbnails:
             try:
-                image = thumbnail(self.device.screenshot())
+                image = thumbnail(self.device.observe(with_tree=False).image)   # settled
             except DeviceError:
                 image = None
         self.shots.append(StepShot(step.line, what, status, round(spent, 3),  # type: ignore[arg-type]

@@ -6,6 +6,7 @@ reason in red at the top, large screenshots beside each step, the target's box d
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -62,7 +63,7 @@ def test_flow_report_in_a_browser(tmp_path: Path) -> None:
     flow = write_flow(tmp_path / "flows", "broken.yaml", """
         name: broken on purpose
         steps:
-          - launch: Settings
+          - do: "open Settings"
           - tap: "Network & internet"
           - assert_visible: "Zebra mode"
         """)
@@ -70,6 +71,8 @@ def test_flow_report_in_a_browser(tmp_path: Path) -> None:
     assert done.returncode == 1, done.stderr
     page = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
     assert page.count('class="step passed"') == 2 and page.count('class="step failed"') == 1
+    link = re.search(r'<a href="([^"]+report\.html)">the agent\'s run report</a>', page)
+    assert link and (tmp_path / "report" / link.group(1)).is_file()   # the do: step's report
     assert (tmp_path / "report" / "failure-000-broken-on-purpose.png").is_file()
     pixels = render(tmp_path / "report" / "index.html", tmp_path / "flows.png", "1400,2000")
     assert near(pixels[:300], RED_TEXT, 30).sum() > 200       # the reason, in red, on top

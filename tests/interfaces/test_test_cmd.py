@@ -72,10 +72,13 @@ def test_examples_pass_and_a_failing_flow_is_reported_with_its_screen(tmp_path: 
     assert len(by_name) == len(examples)
     assert all(c.find("failure") is None and c.find("error") is None for c in by_name.values())
     page = (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
-    assert f"{len(examples)} of {len(examples) + 1} passed" in page
-    failed_card = page[page.index("deliberately failing"):]
-    assert 'src="data:image/png;base64,' in failed_card.split('class="card')[0]
-    assert page.count("data:image/png") == 1          # only the failure carries a screenshot
+    assert f"{len(examples)} of {len(examples) + 1} flow runs passed" in page
+    cards = page.split('<section class="flow ')[1:]
+    assert cards[0].startswith('failed"><h2>deliberately failing</h2>')   # failures first
+    assert 'alt="the screen at the failure"' in cards[0]
+    assert page.count('alt="the screen at the failure"') == 1
+    assert len(list((tmp_path / "html").glob("failure-*-deliberately-failing.png"))) == 1
+    assert page.count('alt="screen after the step"') > len(examples) * 3   # a tile per step
     assert f"FAILED deliberately failing on sim: {failing}:6:" in done.stderr
 
 
