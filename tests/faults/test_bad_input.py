@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from openai_server import OpenAIServer
 
-from tests.faults.conftest import error_lines, guiagent, start
+from tests.faults.conftest import error_lines, start
 from tests.loop.conftest import Script, decide, plan
 
 ESCAPES = "\x1b[2J\x1b]0;owned\x07\x1b[31m\r\x08"
@@ -26,14 +26,16 @@ def server() -> Iterator[OpenAIServer]:
 
 
 @pytest.mark.parametrize("task", ["", "   ", "\t\n"])
-def test_an_empty_task_is_a_usage_error(task: str, tmp_path: Path) -> None:
-    proc = guiagent("run", task, "--out", str(tmp_path / "run"))
-    assert proc.returncode == 4, proc.stderr
-    assert error_lines(proc.stderr) == [
+def test_an_empty_task_is_a_usage_error(task: str, tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    code, err = run_cli(["run", task, "--out", str(tmp_path / "run")], capsys)
+    assert code == 4, err
+    assert error_lines(err) == [
         'guiagent: error: the task is empty: say what to do, e.g. guiagent run "open Settings"']
     assert not (tmp_path / "run").exists()
 
 
+@pytest.mark.slow
 def test_escape_sequences_never_reach_the_terminal(server: OpenAIServer, tmp_path: Path) -> None:
     """The task, the model's plan and thought and an error all carry escape sequences."""
     server.default = Script(
@@ -69,15 +71,16 @@ def header_only_png(path: Path, width: int, height: int) -> Path:
 
 
 @pytest.mark.parametrize("side", [20000, 10000])
-def test_a_huge_image_is_refused_naming_the_limit(side: int, tmp_path: Path) -> None:
+def test_a_huge_image_is_refused_naming_the_limit(side: int, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
     big = header_only_png(tmp_path / "big.png", side, side)
     cases = tmp_path / "cases.jsonl"
     cases.write_text(json.dumps({"id": 1, "image": "big.png", "instruction": "x"}) + "\n")
     for args in (("ground", str(big), "x"), ("perceive", str(big)), ("ground", "--jsonl",
                                                                      str(cases))):
-        proc = guiagent(*args)
-        assert proc.returncode == 4, (args, proc.stderr)
-        (line,) = error_lines(proc.stderr)
+        code, err = run_cli(list(args), capsys)
+        assert code == 4, (args, err)
+        (line,) = error_lines(err)
         assert "too large" in line and "limit is 40 million pixels" in line, line
 
 

@@ -21,11 +21,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from android.conftest import ADB, AdbServer
 from desktop.conftest import start_xvfb
 from openai_server import Drop, Hang, OpenAIServer, RawReply
 
+from devices.sim.phone import Phone
 from tests.faults.conftest import TRACEBACK, cli_env, error_lines, finished, guiagent, start
 from tests.loop.conftest import Script, decide, plan, tap_text
+
+pytestmark = pytest.mark.slow   # each test starts the real command (1-5 s)
 
 TASK = "open Chrome"
 
@@ -272,3 +276,32 @@ def test_two_runs_given_one_empty_out_folder(tmp_path: Path) -> None:
     assert error_lines(loser) == [f"guiagent: error: --out {out}: another run took the folder; "
                                   "name a new folder"]
     finished(0, "", out)
+
+
+@pytest.mark.adb
+@pytest.mark.slow
+@pytest.mark.skipif(ADB is None, reason="needs Debian's adb")
+def test_a_phone_unplugged_mid_run_is_a_lost_device(server: OpenAIServer,
+                                                    tmp_path: Path) -> None:
+    """The simulated phone behind a real adb server goes away while the model decides."""
+    adb = AdbServer(tmp_path / "adbhome")
+    (tmp_path / "adbhome").mkdir()
+    adb.adb("start-server", timeout=30).check_returncode()
+    daemon = adb.serve(Phone(seed=0))
+
+    def unplug(body: dict[str, Any]) -> dict[str, Any]:
+        reply = tap_text("Chrome")(body)
+        daemon.stop()
+        return reply
+
+    server.default = Script(plan=[plan("tap Chrome")], decision=[unplug])
+    out = tmp_path / "run"
+    try:
+        proc = start(*llm_run(server, out, "-d", f"android:{daemon.serial}@{adb.address}"))
+        _, stderr = proc.communicate(timeout=120)
+    finally:
+        daemon.stop()
+        adb.adb("kill-server", timeout=30)
+    run = finished(proc.returncode, stderr, out)
+    assert run.rc == 3, stderr
+    assert run.result["error"] == "device" and "lost during" in run.result["reason"], run.result
