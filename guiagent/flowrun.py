@@ -25,8 +25,8 @@ from guiagent.config import Settings
 from guiagent.errors import CheckFailed, Refused
 from guiagent.flows import Flow, FlowError, Step, substitute
 from guiagent.maestro_run import MaestroSteps
-from guiagent.naming import plural
-from guiagent.steps import Acted, RunResult
+from guiagent.naming import RecordLines, plural, step_number
+from guiagent.steps import RunResult
 from guiagent.testreport import FlowResult, StepShot, thumbnail
 from planners.errors import LLMUnavailable
 
@@ -256,9 +256,13 @@ class FlowRunner(MaestroSteps):
                              app_models=False, ocr=self.config.ocr)
         loop = build_loop(task, self.device, self.config.settings, options)
         result: RunResult | None = None
+        names = RecordLines()
         for rec in loop.run(task):
-            if isinstance(rec, Acted | RunResult):
-                self.log(f"  agent [{rec.step}] {rec.line()}")
+            for data, line in names.feed(rec.to_dict()):
+                if data["kind"] == "act":
+                    self.log(f"  agent [{step_number(data)}] {line}")
+                elif data["kind"] == "result":
+                    self.log(f"  agent {line}")
             if isinstance(rec, RunResult):
                 result = rec
         assert result is not None, "the loop always ends with a RunResult"
