@@ -154,7 +154,7 @@ def _report(target: Any, as_json: bool) -> None:
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
     """All lines, checked before any work starts; a bad line is one UsageError naming it."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8").split("\n")   # not splitlines: U+2028 is text
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from exc
     except UnicodeDecodeError as exc:
@@ -167,6 +167,8 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
             raise UsageError(f"{path}:{n}: not valid JSON ({exc.msg})") from exc
+        except RecursionError as exc:
+            raise UsageError(f"{path}:{n}: JSON nested too deeply") from exc
         if not isinstance(row, dict) or not isinstance(row.get("image"), str) \
                 or not isinstance(row.get("instruction"), str):
             raise UsageError(f'{path}:{n}: each line needs "image" and "instruction" strings')
