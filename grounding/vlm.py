@@ -224,10 +224,20 @@ class VLMGrounder:
                 model=self.model, messages=messages, max_tokens=self.max_tokens, temperature=0.0)
         except openai.OpenAIError as exc:
             raise RemoteGrounderError(f"grounding model {self.model} failed: {exc}") from exc
-        content = resp.choices[0].message.content if resp.choices else None
+        except ValueError as exc:   # HTTP 200 whose body is not JSON
+            raise _not_a_completion(self.model, exc) from exc
+        try:
+            content = resp.choices[0].message.content if resp.choices else None
+        except (AttributeError, IndexError, KeyError, TypeError) as exc:
+            raise _not_a_completion(self.model, exc) from exc
         if not content:
             raise RemoteGrounderError(f"grounding model {self.model} sent an empty reply")
         return str(content)
+
+
+def _not_a_completion(model: str, exc: Exception) -> RemoteGrounderError:
+    return RemoteGrounderError(f"the server of grounding model {model} answered something that "
+                               f"is not a chat completion: {str(exc)[:200]}")
 
 
 def _openai_client(cfg: ClientConfig) -> Any:

@@ -197,3 +197,20 @@ def test_a_yaml_alias_bomb_is_refused(tmp_path: Path, capsys: pytest.CaptureFixt
     assert (code, err) == (4, f"guiagent: error: {path}:15: more than 100 YAML aliases (*name); "
                               "write the values out\n")
     assert time.monotonic() - t0 < 5
+
+
+@pytest.mark.parametrize("body", [b"<html>502</html>", b'{"choices": "x"}'])
+def test_a_grounding_server_answering_garbage_is_one_line(
+        body: bytes, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from openai_server import RawReply
+    from PIL import Image
+
+    image = tmp_path / "s.png"
+    Image.new("RGB", (320, 200), "white").save(image)
+    with OpenAIServer([RawReply(200, body)]) as srv:
+        code, err = run_cli(["ground", str(image), "the OK button", "--grounder", "vlm",
+                             "--model", "m", "--base-url", srv.base_url, "--coord-mode",
+                             "pixels"], capsys)
+    assert code == 1, err
+    (line,) = error_lines(err)
+    assert "answered something that is not a chat completion" in line, line
