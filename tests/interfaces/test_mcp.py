@@ -77,11 +77,28 @@ def test_tools_tap_elements_and_a_refused_risky_action() -> None:
     run(body)
 
 
-def test_allow_lets_the_risky_class_through() -> None:
+def test_allow_lets_the_risky_class_through_and_every_tool_answers() -> None:
+    async def call(client: Client, tool: str, **args: Any) -> Any:
+        result = await client.call_tool(tool, {"device": "sim", **args})
+        assert not result.is_error, (tool, text(result))
+        return result
+
     async def body(client: Client) -> None:
-        summary = await client.call_tool("run_flow", {"device": "sim", "flow": FLOW})
-        data = summary.structured_content
-        assert data["status"] == "passed", data
+        summary = await call(client, "run_flow", flow=FLOW)
+        assert summary.structured_content["status"] == "passed", summary.structured_content
+        devices = (await call(client, "list_devices")).structured_content
+        assert any(row["id"] == "sim" and row["open"] for row in devices["result"])
+        await call(client, "launch_app", app="Settings")
+        await call(client, "scroll", direction="down", until="About phone")
+        await call(client, "swipe", direction="down")
+        await call(client, "long_press", target="Network & internet")
+        await call(client, "press_key", key="back")
+        await call(client, "tap", target="Network & internet")
+        await call(client, "type_text", text="hello", into="Search")
+        assert 'input "hello"' in text(await call(client, "list_elements"))
+        await call(client, "press_key", key="home")
+        task = await call(client, "run_task", task="open Contacts, tap Bob Smith", max_steps=5)
+        assert task.structured_content["status"] == "success", task.structured_content
 
     run(body, "--allow", "delete")
 
