@@ -455,11 +455,12 @@ class DesktopDevice(Device):
 
     def observe(self, settle: SettleConfig | None = None, with_tree: bool = True) -> Observation:
         """Park the pointer where it covers nothing, then look (see ``devices.desktop_pointer``)."""
+        lost: tuple[type[BaseException], ...] = (TypeError, OSError, *_x_errors())
         try:
             if self.park_pointer:
                 self._park()
             return super().observe(settle, with_tree)
-        except (TypeError, OSError, *_x_errors()) as exc:
+        except lost as exc:
             # python-xlib on a dead socket: ConnectionClosedError, OSError, or a TypeError
             # raised while formatting the OSError; its connection is unusable afterwards.
             if isinstance(exc, TypeError) and not isinstance(exc.__context__, OSError):
@@ -525,6 +526,10 @@ class DesktopDevice(Device):
     def _lost_or(self, other: BaseException, what: str) -> BaseException:
         """DeviceUnreachable when the X server no longer answers, else ``other``."""
         return other if x_alive(self.target) else self._lost(what)
+
+    def _lost_or(self, other: BaseException, what: str) -> BaseException:
+        """DeviceUnreachable when the X server no longer answers, else ``other``."""
+        return other if answers_quickly(self.target) else self._lost(what)
 
     def _lost(self, what: str) -> DeviceUnreachable:
         return DeviceUnreachable(f"{self.id}: X display {self.target.display} went away "

@@ -100,14 +100,14 @@ class _CountingLoader(yaml.SafeLoader):
 
     aliases = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             self.aliases += 1
             if self.aliases > MAX_ALIASES:
                 mark = self.peek_event().start_mark
                 raise FlowError(f"{self.name}:{mark.line + 1}: more than {MAX_ALIASES} YAML "
                                 "aliases (*name); write the values out")
-        return super().compose_node(parent, index)  # type: ignore[no-any-return,misc]
+        return super().compose_node(parent, index)  # type: ignore[no-any-return]
 
 
 def _compose(path: Path, text: str) -> yaml.Node | None:
@@ -228,8 +228,8 @@ def load_flow(path: Path) -> Flow:
     except OSError as exc:
         raise FlowError(f"{path}: cannot read ({exc.strerror})") from exc
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise FlowError(f"{path}:{line}: not UTF-8 text (byte {exc.start}); save the flow "
+        number = data.count(b"\n", 0, exc.start) + 1
+        raise FlowError(f"{path}:{number}: not UTF-8 text (byte {exc.start}); save the flow "
                         "as UTF-8") from exc
     except RecursionError as exc:
         raise FlowError(f"{path}: nested too deeply to be a flow") from exc
