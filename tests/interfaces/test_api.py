@@ -73,3 +73,17 @@ def test_import_guiagent_stays_light() -> None:
                           check=True)
     assert done.stdout.split() == ["False", "False"]
     assert guiagent.Phone is Phone
+
+
+@pytest.mark.slow
+def test_act_grounds_targets_through_the_api() -> None:
+    from .conftest import cli
+
+    done = cli("act", "-d", "sim", "tap", "Settings")
+    assert done.returncode == 0 and done.stdout.startswith("ok tap Settings (at "), done.stderr
+    missing = cli("act", "-d", "sim", "tap", "Bluetooth")
+    assert missing.returncode == 1 and missing.stderr.count("\n") == 1
+    assert "'Bluetooth' is not on the screen" in missing.stderr and "closest" in \
+        missing.stderr
+    scrolled = cli("act", "-d", "sim", "scroll", "down", "--until", "Calculator")
+    assert scrolled.returncode == 0 and "after 0 scrolls" in scrolled.stdout, scrolled.stderr
