@@ -282,8 +282,8 @@ class Phone:
              element: int | None, x: int | None, y: int | None,
              timeout: float | None) -> PixelPoint:
         """The point of one of the three ways to name a target, checked by the safety rules."""
-        if sum(v is not None for v in (target, element, x if y is None else y)) != 1 or \
-                (x is None) != (y is None):
+        ways = (target is not None, element is not None, x is not None or y is not None)
+        if sum(ways) != 1 or (x is None) != (y is None):
             raise TypeError(f"{kind.__name__.lower()} takes a target, an element or x and y")
         if target is not None:
             found = self.find(target, index=index, timeout=timeout)
