@@ -177,17 +177,8 @@ def _write_png(path: Path, image: Image.Image) -> None:
 
 
 def read_run(run_dir: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """(run.json, the step records) of a recorded run; a torn last line is skipped."""
-    run_dir = Path(run_dir)
-    if not (run_dir / META).is_file():
-        raise UsageError(f"{run_dir}: not a run folder (no {META}); see {runs_root()}")
-    meta = json.loads((run_dir / META).read_text(encoding="utf-8"))
-    records = []
-    steps = run_dir / STEPS
-    lines = steps.read_text(encoding="utf-8").splitlines() if steps.exists() else []
-    for line in lines:
-        try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError:
-            continue
-    return meta, records
+    """(run.json, the step records) of a recorded run; a damaged file is a one-line error
+    (guiagent.runs reads it)."""
+    from guiagent.runs import read_run as read
+
+    return read(run_dir)
