@@ -29,8 +29,7 @@ from guiagent.flows import Flow, FlowError, Step
 HEADER = re.compile(r"^(appId|url)\s*:", re.M)
 SEPARATOR = re.compile(r"^---\s*$", re.M)
 SELECTOR_KEYS = {"text", "id", "index", "point", "below", "above", "leftOf", "rightOf",
-                 "label", "optional", "retryTapIfNoChange", "waitToSettleTimeoutMs",
-                 "enabled"}
+                 "label", "optional", "retryTapIfNoChange", "waitToSettleTimeoutMs"}
 RELATIONS = ("below", "above", "leftOf", "rightOf")
 KEYS = {"enter": "enter", "backspace": "delete", "back": "back", "home": "home",
         "tab": "tab", "volume up": "volume_up", "volume down": "volume_down",

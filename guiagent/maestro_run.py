@@ -197,6 +197,8 @@ class MaestroSteps:
         sel, shown = args["sel"], bool(args["visible"])
         wait = self.phone.config.find_timeout
         if self.phone.poll(lambda s: self._present(s, sel) == shown, wait) is None:
+            if sel.get("optional"):
+                return "optional, did not hold"
             if shown:
                 shows = self.phone.screen.texts()[:12] if self.phone.screen else []
                 texts = ", ".join(repr(t) for t in shows)

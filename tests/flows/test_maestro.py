@@ -146,6 +146,9 @@ env:
     element: "About phone"
 - takeScreenshot: shot
 - assertNotVisible: "Zebra"
+- assertVisible:
+    text: "Zebra"
+    optional: true
 - pressKey: Home
 - stopApp
 - openLink: https://example.com
@@ -179,6 +182,7 @@ def test_every_supported_command_runs_on_the_sim(tmp_path: Path,
     assert device.shell("settings get global airplane_mode_on").strip() == "1"
     log = "\n".join(result.log)
     assert "skipped (condition not met)" in log and "tapped again" not in log
+    assert "optional, did not hold" in log
 
 
 EXPORTABLE = """\
