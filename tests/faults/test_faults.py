@@ -305,3 +305,18 @@ def test_a_phone_unplugged_mid_run_is_a_lost_device(server: OpenAIServer,
     run = finished(proc.returncode, stderr, out)
     assert run.rc == 3, stderr
     assert run.result["error"] == "device" and "lost during" in run.result["reason"], run.result
+
+
+def test_out_in_an_immutable_folder_is_one_line(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    if subprocess.run(["chattr", "+i", str(locked)], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i is not available here (needs root and a file system with flags)")
+    try:
+        proc = guiagent("run", TASK, "--out", str(locked / "run"))
+    finally:
+        subprocess.run(["chattr", "-i", str(locked)], check=True)
+    assert proc.returncode == 4, proc.stderr
+    assert error_lines(proc.stderr) == [f"guiagent: error: --out {locked / 'run'}: cannot write "
+                                        "there (Operation not permitted); name a folder you can "
+                                        "write to"]
