@@ -193,8 +193,8 @@ def generic_line(rec: Record) -> str:
             return cls(**{k: v for k, v in rec.items() if k in names and k != "action"}).line()
         except (TypeError, ValueError):
             pass
-    fields = ", ".join(f"{k}={v}" for k, v in rec.items() if k not in ("kind", "step"))
-    return f"{rec.get('kind', '?')}: {fields}"
+    shown = ", ".join(f"{k}={v}" for k, v in rec.items() if k not in ("kind", "step"))
+    return f"{rec.get('kind', '?')}: {shown}"
 
 
 # -- risky actions in words ----------------------------------------------------------------------

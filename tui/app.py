@@ -196,7 +196,8 @@ class GuiagentApp(App[None]):
 
     def main_view(self, kind: type[W], selector: str = "") -> W:
         """A widget of the main screen, also while a dialog or past runs are on top."""
-        return self.screen_stack[0].query_one(selector or kind, kind)
+        main = self.screen_stack[0]
+        return main.query_one(selector, kind) if selector else main.query_one(kind)
 
     def show_image(self, image: Image.Image) -> None:
         self.main_view(ScreenView).image = image
