@@ -17,10 +17,11 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
+import yaml
 from mcp.server.mcpserver import Image as MCPImage
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
@@ -111,18 +112,22 @@ def tool_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def ask_allowed(allow: frozenset[str]) -> Callable[[str], bool]:
-    """The agent loop's confirmation: yes for the allowed risk classes, no otherwise."""
-    names = [f": {c.replace('_', ' ')}: " for c in allow]
-    return lambda question: any(n in question for n in names)
+def run_settings(devices: Devices, folder: Path) -> Settings:
+    """The settings agent runs get: the server's policy (allowed classes included) as a
+    policy file, so the loop's own safety check applies the same rules."""
+    policy = devices.safety().policy
+    path = folder / "safety.yaml"
+    path.write_text(yaml.safe_dump(policy), encoding="utf-8")
+    return replace(devices.options.settings, safety_policy=str(path))
 
 
 class Tools:
     """The tools; each method is one tool whose name is the contract."""
 
-    def __init__(self, devices: Devices) -> None:
+    def __init__(self, devices: Devices, folder: Path) -> None:
         self.devices = devices
         self.options = devices.options
+        self.run_settings = run_settings(devices, folder)
 
     def list_devices(self, device: str | None = None) -> list[dict[str, Any]]:
         """The devices a `device` argument can name (sim, android:SERIAL, desktop[:N]);
@@ -218,8 +223,7 @@ class Tools:
         options = RunOptions(max_steps=max_steps, max_seconds=max_seconds,
                              assume_yes=self.options.profile == "full")
         with self.devices.use(device) as phone:
-            loop = build_loop(task, phone.device, self.options.settings, options,
-                              confirm=ask_allowed(self.options.allow))
+            loop = build_loop(task, phone.device, self.run_settings, options)
             records = list(loop.run(task))
         result = records[-1]
         assert isinstance(result, RunResult), "the loop always ends with a RunResult"
@@ -257,9 +261,10 @@ def load_inline_or_path(text: str | None, path: str | None) -> Any:
         return load_flow(inline)
 
 
-def build_server(devices: Devices) -> MCPServer:
-    """An MCPServer with the tools the profile serves, annotated."""
-    tools = Tools(devices)
+def build_server(devices: Devices, folder: Path) -> MCPServer:
+    """An MCPServer with the tools the profile serves, annotated; ``folder`` holds the
+    server's policy file while it runs."""
+    tools = Tools(devices, folder)
     server: MCPServer = MCPServer(name="guiagent", instructions=(
         "Operate Android phones, the simulated phone and desktops the way a person does. "
         "Every tool takes `device`, a spec such as sim, android:SERIAL or desktop. "
@@ -297,7 +302,8 @@ def serve(options: ServerOptions, http_port: int | None = None, token: str | Non
           say: Callable[[str], None] = print) -> None:
     """Serve over stdio, or streamable HTTP on 127.0.0.1:PORT/mcp behind the bearer token."""
     devices = Devices(options)
-    server = build_server(devices)
+    folder = tempfile.TemporaryDirectory(prefix="guiagent-mcp-")
+    server = build_server(devices, Path(folder.name))
     try:
         if http_port is None:
             server.run("stdio")
@@ -310,6 +316,7 @@ def serve(options: ServerOptions, http_port: int | None = None, token: str | Non
         uvicorn.run(app, host="127.0.0.1", port=http_port, log_level="warning")
     finally:
         devices.close()
+        folder.cleanup()
 
 
 __all__ = ["PROFILES", "ServerOptions", "Tools", "build_server", "parse_allow", "serve"]

@@ -68,6 +68,14 @@ def test_tools_tap_elements_and_a_refused_risky_action() -> None:
         assert refused.is_error and "refused by the safety rules (delete)" in text(refused)
         assert "Delete" in text(await client.call_tool("list_elements", {"device": "sim"}))
 
+        await client.call_tool("launch_app", {"device": "sim", "app": "Contacts",
+                                              "clear_state": True})   # back to the list
+        await client.call_tool("press_key", {"device": "sim", "key": "home"})
+        task = await client.call_tool("run_task", {"device": "sim", "task": DELETE_TASK,
+                                                   "max_steps": 6})
+        assert task.structured_content["status"] != "success", task.structured_content
+        assert "refused" in task.structured_content["reason"]
+
         missing = await client.call_tool("tap", {"device": "sim", "target": "Bluetooth"})
         assert missing.is_error and "closest" in text(missing)
         shot = await client.call_tool("screenshot", {"device": "sim", "max_side": 640})
@@ -99,10 +107,15 @@ def test_allow_lets_the_risky_class_through_and_every_tool_answers() -> None:
         await call(client, "press_key", key="home")
         task = await call(client, "run_task", task="open Contacts, tap Bob Smith", max_steps=5)
         assert task.structured_content["status"] == "success", task.structured_content
+        await call(client, "launch_app", app="Contacts", clear_state=True)
+        await call(client, "press_key", key="home")
+        task = await call(client, "run_task", task=DELETE_TASK, max_steps=6)
+        assert task.structured_content["status"] == "success", task.structured_content
 
     run(body, "--allow", "delete")
 
 
+DELETE_TASK = "open Contacts, tap Carol Williams, tap More options, tap Delete, tap Delete"
 FLOW = """
 name: delete a contact
 steps:
