@@ -22,16 +22,24 @@ from planners.errors import SecretMissing
 
 PII_CLASSES = ("email", "phone", "card", "otp")
 
-EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# Every pattern here reads untrusted text (screens, tasks, model replies) and runs in linear
+# time: each starts only at a token boundary and its repeats are bounded or unambiguous.
+EMAIL = re.compile(r"(?<![\w.%+'-])[\w%+-][\w.%+'-]{0,63}@[\w-]{1,63}(?:\.[\w-]{1,63}){0,8}"
+                   r"\.[^\W\d_]{2,63}(?![\w-])")
 CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
-PHONE = re.compile(r"(?<![\w.+:/-])(?:\+\d{1,3}[ -]?)?(?:\(\d{1,4}\)[ -]?)?"
-                   r"\d{2,6}(?:[ -]\d{2,6}){1,4}(?![\w.:/-])"
-                   r"|(?<![\w.+:/-])\+?\d{8,15}(?![\w.:/-])")
-OTP_IN_CONTEXT = re.compile(r"(?<![\w.,:-])(?:\d{3}[ -]\d{3}|\d{4,8})(?![\w.,:-])")
-OTP_ALONE = re.compile(r'(?:^|(?<="))\s*(\d{3}[ -]\d{3}|\d{6,8})\s*(?=$|")', re.MULTILINE)
-OTP_WORDS = re.compile(r"\b(?:codes?|otp|passcode|pin|verification|one[- ]time|2fa)\b",
-                       re.IGNORECASE)
-DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{2}-\d{2}-\d{4}")
+PHONE = re.compile(r"(?<![\w.,/#$€£¥₹+*-])\+?\(?\d[\d().-]*(?:[ \u00a0]\(?\d[\d().-]*)*")
+OTP_CODE = re.compile(r"(?<!\d)(?<!\d[ -])(?:\d{3}[ -]\d{3}|\d{4}[ -]\d{4}|\d{4,8})(?![ -]?\d)")
+OTP_LETTERS = re.compile(r"(?<![\w-])[A-Z0-9]{6,8}(?![\w-])")
+OTP_ALONE = re.compile(r'(?:^|(?<="))[ \t]*(\d{3}[ -]\d{3}|\d{6,8})[ \t]*(?=$|")')
+# Words that say a number on the same line is a one-time code, in the languages codes come in.
+OTP_WORDS = re.compile(
+    r"code|c[oó]dig|codice|kod|koodi|код|κωδικ|קוד|رمز|验证|校验码|动态码|驗證|コード|認証|"
+    r"인증|\botp\b|passcode|passwor|contraseña|mot de passe|пароль|\bpin\b|verif|one[- ]?time|"
+    r"\b[2m]fa\b|sign[- ]?in|log[- ]?in|\btoken|\bmã\b|xác minh|รหัส",
+    re.IGNORECASE)
+NOT_OTP = re.compile(r"(?:zip|postal|post|area|country|error|promo|promotional|discount|coupon|"
+                     r"source|dress|bar|qr|status|exit|referral|tracking|product|sort|dialing|"
+                     r"country calling)\W{0,3}$", re.IGNORECASE)
 PLACEHOLDER = re.compile(r"<(EMAIL|PHONE|CARD|OTP)_(\d+)>")
 SECRET = re.compile(r"\{\{\s*secret:([A-Za-z0-9_.-]+)\s*\}\}")
 
@@ -71,21 +79,82 @@ def _cards(text: str) -> Iterable[tuple[int, int]]:
 
 def _phones(text: str) -> Iterable[tuple[int, int]]:
     for m in PHONE.finditer(text):
-        if 7 <= len(_digits(m.group())) <= 15 and not DATE.search(m.group()):
-            yield m.span()
+        start, number = m.start(), m.group().rstrip("-.( \u00a0")
+        if number.count("(") < number.count(")"):
+            number = number.rstrip(")")
+        end = start + len(number)
+        if _number_goes_on(text, end) or not is_phone(number):
+            continue
+        yield start, end
+
+
+def _number_goes_on(text: str, end: int) -> bool:
+    """The match is part of a longer token: a unit, a time, a decimal, a fraction, a percent."""
+    after = text[end:end + 2]
+    if not after:
+        return False
+    return after[0].isalnum() or after[0] in "%_" or (
+        after[0] in ".,:/" and len(after) > 1 and after[1].isdigit())
+
+
+def is_phone(number: str) -> bool:
+    """Phone-number shape: 7-15 digits grouped like a number, not a date, version, IP or amount."""
+    groups = [g for g in re.split(r"\D+", number) if g]
+    digits = sum(map(len, groups))
+    marked = number.startswith("+") or "(" in number
+    if not 7 <= digits <= 15 or len(groups[-1]) == 1:
+        return False
+    if len(groups) == 1:
+        return marked or digits >= 10
+    if "." in number and (digits < 9 or min(map(len, groups)) < 2 or
+                          (len(groups) == 4 and max(map(len, groups)) <= 3)):
+        return False
+    return marked or not (_date_like(groups) or _thousands(number, groups))
+
+
+def _date_like(groups: list[str]) -> bool:
+    sizes = [len(g) for g in groups]
+    if sizes == [4, 4]:
+        return all(g[:2] in ("19", "20") for g in groups)
+    return len(sizes) == 3 and (sizes[0] == 4 and max(sizes[1:]) <= 2
+                                or sizes[2] == 4 and max(sizes[:2]) <= 2)
+
+
+def _thousands(number: str, groups: list[str]) -> bool:
+    """``1 234 567``: an amount with space separators (a phone's first group starts with 0)."""
+    return (not number.startswith("0") and len(groups[0]) <= 3
+            and all(len(g) == 3 for g in groups[1:]) and not re.search(r"[^\d \u00a0]", number))
 
 
 def _otps(text: str) -> Iterable[tuple[int, int]]:
-    """Codes on a line that mentions a code, or a 6-8 digit number standing alone."""
+    """Codes on a line that says it holds a code, or a code-shaped number standing alone."""
     offset = 0
     for line in text.splitlines(keepends=True):
-        if OTP_WORDS.search(line):
-            yield from ((offset + a, offset + b) for a, b in
-                        (m.span() for m in OTP_IN_CONTEXT.finditer(line)))
+        if _says_code(line):
+            yield from ((offset + a, offset + b) for a, b in _codes(line))
         else:
             yield from ((offset + a, offset + b) for a, b in
                         (m.span(1) for m in OTP_ALONE.finditer(line)))
         offset += len(line)
+
+
+def _says_code(line: str) -> bool:
+    """The line has a word for a code that is not a zip, area, error or promo code."""
+    return any(not NOT_OTP.search(line[max(0, m.start() - 24):m.start()])
+               for m in OTP_WORDS.finditer(line))
+
+
+def _codes(line: str) -> Iterable[tuple[int, int]]:
+    for m in OTP_CODE.finditer(line):
+        before = line[max(0, m.start() - 2):m.start()]
+        if _number_goes_on(line, m.end()) or before[-1:] in ("#", "$", "€", "£", "¥") or (
+                len(before) == 2 and before[1] in ".,:/" and before[0].isdigit()):
+            continue
+        yield m.span()
+    for m in OTP_LETTERS.finditer(line):
+        code = m.group()
+        if any(c.isdigit() for c in code) and any(c.isalpha() for c in code):
+            yield m.span()
 
 
 def find_pii(text: str, classes: Iterable[str] = PII_CLASSES) -> list[tuple[int, int, str]]:
@@ -93,11 +162,13 @@ def find_pii(text: str, classes: Iterable[str] = PII_CLASSES) -> list[tuple[int,
     finders = {"email": lambda t: (m.span() for m in EMAIL.finditer(t)), "card": _cards,
                "otp": _otps, "phone": _phones}
     spans: list[tuple[int, int, str]] = []
+    claimed = bytearray(len(text))     # one flag per character: linear, however many spans
     for kind in ("email", "card", "otp", "phone"):  # priority: earlier classes claim first
         if kind not in classes:
             continue
         for start, end in finders[kind](text):
-            if all(end <= s or start >= e for s, e, _ in spans):
+            if not any(claimed[start:end]):
+                claimed[start:end] = b"\x01" * (end - start)
                 spans.append((start, end, kind))
     return sorted(spans)
 
