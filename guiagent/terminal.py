@@ -13,7 +13,7 @@ import click
 
 # CSI (ESC [ ... final), OSC (ESC ] ... BEL or ESC \), other two-character ESC sequences,
 # and the 8-bit CSI / OSC introducers; each part scans forward only (linear time).
-ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]?|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
+ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]?|\x1b\][^\x07\x1b\n]*(?:\x07|\x1b\\)?"
                      r"|\x1b[ -~]?|\x9b[0-?]*[ -/]*[@-~]?|\x9d")
 CONTROLS = dict.fromkeys([*range(0, 32), 127, *range(128, 160)]) | {
     0x09: " ", 0x0A: " ", 0x0D: " "}

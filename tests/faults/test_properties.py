@@ -153,3 +153,15 @@ def test_any_jsonl_is_read_or_is_a_usage_error(lines: list[str]) -> None:
 @pytest.mark.parametrize("line", ["[" * 100_000, "{\"a\": " * 50_000], ids=["arrays", "objects"])
 def test_deeply_nested_jsonl_is_a_usage_error(line: str) -> None:
     assert read_jsonl(line + "\n") is None
+
+
+@SETTINGS
+@given(st.text(alphabet=st.characters(max_codepoint=0x2FF), max_size=80))
+def test_printable_never_lets_a_control_character_through(text: str) -> None:
+    from guiagent.terminal import printable
+
+    shown = printable(text)
+    assert not [c for c in shown if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0], repr(shown)
+    assert "\n" not in shown
+    kept = printable(text, lines=True)
+    assert kept.count("\n") == text.count("\n")   # a stray sequence never hides later lines
