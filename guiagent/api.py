@@ -201,9 +201,11 @@ class Phone:
         self.device.press_key(name)
 
     def back(self) -> None:
+        """Press Back (alt+left on a desktop)."""
         self.device.press_key("back")
 
     def home(self) -> None:
+        """Go to the home screen (show the desktop on a desktop)."""
         self.device.press_key("home")
 
     def launch(self, app: str, clear_state: bool = False) -> None:
@@ -319,6 +321,7 @@ class Phone:
     # -- lifetime ---------------------------------------------------------------------------
 
     def close(self) -> None:
+        """Release the device (its connections); the Phone is unusable afterwards."""
         self.device.close()
 
     def __enter__(self) -> Phone:
