@@ -24,7 +24,9 @@ from grounding.text import normalize
 
 # Opening quote -> the marks that close it; other quotes may sit inside ("以“橙”为媒").
 _PAIRS = {'"': '"', "“": "”\"", "„": "“”\"", "«": "»", "「": "」", "『": "』", "‘": "’"}
-_QUOTED = re.compile("|".join([*(f"{re.escape(o)}([^{c}]+)[{c}]" for o, c in _PAIRS.items()),
+# The quoted part never holds its own opening mark: each match scans to the next mark only,
+# so a target of many unclosed quotes (a model's reply) is read in linear time.
+_QUOTED = re.compile("|".join([*(f"{re.escape(o)}([^{c}{o}]+)[{c}]" for o, c in _PAIRS.items()),
                                r"(?<!\w)'([^']+)'(?!\w)"]))
 _VERBS = re.compile(r"^(?:please\s+)?(?:(?:double|long)[\s-]?(?:tap|click|press)|tap|click|press|"
                     r"hit|touch|select|choose|pick|activate|open|toggle|turn on|turn off|enable|"

@@ -49,7 +49,7 @@ MODEL_FAMILIES: tuple[tuple[str, CoordMode, str], ...] = (
 )
 
 NUM = r"(-?\d+(?:\.\d+)?)"
-SEP = r"\s*[,\s]\s*"
+SEP = r"(?:\s*,\s*|\s+)"   # one way to read each separator: no backtracking blow-up
 
 
 @dataclass(frozen=True)
@@ -128,12 +128,12 @@ def _box_or_point(nums: list[float]) -> tuple[float, float]:
 
 
 def _from_json(reply: str) -> tuple[float, float] | None:
-    match = re.search(r"\{.*\}", reply, re.DOTALL)
-    if not match:
+    start, end = reply.find("{"), reply.rfind("}")   # what r"\{.*\}" finds, in linear time
+    if start == -1 or end < start:
         return None
     try:
-        obj = json.loads(match.group(0))
-    except ValueError:
+        obj = json.loads(reply[start:end + 1])
+    except (ValueError, RecursionError):
         return None
     if isinstance(obj, dict) and {"x", "y"} <= obj.keys():
         return float(obj["x"]), float(obj["y"])
@@ -145,13 +145,20 @@ def _from_json(reply: str) -> tuple[float, float] | None:
     return None
 
 
+def _between(text: str, opening: str, closing: str) -> str | None:
+    """The text between the first ``opening`` and the next ``closing`` (linear time)."""
+    start = text.find(opening)
+    end = text.find(closing, start + len(opening)) if start != -1 else -1
+    return text[start + len(opening):end] if end != -1 else None
+
+
 def parse_reply(reply: str) -> tuple[float, float]:
     """The (x, y) a reply names, in the model's own space; a box gives its centre."""
     text = reply.split("Action:", 1)[-1]
-    for pattern in (r"start_box\s*=\s*['\"]([^'\"]*)['\"]", r"<point>(.*?)</point>",
-                    r"<\|box_start\|>(.*?)<\|box_end\|>"):
-        m = re.search(pattern, text, re.DOTALL)
-        nums = [float(v) for v in re.findall(NUM, m.group(1))] if m else []
+    m = re.search(r"start_box\s*=\s*['\"]([^'\"]*)['\"]", text)
+    for inside in (m.group(1) if m else None, _between(text, "<point>", "</point>"),
+                   _between(text, "<|box_start|>", "<|box_end|>")):
+        nums = [float(v) for v in re.findall(NUM, inside)] if inside is not None else []
         if len(nums) in (2, 4):
             return _box_or_point(nums)
     found = _from_json(text)

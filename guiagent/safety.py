@@ -53,7 +53,7 @@ INJECTION = re.compile(
     r"(instructions?|prompts?|tasks?)"
     r"|disregard (all |your |the )*(instructions?|task)"
     r"|\b(ai|llm|gpt) ?(agent|assistant|model|bot)s?\b"
-    r"|^\s*(assistant|agent|system)\s*:"
+    r"|^[ \t]*(assistant|agent|system)[ \t]*:"
     r"|\bsystem prompt\b|\bnew instructions?\s*:"
     r"|\byou (must|should) (now|immediately)\b",
     re.I | re.M,

@@ -33,6 +33,8 @@ T = TypeVar("T")
 
 MODES = ("json_schema", "json_object", "prompt")
 REJECTED = (openai.BadRequestError, openai.UnprocessableEntityError)  # 400 / 422: the request
+MAX_REPLY_CHARS = 256 * 1024   # a longer reply is refused before parsing, as an invalid one
+MAX_OBJECT_STARTS = 64          # "{" tried as the start of the JSON object inside prose
 FORMAT_WORDS = re.compile(r"response_format|json_schema|json_object|structured output",
                           re.IGNORECASE)
 
@@ -83,25 +85,67 @@ def image_data_url(image: Image.Image, max_side: int,
 
 
 def parse_json_reply(content: str) -> dict[str, Any]:
-    """The JSON object in a reply: bare, in ``` fences, or the first one inside prose."""
-    text = re.sub(r"<think>.*?</think>", "", content or "", flags=re.DOTALL).strip()
-    candidates = [text] + re.findall(r"```(?:json)?\s*(.*?)```", text, flags=re.DOTALL)
-    for candidate in candidates:
-        try:
-            value = json.loads(candidate)
-        except ValueError:
-            continue
+    """The JSON object in a reply: bare, in ``` fences, or the first one inside prose.
+
+    A reply over ``MAX_REPLY_CHARS`` is refused before any parsing; every step is linear
+    in the reply's length (a bounded number of ``{`` are tried as the object's start).
+    """
+    content = content or ""
+    if len(content) > MAX_REPLY_CHARS:
+        raise ValueError(f"the reply is {len(content)} characters long, more than the "
+                         f"{MAX_REPLY_CHARS} allowed; answer with the JSON object alone")
+    text = _without_thinking(content).strip()
+    for candidate in (text, *(piece.removeprefix("json").strip() for piece in _fenced(text))):
+        value = _json_value(candidate)
         if isinstance(value, dict):
             return value
     decoder = json.JSONDecoder()
-    for start in (m.start() for m in re.finditer(r"\{", text)):
+    start, tries = text.find("{"), 0
+    while start != -1 and tries < MAX_OBJECT_STARTS:
         try:
             value, _ = decoder.raw_decode(text, start)
-        except ValueError:
-            continue
+        except (ValueError, RecursionError):
+            value = None
         if isinstance(value, dict):
             return value
+        start, tries = text.find("{", start + 1), tries + 1
     raise ValueError(f"no JSON object in the reply: {text[:200]!r}")
+
+
+def _json_value(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):   # nesting deeper than Python's stack is invalid too
+        return None
+
+
+def _without_thinking(text: str) -> str:
+    """The reply without its ``<think>...</think>`` parts (an unclosed one stays)."""
+    parts, at = [], 0
+    while (start := text.find("<think>", at)) != -1:
+        end = text.find("</think>", start)
+        if end == -1:
+            break
+        parts.append(text[at:start])
+        at = end + len("</think>")
+    return "".join(parts) + text[at:]
+
+
+def _fenced(text: str) -> list[str]:
+    """The insides of ``` fence pairs, in order."""
+    pieces, at = [], 0
+    while (start := text.find("```", at)) != -1:
+        end = text.find("```", start + 3)
+        if end == -1:
+            break
+        pieces.append(text[start + 3:end])
+        at = end + 3
+    return pieces
+
+
+def _clip(reply: str, limit: int = 2000) -> str:
+    """A reply shown back to the model on a retry: an oversized one only in part."""
+    return reply if len(reply) <= MAX_REPLY_CHARS else reply[:limit] + " ..."
 
 
 def _short(exc: Exception, limit: int = 600) -> str:
@@ -143,7 +187,7 @@ class LLMClient:
             return convert(parse_json_reply(reply))
         except ValueError as exc:  # pydantic's ValidationError is a ValueError
             error = _short(exc)
-        retry = [*messages, {"role": "assistant", "content": reply},
+        retry = [*messages, {"role": "assistant", "content": _clip(reply)},
                  {"role": "user", "content": render_prompt("retry", error=error)}]
         reply = self.chat(role, retry, kind)
         try:
