@@ -14,6 +14,7 @@ import numpy as np
 
 from devices.geometry import Box
 from grounding.a11y import Node
+from grounding.names import shown_key
 from grounding.ocr import TextBox
 from grounding.text import normalize, similarity
 from grounding.types import Element, Kind
@@ -106,8 +107,14 @@ GLYPHS = {":": "more", "⋮": "more", "…": "more", "...": "more", "x": "close"
           "≡": "menu", "☰": "menu", "?": "help", "⌕": "search"}
 
 
+CHROME = {"more", "close", "back", "forward", "menu"}  # glyphs of window and app chrome
+
+
 def _from_phrase(t: TextBox) -> Element:
     glyph = GLYPHS.get(t.text.strip().casefold())
+    if glyph is not None and glyph not in CHROME and shown_key(t.text) is not None:
+        return Element(0, t.box, "button", t.text, label=glyph, confidence=t.score,
+                       source="ocr", clickable=True)  # a "+" key: its symbol, and "add"
     if glyph is not None and t.box.width <= 2 * t.box.height:
         return Element(0, t.box, "icon", label=glyph, confidence=min(t.score, 0.5),
                        source="proposal", clickable=True)

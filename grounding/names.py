@@ -22,8 +22,11 @@ def _load(name: str) -> Any:
 
 
 def fold(text: str) -> str:
-    """A glyph or short label as compared: NFKC (full-width forms), case-folded, no spaces."""
-    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+    """A glyph or short label as compared: full-width forms as ASCII, case-folded, no
+    spaces; superscripts stay ("x²" is no "x2", "²" no "2")."""
+    wide = "".join(unicodedata.normalize("NFKC", c) if "\uff01" <= c <= "\uff5e" else c
+                   for c in text)
+    return "".join(wide.casefold().split())
 
 
 @cache

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,8 +24,9 @@ from devices.geometry import Box, ScreenGeometry
 from grounding.a11y import Node, parse_uiautomator, useful
 from grounding.errors import ImageError, ModelMissing
 from grounding.fuse import Detection, Sources, fuse
+from grounding.labels import LINE_H, LabelReader, empty_regions, glyphs
 from grounding.ocr import Ocr, OcrConfig, TextBox
-from grounding.proposals import icon_blobs
+from grounding.proposals import button_frames, icon_blobs
 from grounding.text import similarity
 from grounding.types import Element, Screen
 
@@ -37,6 +40,7 @@ class PerceiveConfig:
     use_a11y: bool = True
     use_detector: bool | None = None
     proposals: bool = True
+    short_labels: bool = True         # read the glyphs of buttons the text detector skipped
     incremental: bool = True
     tile: int = 32
     full_redo_fraction: float = 0.5   # above this changed share, redo the whole frame
@@ -103,6 +107,8 @@ class Perceiver:
         self.config = config or PerceiveConfig()
         self.ocr = Ocr(self.config.ocr) if self.config.use_ocr else None
         self.detector, self.icons = _load_detector(self.config.use_detector)
+        self.labels = LabelReader(self.config.ocr.threads) \
+            if self.config.use_ocr and self.config.short_labels else None
         self._last: _Frame | None = None
         self._nodes: list[Node] = []
         self._det_scale: float | None = None
@@ -170,11 +176,24 @@ class Perceiver:
 
     def _screen(self, obs: Observation, rgb: np.ndarray, texts: list[TextBox],
                 dets: list[Detection], blobs: list[Box]) -> Screen:
-        src = Sources(nodes=self._nodes, texts=_legible(texts), detections=dets, blobs=blobs,
+        legible = _legible(texts)
+        legible += self._short_labels(rgb, legible, dets)
+        src = Sources(nodes=self._nodes, texts=legible, detections=dets, blobs=blobs,
                       ocr_ran=self.ocr is not None)
         elements = fuse(src, rgb)
         self._label_icons(rgb, elements)
         return Screen(elements, obs.geometry, obs.image, obs.app, obs.activity)
+
+    def _short_labels(self, rgb: np.ndarray, texts: list[TextBox],
+                      dets: list[Detection]) -> list[TextBox]:
+        """Labels read in the button-shaped regions where no text was found (``labels``)."""
+        if self.labels is None or self._nodes:
+            return []
+        frames = button_frames(rgb) + [d.box for d in dets if d.kind == "button"]
+        heights = [t.box.height for t in texts if t.text]
+        line_h = float(np.median(heights)) if heights else LINE_H
+        found = glyphs(rgb, empty_regions(frames, texts), line_h)
+        return self.labels.read(rgb, found, line_h) if found else []
 
     def _blobs(self, rgb: np.ndarray, rects: list[Box] | None,
                texts: list[TextBox]) -> list[Box]:

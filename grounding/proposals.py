@@ -56,3 +56,25 @@ def _icon_sized(bw: int, bh: int, lo: float, hi: float) -> bool:
     if short >= lo:
         return long <= 2 * short
     return long >= 0.9 * lo and long <= 3 * short
+
+
+def button_frames(rgb: np.ndarray, limit: int = 400) -> list[Box]:
+    """Closed rectangular outlines of button size (keys, push buttons): the regions that may
+    hold a short label the text detector skipped. Both edges of a frame come back (the
+    caller reads what is inside and drops duplicates)."""
+    h, w = rgb.shape[:2]
+    scale = min(1.0, MAX_SIDE / max(h, w))
+    small = rgb if scale == 1.0 else cv2.resize(
+        rgb, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+    edges = cv2.dilate(cv2.Canny(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), 20, 60),
+                       np.ones((3, 3), np.uint8))
+    contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    lo, hi = 14 * scale, 0.2 * min(h, w) * scale
+    boxes: list[Box] = []
+    for c in contours:
+        x, y, bw, bh = cv2.boundingRect(c)
+        if not (lo <= bh <= hi and lo <= bw <= 8 * bh) or cv2.contourArea(c) < 0.8 * bw * bh:
+            continue
+        boxes.append(Box(round(x / scale), round(y / scale), round((x + bw) / scale),
+                         round((y + bh) / scale)))
+    return boxes[:limit]

@@ -189,8 +189,9 @@ def take_container(text: str) -> tuple[str, Container | None]:
                 continue
             return name, Container("menu bar" if kind == "menu" else kind)
         rest = text[:m.start()] if part == "before" else strip_verb(text[m.end():])
-        if rest.strip():
-            return rest.strip(), Container(kind, name)
+        noun = normalize(m.group("noun"))
+        if rest.strip():  # "in the sidebar": the noun names which list
+            return rest.strip(), Container(kind, name or (noun if noun != kind else ""))
     return text, None
 
 
