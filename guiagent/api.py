@@ -69,10 +69,10 @@ def visible(screen: Screen, text: str) -> bool:
     return False
 
 
-def element_at(screen: Screen, point: PixelPoint) -> Element | None:
-    """The smallest element whose box holds ``point`` (what a tap there would hit)."""
-    boxes = [e for e in screen.elements if e.box.contains(point)]
-    return min(boxes, key=lambda e: e.box.area, default=None)
+def elements_at(screen: Screen, point: PixelPoint) -> list[Element]:
+    """The elements whose box holds ``point``, without whole-screen containers."""
+    big = screen.geometry.width * screen.geometry.height / 4
+    return [e for e in screen.elements if e.box.contains(point) and e.box.area < big]
 
 
 class Phone:
@@ -291,14 +291,12 @@ class Phone:
             found = self.find(target, index=index, timeout=timeout)
             self._check(kind(target=target), found)
             assert found.point is not None
-            return found.point
+            return self._under(kind, found.point)
         if element is not None:
             return self._element(kind, element)
-        point = PixelPoint(int(x or 0), int(y or 0))
         if self.safety is not None:
-            hit = element_at(self.look(), point)
-            self._check(kind(x=point.x, y=point.y), Target(hit is not None, point, hit))
-        return point
+            self.look()
+        return self._under(kind, PixelPoint(int(x or 0), int(y or 0)))
 
     def _element(self, kind: AimKind, number: int) -> PixelPoint:
         screen = self.screen or self.look()
@@ -307,7 +305,15 @@ class Phone:
             raise NotFound(f"no element [{number}] on the last screen (it has "
                            f"{len(screen.elements)}); list the elements again")
         self._check(kind(element=number), Target(True, e.center, e))
-        return e.center
+        return self._under(kind, e.center)
+
+    def _under(self, kind: AimKind, point: PixelPoint) -> PixelPoint:
+        """Check every element the point lies on too: a menu drawn over the target is what a
+        tap there hits (the tree does not say which is on top)."""
+        if self.safety is not None and self.screen is not None:
+            for e in elements_at(self.screen, point):
+                self._check(kind(x=point.x, y=point.y), Target(True, point, e))
+        return point
 
     def _check(self, action: Action, target: Target | None) -> None:
         """Raise Refused when the safety rules (if any) refuse ``action``."""

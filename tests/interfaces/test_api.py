@@ -64,7 +64,12 @@ def test_safety_rules_refuse_a_risky_tap() -> None:
         phone.tap("More options")
         with pytest.raises(Refused, match="delete"):
             phone.tap("Delete")
+        with pytest.raises(Refused, match="delete"):
+            phone.tap("Edit contact")          # the open menu's Delete lies over it
         phone.assert_visible("Delete")         # nothing was tapped
+        phone.back()                           # the menu closes
+        phone.tap("Edit contact")
+        phone.wait_for("Save", timeout=3)           # the editor
 
 
 def test_import_guiagent_stays_light() -> None:
