@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from devices.geometry import Box
+from grounding.text import similarity
 from grounding.types import Element, Screen, Target
 from planners import menus
 from planners.actions import Action, Done, Fail, parse_action
+from planners.grammar import KEY_NAMES, Step, StepSyntaxError, parse_steps
 from planners.policy import (
     Context,
     Decision,
@@ -35,53 +37,6 @@ from planners.policy import (
 )
 
 Locate = Callable[[Screen, str], Target]
-QUOTE = re.compile(r"(?<![\w])(['\"“‘])(.+?)(['\"”’])(?![\w])")
-VERB_WORDS = (r"open|launch|start|tap|click|press|turn|switch|enable|disable|type|enter|"
-              r"scroll|swipe|go|wait|long|send|search|choose|select|drag|compute|calculate|add|"
-              r"save|fill")
-SPLIT = re.compile(r"\s*(?:[,;\n]|\.\s+|\bthen\b)\s*", re.I)
-AND_VERB = re.compile(rf"\s+and\s+(?=(?:{VERB_WORDS})\b)", re.I)
-KEY_NAMES = {"back": "back", "home": "home", "enter": "enter", "return": "enter",
-             "delete": "delete", "backspace": "delete", "tab": "tab", "escape": "escape",
-             "search": "search", "menu": "menu", "recents": "app_switch",
-             "app switch": "app_switch", "power": "power", "volume up": "volume_up",
-             "volume down": "volume_down", "space": "space"}
-ENDS = r"(?P<dir>down|up|left|right|to the (?:minimum|maximum|min|max|lowest|highest|left|right))"
-PATTERNS: list[tuple[str, re.Pattern[str]]] = [*menus.PATTERNS] + [
-    (verb, re.compile(p, re.I)) for verb, p in [
-    ("back", r"^(?:go |navigate |press (?:the )?)?back(?: button| key)?$"),
-    ("home", r"^(?:go |press (?:the )?)?home(?: button| key| screen)?$"),
-    ("key", r"^(?:press|hit) (?:the )?(?P<key>[a-z ]+?)(?: key| button)?$"),
-    ("contact", r"^(?:open|show|go to) (?P<target>.+?)['’]s? (?:contact(?: card| page)?|card)$"),
-    ("open", r"^(?:open|launch|start) (?:the )?(?P<target>.+?)(?: app)?"
-             r"(?: from (?:it|there|the (?:app drawer|list|menu)))?$"),
-    ("tap", r"^(?:go to|navigate to|go into|head to) (?:the )?(?P<target>.+)$"),
-    ("toggle", r"^(?:turn|switch|toggle) (?P<state>on|off) (?:the )?(?P<target>.+)$"),
-    ("toggle", r"^(?:turn|switch|toggle) (?:the )?(?P<target>.+) (?P<state>on|off)$"),
-    ("toggle", r"^(?P<state>enable|disable) (?:the )?(?P<target>.+)$"),
-    ("type", r"^(?:type|enter|write|input) (?P<text>\x00\d+\x00)"
-             r"(?: (?:in|into|in to|on) (?:the )?(?P<target>.+))?$"),
-    ("send", r"^send (?P<text>\x00\d+\x00)$"),
-    ("search", r"^search (?:for )?(?P<text>.+)$"),
-    ("compute", r"^(?:compute|calculate|work out) (?P<text>[\d\s.+\-*/×÷−x()]+)$"),
-    ("drag", rf"^(?:drag|slide|move|set) (?:the )?(?P<target>.+?) (?:all the way |fully )?"
-             rf"{ENDS}$"),
-    ("add_line", r"^add (?P<text>.+?) (?:on|in|as) a new line$"),
-    ("scroll_until", r"^(?:scroll|swipe)(?: (?P<dir>up|down|left|right))? "
-                     r"(?:until|till|to)(?: you see| (?:the )?)?\s*(?P<target>.+)$"),
-    ("scroll", r"^scroll(?: (?P<dir>up|down|left|right))?$"),
-    ("swipe", r"^swipe (?P<dir>up|down|left|right)(?: from the (?P<target>top|bottom|left|right)"
-              r"(?: edge)?(?: of the screen)?)?\b.*$"),
-    ("wait", r"^wait (?:for )?(?P<seconds>\d+(?:\.\d+)?) ?(?:s|secs?|seconds?)?$"),
-    ("wait_for", r"^wait (?:for|until)(?: the)? (?P<target>.+?)(?: appears| is shown)?$"),
-    ("long_press", r"^(?:long[- ]press|press and hold|long tap) (?:on )?(?:the )?(?P<target>.+)$"),
-    ("tap", r"^(?:tap|click|press|select|choose|touch|hit|save) (?:on )?(?:the )?"
-            r"(?P<target>.+)$"),
-    ("fill", r"^(?:enter|type|input|fill in|write|put) (?:the )?(?P<target>.+?) "
-             r"(?:as |to )?(?P<text>[^\s\x00]+)$"),
-    ("type", r"^(?:enter|type|input|write) (?P<text>\S+)$"),
-]]
-FIELD_VALUE = re.compile(r"^(?:the )?(?P<target>[a-z][\w ]*?) (?P<text>\S+)$", re.I)
 DONE_ON_NO_CHANGE = ("back", "home", "key", "hotkey", "wait", "swipe", "drag")
 FIND_FIRST = ("tap", "long_press", "toggle", "fill", "drag")
 QUALIFIER = re.compile(r"\s+(?:in|on|under|inside|within|at|from) (?:the )?(?=[A-Z\w])", re.I)
@@ -89,115 +44,8 @@ QUALIFIER = re.compile(r"\s+(?:in|on|under|inside|within|at|from) (?:the )?(?=[A
 DISMISS = ("Not now", "No thanks", "Maybe later", "Later", "Skip", "Dismiss", "Got it",
            "Don't allow", "Don’t allow", "Deny", "Never", "Close")
 MAX_DISMISSALS = 5
-OPERATORS = {"*": "×", "x": "×", "/": "÷", "-": "−"}
 # A calculator's operator key shows nothing until the next digit: no change is no failure.
 OPERATOR_KEY = re.compile(r"[^\w\s]{1,3}")
-
-
-@dataclass(slots=True)
-class Step:
-    """One parsed step: ``verb`` names its handler; ``text`` is what the user wrote."""
-
-    number: int
-    text: str
-    verb: str
-    target: str = ""
-    value: str = ""
-    exact: bool = False      # match the target's text exactly (calculator keys, symbols)
-
-    def label(self) -> str:
-        return f"step {self.number} '{self.text}'"
-
-
-class StepSyntaxError(ValueError):
-    """A step that none of the patterns understands."""
-
-
-def _mask_quotes(task: str) -> tuple[str, list[str]]:
-    quoted: list[str] = []
-
-    def keep(m: re.Match[str]) -> str:
-        quoted.append(m.group(2))
-        return f"\x00{len(quoted) - 1}\x00"
-
-    return QUOTE.sub(keep, task), quoted
-
-
-def _unmask(text: str, quoted: list[str]) -> str:
-    return re.sub(r"\x00(\d+)\x00", lambda m: quoted[int(m.group(1))], text)
-
-
-def parse_steps(task: str) -> list[Step]:
-    """The task as a list of steps; raises StepSyntaxError naming the step it cannot read."""
-    masked, quoted = _mask_quotes(task.strip())
-    clauses = [c for part in SPLIT.split(masked) for c in AND_VERB.split(part)]
-    clauses = [re.sub(r"^(?:and |please |now )+", "", c.strip(" .!"), flags=re.I) for c in clauses]
-    steps: list[Step] = []
-    for number, clause in enumerate((c for c in clauses if c), start=1):
-        steps += _parse_clause(number, clause, quoted, steps[-1] if steps else None)
-    return steps
-
-
-def _parse_clause(number: int, clause: str, quoted: list[str], previous: Step | None
-                  ) -> list[Step]:
-    """One clause -> its steps; "last name Wilde and phone 5" continues a fill step."""
-    try:
-        return _expand(_parse_one(number, clause, quoted))
-    except StepSyntaxError:
-        if previous is None or previous.verb != "fill":
-            raise
-    parts = re.split(r"\s+and\s+", clause)
-    found = [FIELD_VALUE.match(p) for p in parts]
-    if not all(found):
-        raise StepSyntaxError(_unknown(number, _unmask(clause, quoted)))
-    text = _unmask(clause, quoted)
-    return [Step(number, text, "fill", m.group("target"), _unmask(m.group("text"), quoted))
-            for m in found if m]
-
-
-def _unknown(number: int, text: str) -> str:
-    return (f"step {number} '{text}' is not a step the offline planner knows; write steps like "
-            "'open Settings, tap Wi-Fi, turn on Airplane mode, type \"hi\" into Search, "
-            "scroll down until Bluetooth, wait for Inbox, go back' (or configure an LLM)")
-
-
-def _parse_one(number: int, clause: str, quoted: list[str]) -> Step:
-    text = _unmask(clause, quoted)
-    for verb, pattern in PATTERNS:
-        m = pattern.match(clause)
-        if m is None:
-            continue
-        groups = {k: _unmask(v, quoted).strip() for k, v in m.groupdict().items() if v}
-        if verb == "key" and groups["key"].lower() not in KEY_NAMES:
-            continue
-        value = (groups.get("state") or groups.get("text") or groups.get("dir")
-                 or groups.get("seconds") or groups.get("key") or groups.get("menu") or "")
-        if verb == "toggle":
-            value = "on" if value.lower() in ("on", "enable") else "off"
-        elif verb not in ("type", "fill", "send", "search", "add_line", "compute", "menu"):
-            value = value.lower()
-        return Step(number, text, verb, groups.get("target", "").strip("'\" "), value)
-    raise StepSyntaxError(_unknown(number, text))
-
-
-def _expand(step: Step) -> list[Step]:
-    """Steps that take several actions become sub-steps sharing the step's number and text."""
-    def sub(verb: str, target: str = "", value: str = "", exact: bool = False) -> Step:
-        return replace(step, verb=verb, target=target, value=value, exact=exact)
-
-    if step.verb == "send":
-        return [sub("fill", "message field", step.value), sub("tap", "Send")]
-    if step.verb == "contact":
-        return [sub("open", "Contacts"), sub("tap", step.target)]
-    if step.verb == "search":
-        return [sub("fill", "search field", step.value)]
-    if step.verb == "add_line":
-        return [sub("tap_end"), sub("key", value="enter"), sub("type", value=step.value),
-                sub("save", "Save")]
-    if step.verb == "compute":
-        keys = [OPERATORS.get(c, c) for c in step.value.replace(" ", "")]
-        return [sub("tap", k, exact=True) for k in [*keys, "="]]
-    return [step]
 
 
 def act(kind: str, **fields: object) -> Action:
@@ -432,6 +280,12 @@ class OfflinePlanner:
         if self.acted and self._result() in ("refused", "not_found", "error"):
             why = self.last.reason if self.last is not None else ""
             return Fail(text=f"{step.label()} did not work: {why}")
+        if self._result() == "no_change" and self.last is not None and walk.clicked \
+                and self.last.action.type == "tap":
+            if self.acted >= self.retries + len(walk.levels):
+                return Fail(text=f"{step.label()}: clicking '{walk.clicked[-1].text}' "
+                                 "changed nothing")
+            walk.clicked.pop()   # a lost click (a menu opened a moment ago): click it again
         nxt = walk.next(screen, self.locate)
         if nxt == "wait":
             return self._issue(act("wait", seconds=0.5), scroll=True)
@@ -466,7 +320,9 @@ class OfflinePlanner:
         fields = [e for e in screen.elements if e.kind == "input" and e.box.iou(box) > 0.5]
         shown = " ".join(e.text for e in fields)
         hidden = bool(shown) and set(shown) <= set("•●*· ")   # a password field
-        return bool(fields) and not hidden and step.value not in shown
+        # OCR may drop a letter of what was typed ("notes.xt"): close enough is shown.
+        seen = step.value in shown or similarity(step.value, shown) >= 0.8
+        return bool(fields) and not hidden and not seen
 
     def _step_save(self, step: Step, screen: Screen) -> Action | None:
         """Tap a visible Save button once (an edit that is not saved is lost)."""
