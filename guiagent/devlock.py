@@ -36,27 +36,51 @@ def lock_name(device: Any) -> str | None:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name)
 
 
+class DeviceLock:
+    """A device's lock, held from ``acquire()`` to ``release()`` (a flow worker's lifetime)."""
+
+    def __init__(self, device: Any, task: str, wait_s: float = WAIT_S,
+                 root: Path | None = None) -> None:
+        self.device_id = str(getattr(device, "id", device))
+        name = lock_name(device)
+        self.path = (root or data_dir() / "locks") / f"{name}.lock" if name else None
+        self.task, self.wait_s = task, wait_s
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        """Take the lock (waiting up to ``wait_s``); DeviceBusy names the holder."""
+        if self.path is None or self._fd is not None:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise RecordNotWritten(f"cannot create the device lock {self.path}: "
+                                   f"{exc.strerror or exc}") from exc
+        try:
+            _acquire(fd, self.path, self.device_id, self.wait_s)
+            _write_holder(fd, self.task)
+        except BaseException:
+            os.close(fd)
+            raise
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)   # closing the descriptor releases the lock
+            self._fd = None
+
+
 @contextlib.contextmanager
 def device_lock(device: Any, task: str, wait_s: float = WAIT_S,
                 root: Path | None = None) -> Iterator[None]:
     """Hold ``device``'s lock while the block runs; DeviceBusy after ``wait_s`` seconds."""
-    name = lock_name(device)
-    if name is None:
-        yield
-        return
-    path = (root or data_dir() / "locks") / f"{name}.lock"
+    lock = DeviceLock(device, task, wait_s, root)
+    lock.acquire()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise RecordNotWritten(f"cannot create the device lock {path}: "
-                               f"{exc.strerror or exc}") from exc
-    try:
-        _acquire(fd, path, str(getattr(device, "id", device)), wait_s)
-        _write_holder(fd, task)
         yield
     finally:
-        os.close(fd)   # closing the descriptor releases the lock
+        lock.release()
 
 
 def _acquire(fd: int, path: Path, device_id: str, wait_s: float) -> None:

@@ -20,7 +20,8 @@ from typing import Any, Protocol
 
 from devices import Device, split_spec
 from devices.errors import DeviceError
-from guiagent.errors import UsageError
+from guiagent.devlock import DeviceLock
+from guiagent.errors import DeviceBusy, UsageError
 from guiagent.flowrun import INFRA_ERRORS, FlowConfig, FlowRunner, Log
 from guiagent.flows import Flow
 from guiagent.testreport import FlowResult
@@ -123,6 +124,7 @@ class Worker:
     options: dict[str, Any]
     config: FlowConfig
     runner: FlowRunner | None = None
+    lock: DeviceLock | None = None
 
     def ready(self, log: Log) -> bool:
         from devices import open_device
@@ -134,6 +136,8 @@ class Worker:
                 log(f"[{self.name}] cannot reopen the device, leaving its flows to others: "
                     f"{exc}")
                 return False
+        if not self._locked(self.device, log):
+            return False
         if self.runner is None:
             self.runner = FlowRunner(self.device, self.config, _prefixed(log, self.name),
                                      self.name)
@@ -143,13 +147,27 @@ class Worker:
         assert self.runner is not None, "ready() comes first"
         return _run_job(self.runner, job, log)
 
+    def _locked(self, device: Device, log: Log) -> bool:
+        """Hold the device's lock (guiagent.devlock) while this worker has it open."""
+        if self.lock is None:
+            lock = DeviceLock(device, "guiagent test", self.config.settings.device_wait)
+            try:
+                lock.acquire()
+            except DeviceBusy as exc:
+                log(f"[{self.name}] leaving its flows to others: {exc}")
+                return False
+            self.lock = lock
+        return True
+
     def close(self) -> None:
         if self.device is not None:
             try:
                 self.device.close()
             except DeviceError:
                 pass
-        self.device, self.runner = None, None
+        if self.lock is not None:
+            self.lock.release()
+        self.device, self.runner, self.lock = None, None, None
 
 
 def shard_specs(specs: list[str], parallel: int | None, shards: int | None) -> list[str]:

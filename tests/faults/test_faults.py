@@ -320,3 +320,29 @@ def test_out_in_an_immutable_folder_is_one_line(tmp_path: Path) -> None:
     assert error_lines(proc.stderr) == [f"guiagent: error: --out {locked / 'run'}: cannot write "
                                         "there (Operation not permitted); name a folder you can "
                                         "write to"]
+
+
+@pytest.mark.xvfb
+@pytest.mark.skipif(shutil.which("Xvfb") is None, reason="needs Xvfb")
+def test_flows_leave_a_device_another_run_holds(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from guiagent.devlock import DeviceLock
+
+    x = start_xvfb(tmp_path)
+    flow = tmp_path / "f.yaml"
+    flow.write_text("name: f\nsteps:\n  - wait: 0.1\n")
+    Path(os.environ["GUIAGENT_CONFIG"]).write_text("device_wait = 0.5\n")
+    desktop = SimpleNamespace(id="desktop", target=SimpleNamespace(display=x.display))
+    held = DeviceLock(desktop, "another run")
+    held.acquire()
+    try:
+        proc = guiagent("test", str(flow), "-d", "desktop",
+                        env=cli_env(DISPLAY=x.display, XAUTHORITY=str(x.xauthority)))
+    finally:
+        held.release()
+        x.stop()
+    assert proc.returncode != 0, proc.stderr
+    assert re.search(rf"\[desktop\] leaving its flows to others: desktop is in use by another "
+                     rf"guiagent run \(pid {os.getpid()}, task 'another run'", proc.stderr), \
+        proc.stderr
