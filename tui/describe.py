@@ -8,6 +8,7 @@ from rich.text import Text
 
 from grounding.types import Screen
 from guiagent.naming import at, message_text, quoted, screen_title, target_name
+from guiagent.terminal import printable
 
 Record = dict[str, Any]
 KIND_STYLE = {"plan": "bold cyan", "decide": "", "act": "bold", "safety": "yellow",
@@ -33,7 +34,7 @@ def log_style(rec: Record) -> str:
 def log_text(number: str, rec: Record, line: str) -> Text:
     """``[3] act: tap "Airplane mode" [14] at (540, 1140)`` in its kind's colour."""
     text = Text(f"[{number}] " if number and rec.get("kind") != "result" else "", style="dim")
-    text.append(line, style=log_style(rec))
+    text.append(printable(line), style=log_style(rec))
     return text
 
 

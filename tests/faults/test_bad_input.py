@@ -214,3 +214,10 @@ def test_a_grounding_server_answering_garbage_is_one_line(
     assert code == 1, err
     (line,) = error_lines(err)
     assert "answered something that is not a chat completion" in line, line
+
+
+def test_the_tui_step_log_shows_no_escape_sequences() -> None:
+    from tui.describe import log_text
+
+    text = log_text("3", {"kind": "decide"}, f"decide: tap {ESCAPES}Next (think{ESCAPES})")
+    assert text.plain == "[3] decide: tap  Next (think )", repr(text.plain)
