@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from guiagent.flows import Flow, FlowError, Step
+from guiagent.flows import Flow, FlowError, Step, compose_all
 
 HEADER = re.compile(r"^(appId|url)\s*:", re.M)
 SEPARATOR = re.compile(r"^---\s*$", re.M)
@@ -205,9 +205,12 @@ class Translator:
         if self.depth >= MAX_DEPTH:
             raise FlowError(f"{self.where(node)}: runFlow files nest more than {MAX_DEPTH} deep")
         try:
-            docs = list(yaml.compose_all(path.read_text(encoding="utf-8")))
+            docs = compose_all(path, path.read_text(encoding="utf-8"))
         except OSError as exc:
             raise FlowError(f"{self.where(node)}: cannot read {path} ({exc.strerror})") from exc
+        except UnicodeDecodeError as exc:
+            raise FlowError(f"{path}: not UTF-8 text (byte {exc.start}); save the flow as "
+                            "UTF-8") from exc
         except yaml.YAMLError as exc:
             raise FlowError(f"{path}: not valid YAML ({exc})") from exc
         header = _python(docs[0]) if len(docs) > 1 else {}
@@ -287,7 +290,7 @@ def _label(name: str, value: Any) -> str:
 def load_maestro(path: Path, text: str) -> Flow:
     """A Maestro flow file as a guiagent Flow; FlowError with file:line for what cannot run."""
     try:
-        docs = list(yaml.compose_all(text))
+        docs = compose_all(path, text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""

@@ -221,3 +221,14 @@ def test_the_tui_step_log_shows_no_escape_sequences() -> None:
 
     text = log_text("3", {"kind": "decide"}, f"decide: tap {ESCAPES}Next (think{ESCAPES})")
     assert text.plain == "[3] decide: tap  Next (think )", repr(text.plain)
+
+
+def test_a_yaml_alias_bomb_in_a_maestro_flow_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    rows += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 16)]
+    path = tmp_path / "bomb.yaml"
+    path.write_text("appId: com.example\nenv:\n  " + "\n  ".join(rows) + "\n---\n- back\n")
+    code, err = run_cli(["test", str(path)], capsys)
+    assert (code, err) == (4, f"guiagent: error: {path}:15: more than 100 YAML aliases (*name); "
+                              "write the values out\n")
