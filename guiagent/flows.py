@@ -119,31 +119,6 @@ def _compose(path: Path, text: str) -> yaml.Node | None:
         loader.dispose()
 
 
-class _CountingLoader(yaml.SafeLoader):
-    """A safe loader that refuses alias expansion past MAX_ALIASES (a "billion laughs"
-    file would otherwise grow without bound once its values are read)."""
-
-    aliases = 0
-
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
-        if self.check_event(yaml.AliasEvent):
-            self.aliases += 1
-            if self.aliases > MAX_ALIASES:
-                mark = self.peek_event().start_mark
-                raise FlowError(f"{self.name}:{mark.line + 1}: more than {MAX_ALIASES} YAML "
-                                "aliases (*name); write the values out")
-        return super().compose_node(parent, index)  # type: ignore[no-any-return,misc]
-
-
-def _compose(path: Path, text: str) -> yaml.Node | None:
-    loader = _CountingLoader(text)
-    loader.name = str(path)
-    try:
-        return loader.get_single_node()  # type: ignore[no-any-return]
-    finally:
-        loader.dispose()
-
-
 def compose_all(path: Path, text: str) -> list[yaml.Node]:
     """Every YAML document of ``text`` (Maestro: header, ---, commands), with the same
     alias limit as one flow document."""
