@@ -527,10 +527,6 @@ class DesktopDevice(Device):
         """DeviceUnreachable when the X server no longer answers, else ``other``."""
         return other if x_alive(self.target) else self._lost(what)
 
-    def _lost_or(self, other: BaseException, what: str) -> BaseException:
-        """DeviceUnreachable when the X server no longer answers, else ``other``."""
-        return other if answers_quickly(self.target) else self._lost(what)
-
     def _lost(self, what: str) -> DeviceUnreachable:
         return DeviceUnreachable(f"{self.id}: X display {self.target.display} went away "
                                  f"during {what}")
