@@ -53,8 +53,22 @@ def check_layer(values: Mapping[str, Any], source: str,
         checked = _settings_adapter().validate_python(plain)
     except ValidationError as exc:
         raise ConfigError(_message(exc, source, names or {})) from exc
+    if plain.get("privacy") is not None:
+        _check_privacy(checked.privacy, source, (names or {}).get("privacy", "privacy"))
     return {k: getattr(checked, k, v) for k, v in plain.items()} | (
         {"extra": values["extra"]} if "extra" in values else {})
+
+
+def _check_privacy(value: list[str] | str, source: str, key: str) -> None:
+    """Only known classes of personal data (or "off"); planners is imported only when set."""
+    from planners.privacy import PII_CLASSES
+
+    chosen = [value] if isinstance(value, str) else value
+    unknown = sorted(set(chosen) - set(PII_CLASSES) - ({"off", "none"} if isinstance(value, str)
+                                                       else set()))
+    if unknown:
+        raise ConfigError(f"{source}: {key} = {value!r}: unknown personal data classes "
+                          f"{unknown}; choose from {', '.join(PII_CLASSES)} (or \"off\")")
 
 
 def check_extra(extra: Mapping[str, Any], source: str, known: set[str]) -> None:

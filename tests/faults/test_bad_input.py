@@ -106,6 +106,7 @@ def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, s
     ("llm_timeout = 0", "llm_timeout = 0: input should be greater than 0"),
     ('grounder = "vml"', "grounder = 'vml': input should be 'local' or 'vlm'"),
     ('local_only = "maybe"', "local_only = 'maybe': input should be a valid boolean"),
+    ('privacy = ["emial"]', "privacy = ['emial']: unknown personal data classes ['emial']"),
 ])
 def test_a_bad_config_value_is_one_line_naming_the_key(
         toml: str, says: str, capsys: pytest.CaptureFixture[str]) -> None:
