@@ -24,10 +24,12 @@ from grounding.pixelcache import PixelCache, pixel_key
 
 MIN_SCORE = 0.5      # a key symbol's reading: mean confidence
 WORD_SCORE = 0.8     # a short word's or letter's reading ("AC", "ln", "F")
+SURE = 0.9           # a line recognizer's short reading below this is read again
 DOT_SCORE = 0.2      # a lone dot reads poorly; its ink's shape says it is a dot
 MAX_CHARS = 4
 INK = 40             # grey levels from the region's background that count as ink
 LINE_H = 16          # text line height when the screen has no text to measure
+CJK = 0x2E80         # short labels are read over the characters below this code point
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,11 +40,25 @@ class Glyph:
     line: Box
 
 
+def doubtful(t: TextBox) -> bool:
+    """A short reading the line recognizer was unsure of ("9%6" for a "%" key)."""
+    return len(t.text) <= 3 and t.score < SURE
+
+
 def empty_regions(frames: list[Box], texts: list[TextBox]) -> list[Box]:
-    """Button-shaped regions in which no text was read, innermost of nested twins first."""
-    read = [t.box for t in texts if t.text]
+    """Button-shaped regions in which no text was read (or only a doubtful short one),
+    innermost of nested twins first."""
+    read = [t.box for t in texts if t.text and not doubtful(t)]
     return [b for b in sorted(frames, key=lambda b: b.area)
             if not any(b.contains(t.center) for t in read)]
+
+
+def merge(texts: list[TextBox], labels: list[TextBox]) -> list[TextBox]:
+    """``texts`` plus the short labels read, which replace the doubtful readings of the
+    same ink."""
+    kept = [t for t in texts if not (doubtful(t) and any(
+        t.box.intersection(g.box) > 0.3 * min(t.box.area, g.box.area) for g in labels))]
+    return kept + labels
 
 
 def glyphs(rgb: np.ndarray, regions: list[Box], line_h: float) -> list[Glyph]:
@@ -93,6 +109,7 @@ class LabelReader:
         self._threads = threads
         self._session: Any = None
         self._charset: list[str] = []
+        self._allowed = np.zeros(0, bool)
         self._seen: PixelCache[tuple[str, float]] = PixelCache(1024)
 
     def read(self, rgb: np.ndarray, found: list[Glyph], line_h: float) -> list[TextBox]:
@@ -115,9 +132,11 @@ class LabelReader:
             self._session = runtime.session(models_dir() / REC_MODEL, self._threads)
             meta = self._session.get_modelmeta().custom_metadata_map
             self._charset = ["", *meta.get("character", "").splitlines(), " "]
+            self._allowed = np.array([i == 0 or (len(c) == 1 and ord(c) < CJK)
+                                      for i, c in enumerate(self._charset)])
         x, _ = rec_input(crops)
         probs = self._session.run(None, {self._session.get_inputs()[0].name: x})[0]
-        return [_decode(p, self._charset) for p in probs]
+        return [_decode(p, self._charset, self._allowed) for p in probs]
 
 
 def _crop(rgb: np.ndarray, b: Box) -> np.ndarray:
@@ -128,8 +147,11 @@ def _crop(rgb: np.ndarray, b: Box) -> np.ndarray:
                               cv2.BORDER_REPLICATE)
 
 
-def _decode(prob: np.ndarray, charset: list[str]) -> tuple[str, float]:
-    """Greedy CTC: the text and its characters' mean probability."""
+def _decode(prob: np.ndarray, charset: list[str], allowed: np.ndarray) -> tuple[str, float]:
+    """Greedy CTC over the ``allowed`` characters (Latin, Greek, symbols: a lone glyph is
+    otherwise often taken for a CJK character): the text and its mean probability."""
+    prob = prob * allowed
+    prob = prob / np.maximum(prob.sum(axis=1, keepdims=True), 1e-9)
     idx = prob.argmax(axis=1)
     keep = (idx != 0) & np.concatenate([[True], idx[1:] != idx[:-1]])
     chars = [charset[i] if i < len(charset) else "" for i in idx[keep]]

@@ -111,8 +111,8 @@ def name_score(e: Element, asked: list[tuple[str, float]]) -> float:
     guessed = e.source in ("proposal", "detector")  # a classifier's label, not the app's
     names = [(e.text, 1.0), (e.label, 0.8 if guessed else 1.0),
              (resource_name(e.resource_id), 0.85)]
-    score = max((max(similarity(a, n), verbatim(a, n), key_match(a, n)) * wa * wn
-                 for a, wa in asked for n, wn in names if n), default=0.0)
+    score = max((max(similarity(a, n), verbatim(a, n), key_match(a, n) if wa == 1.0 else 0.0)
+                 * wa * wn for a, wa in asked for n, wn in names if n), default=0.0)
     if guessed and e.label:
         score = max(score, ACTION_ONLY * 0.8 * _action_match(asked, e.label))
     return score

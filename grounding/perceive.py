@@ -24,7 +24,7 @@ from devices.geometry import Box, ScreenGeometry
 from grounding.a11y import Node, parse_uiautomator, useful
 from grounding.errors import ImageError, ModelMissing
 from grounding.fuse import Detection, Sources, fuse
-from grounding.labels import LINE_H, LabelReader, empty_regions, glyphs
+from grounding.labels import LINE_H, LabelReader, empty_regions, glyphs, merge
 from grounding.ocr import Ocr, OcrConfig, TextBox
 from grounding.proposals import button_frames, icon_blobs
 from grounding.text import similarity
@@ -176,8 +176,7 @@ class Perceiver:
 
     def _screen(self, obs: Observation, rgb: np.ndarray, texts: list[TextBox],
                 dets: list[Detection], blobs: list[Box]) -> Screen:
-        legible = _legible(texts)
-        legible += self._short_labels(rgb, legible, dets)
+        legible = self._short_labels(rgb, _legible(texts), dets)
         src = Sources(nodes=self._nodes, texts=legible, detections=dets, blobs=blobs,
                       ocr_ran=self.ocr is not None)
         elements = fuse(src, rgb)
@@ -186,14 +185,15 @@ class Perceiver:
 
     def _short_labels(self, rgb: np.ndarray, texts: list[TextBox],
                       dets: list[Detection]) -> list[TextBox]:
-        """Labels read in the button-shaped regions where no text was found (``labels``)."""
+        """``texts`` with the labels read in the button-shaped regions where no text (or
+        only a doubtful short reading) was found (``grounding.labels``)."""
         if self.labels is None or self._nodes:
-            return []
+            return texts
         frames = button_frames(rgb) + [d.box for d in dets if d.kind == "button"]
         heights = [t.box.height for t in texts if t.text]
         line_h = float(np.median(heights)) if heights else LINE_H
         found = glyphs(rgb, empty_regions(frames, texts), line_h)
-        return self.labels.read(rgb, found, line_h) if found else []
+        return merge(texts, self.labels.read(rgb, found, line_h)) if found else texts
 
     def _blobs(self, rgb: np.ndarray, rects: list[Box] | None,
                texts: list[TextBox]) -> list[Box]:
