@@ -120,7 +120,8 @@ def make_policy(kind: str, settings: Settings, usage: Usage, locate: Locate) -> 
     if kind == "offline":
         from planners.offline import OfflinePlanner
 
-        return OfflinePlanner(locate)
+        return OfflinePlanner(locate, store=AppModelStore(data_dir() / "appmodels"),
+                              explore_budget=settings.explore_budget)
     from planners.agent_policy import AgentPolicy
     from planners.agents import build_agents
 

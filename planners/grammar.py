@@ -231,12 +231,14 @@ def _fill(h: re.Match[str], groups: dict[str, str], quoted: list[str]) -> str:
 
 
 def _special(line: str, number: int, text: str, groups: dict[str, str]) -> list[Step]:
-    """The file's ``@`` lines: @launch, @ensure, @keys, @answer."""
+    """The file's ``@`` lines: @launch, @ensure, @pick, @keys, @answer."""
     head, _, rest = line.partition(" ")
     if head == "@launch":
         return [Step(number, text, "launch", rest)]
     if head == "@ensure":
         return [Step(number, text, "ensure_app", rest)]
+    if head == "@pick":      # an option already chosen changes nothing: that is done too
+        return [Step(number, text, "pick", rest)]
     if head == "@keys":
         return [Step(number, text, "compute", value=groups["expr"])]
     if head == "@answer":

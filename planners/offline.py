@@ -25,7 +25,9 @@ from grounding.text import similarity
 from grounding.types import Element, Screen, Target
 from planners import menus
 from planners.actions import Action, Done, Fail, parse_action
+from planners.appmodel import AppModelStore
 from planners.grammar import KEY_NAMES, Step, StepSyntaxError, parse_steps
+from planners.navigate import Navigator, names_for, relatedness
 from planners.policy import (
     Context,
     Decision,
@@ -37,8 +39,8 @@ from planners.policy import (
 )
 
 Locate = Callable[[Screen, str], Target]
-DONE_ON_NO_CHANGE = ("back", "home", "key", "hotkey", "wait", "swipe", "drag")
-FIND_FIRST = ("tap", "long_press", "toggle", "fill", "drag")
+DONE_ON_NO_CHANGE = ("back", "home", "key", "hotkey", "wait", "swipe", "drag", "pick")
+FIND_FIRST = ("tap", "long_press", "toggle", "fill", "drag", "pick")
 QUALIFIER = re.compile(r"\s+(?:in|on|under|inside|within|at|from) (?:the )?(?=[A-Z\w])", re.I)
 # Pop-ups that stand between a step and its target are declined, never accepted.
 DISMISS = ("Not now", "No thanks", "Maybe later", "Later", "Skip", "Dismiss", "Got it",
@@ -83,8 +85,12 @@ class OfflinePlanner:
     name = "offline"
 
     def __init__(self, locate: Locate, *, max_scrolls: int = 6, max_waits: int = 10,
-                 retries: int = 3) -> None:
+                 retries: int = 3, store: AppModelStore | None = None,
+                 explore_budget: int = 24) -> None:
         self.locate = locate
+        self.store, self.explore_budget = store, explore_budget
+        self.nav: tuple[int, Navigator] | None = None   # the goal step being navigated
+        self.answer = ""                                 # what the task asked, when it asked
         self.max_scrolls, self.max_waits, self.retries = max_scrolls, max_waits, retries
         self.steps: list[Step] | None = None  # parsed on the first plan()
         self.error = ""
@@ -107,6 +113,8 @@ class OfflinePlanner:
         self.pending = self._next(ctx.screen)
         steps = self.steps or []
         current = steps[self.index].text if self.index < len(steps) else "done"
+        if self.nav is not None and self.nav[0] == self.index and self.nav[1].note:
+            current = f"{current}: {self.nav[1].note}"
         total = len({s.number for s in steps})
         done = len({s.number for s in steps[: self.index]}
                    - {s.number for s in steps[self.index:]})
@@ -135,9 +143,12 @@ class OfflinePlanner:
                 self.index, self.acted, self.scrolls, self.last = self.index + 1, 0, 0, None
                 self.waited, self.touched = False, ""
                 continue
-            return Decision(action, thought=f"{step.label()}: {action.type.replace('_', ' ')}")
+            why = self.nav[1].note if self.nav is not None and self.nav[0] == self.index else ""
+            return Decision(action, thought=f"{step.label()}: {action.type.replace('_', ' ')}"
+                                            + (f" ({why})" if why else ""))
         total = len({s.number for s in steps})
-        return Decision(Done(text=f"all {total} steps done" if total != 1 else "the step is done"))
+        return Decision(Done(text=self.answer or (
+            f"all {total} steps done" if total != 1 else "the step is done")))
 
     def feedback(self, fb: Feedback) -> None:
         self.last = fb
@@ -203,7 +214,7 @@ class OfflinePlanner:
         return self._issue(self._untargeted(step))
 
     def _untargeted(self, step: Step) -> Action:
-        if step.verb == "open":
+        if step.verb in ("open", "launch", "ensure_app"):
             return act("launch_app", app=step.target)
         if step.verb in ("back", "home"):
             return act(step.verb)
@@ -241,8 +252,11 @@ class OfflinePlanner:
                             reason="no element reads exactly that")
         else:
             target = self._locate_plain(screen, step.target)
-        if target.found and target.element is not None:
+        if target.found and target.element is not None and not self._not_a_switch(step, screen,
+                                                                                   target):
             return target.element
+        if self._navigating(step, screen):
+            return self._navigate(step, screen)
         dismiss = interruption(screen)
         if dismiss is not None and self.dismissed < MAX_DISMISSALS:
             self.dismissed += 1
@@ -263,9 +277,41 @@ class OfflinePlanner:
         near = ", ".join(repr(n) for n in list(names)[:3])
         return f" (closest: {near})" if near else ""
 
+    def _not_a_switch(self, step: Step, screen: Screen, target: Target) -> bool:
+        """A goal's target found as a near miss ("Phone" for "about phone") or, for a toggle,
+        as a text with no switch beside it ("Wi-Fi" in a summary): navigation goes on."""
+        e = target.element
+        if e is None or self.acted or not self._navigating(step, screen, loaded=True):
+            return False
+        weak = relatedness(step.target, e.text or e.label) < 1.0
+        return weak or (step.verb == "toggle" and toggle_for(screen, e) is None)
+
+    def _navigating(self, step: Step, screen: Screen, loaded: bool = False) -> bool:
+        """Navigate to a goal's target: a first step, or any step on the home screen."""
+        if self.nav is not None and self.nav[0] == self.index:
+            return True
+        if step.verb not in ("tap", "toggle") or step.exact or not (self.waited or loaded):
+            return False
+        return step.number == 1 or "launcher" in (screen.app or "")
+
+    def _navigate(self, step: Step, screen: Screen) -> Action:
+        """The navigator's next action towards the target (planners.navigate)."""
+        if self.nav is None or self.nav[0] != self.index:
+            self.nav = (self.index, Navigator(step.target, self.store, self.explore_budget))
+        action = self.nav[1].next(screen)
+        if isinstance(action, str):
+            return Fail(text=f"{step.label()}: {action}")
+        self.searching = False
+        return action
+
     def _locate_plain(self, screen: Screen, what: str) -> Target:
-        """Locate ``what``; "Airplane mode in Quick Settings" also as "Airplane mode"."""
+        """Locate ``what`` (or a name apps use for it: "dark mode" is "Dark theme");
+        "Airplane mode in Quick Settings" also as "Airplane mode"."""
         target = self.locate(screen, what)
+        for alias in names_for(what)[1:]:
+            if target.found:
+                break
+            target = self.locate(screen, alias)
         head = QUALIFIER.split(what, maxsplit=1)[0]
         if target.found or head == what or not head:
             return target
@@ -323,6 +369,29 @@ class OfflinePlanner:
         # OCR may drop a letter of what was typed ("notes.xt"): close enough is shown.
         seen = step.value in shown or similarity(step.value, shown) >= 0.8
         return bool(fields) and not hidden and not seen
+
+    def _step_launch(self, step: Step, screen: Screen) -> Action | None:
+        """Start the app, even when it is open (a phrase's steps start from its first screen)."""
+        return self._one_shot(step, screen)
+
+    def _step_ensure_app(self, step: Step, screen: Screen) -> Action | None:
+        """Start the app only when its screen is not showing."""
+        if not self.acted and step.target.casefold() in (screen.app or "").casefold():
+            return None
+        return self._one_shot(step, screen)
+
+    def _step_answer(self, step: Step, screen: Screen) -> Action | None:
+        """The result the screen shows becomes the run's answer; a different one fails."""
+        shown = [e.text.strip() for e in screen.elements
+                 if e.text.strip().replace(",", "") == step.value]
+        if shown:
+            self.answer = shown[0]
+            return None
+        if not self.acted:
+            return self._issue(act("wait", seconds=0.5))
+        numbers = [e.text for e in screen.elements if re.fullmatch(r"[\d.,−-]+", e.text.strip())]
+        return Fail(text=f"{step.label()}: the screen shows {numbers[-1:] or 'no result'}, "
+                         f"not {step.value}")
 
     def _step_save(self, step: Step, screen: Screen) -> Action | None:
         """Tap a visible Save button once (an edit that is not saved is lost)."""

@@ -1,0 +1,185 @@
+"""Goals without a model: find the screen that shows X, from the app models or by looking.
+
+"turn on bluetooth" on the home screen: the offline planner asks ``Navigator`` for the
+next action until X is on the screen. It first looks in the app models for a screen
+that showed X and walks the shortest known path there; when no model knows X it
+explores the most likely app (Settings for device settings, or the app the goal
+names), best first: the rows whose words are closest to X, each looked at and left
+again, within a budget. What it saw is learnt by the loop's app models, so the next
+run of the goal walks the known path. Quick Settings in the shade is a place too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+import yaml
+
+from grounding.text import similarity
+from grounding.types import Element, Screen, Target
+from planners.actions import Action, Back, LaunchApp, Scroll, Swipe, Tap
+from planners.appmodel import AppModelStore
+from planners.fingerprint import normalize_text, screen_title
+
+Locate = Callable[[Screen, str], Target]
+STOP = frozenset({"the", "a", "an", "my", "for", "of", "to", "on", "off", "settings", "mode"})
+SETTINGS = "Settings"
+MAX_SCROLLS = 3      # per screen, while exploring
+
+
+@cache
+def aliases() -> dict[str, list[str]]:
+    """Names people use -> what apps call them (planners/steps.yaml ``aliases``)."""
+    raw = yaml.safe_load(resources.files("planners").joinpath("steps.yaml").read_text("utf-8"))
+    return {k.casefold(): list(v) for k, v in (raw.get("aliases") or {}).items()}
+
+
+def names_for(target: str) -> list[str]:
+    """The target as written, then the names apps use for it."""
+    key = re.sub(r"[^\w& ]+", " ", target.casefold()).strip()
+    return [target, *aliases().get(key, []), *aliases().get(key.replace(" ", ""), [])]
+
+
+def words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[\w]+", text.casefold()) if w not in STOP]
+
+
+def relatedness(target: str, text: str) -> float:
+    """Share of the target's words (in its best name) that ``text`` contains; close
+    spellings and shared stems count."""
+    have = words(text)
+    best = 0.0
+    for name in names_for(target):
+        want = words(name)
+        if want and have:
+            hit = sum(any(w == h or (w[:5] == h[:5] and len(w) > 4) or similarity(w, h) >= 0.8
+                          for h in have) for w in want)
+            best = max(best, hit / len(want))
+    return best
+
+
+def rows(screen: Screen) -> list[tuple[Element, str]]:
+    """Clickable elements with all the text inside them (a row's title and summary)."""
+    out = []
+    for e in screen.elements:
+        if e.clickable is not True or e.kind == "input":
+            continue
+        inside = [o.text or o.label for o in screen.elements
+                  if o.box.x1 >= e.box.x1 - 2 and o.box.x2 <= e.box.x2 + 2
+                  and o.box.y1 >= e.box.y1 - 2 and o.box.y2 <= e.box.y2 + 2]
+        text = " ".join(dict.fromkeys(t for t in [e.text or e.label, *inside] if t))
+        if text.strip():
+            out.append((e, text))
+    return out
+
+
+@dataclass
+class Navigator:
+    """Where a goal's target is, and the next action that brings it on the screen."""
+
+    target: str
+    store: AppModelStore | None = None
+    budget: int = 24
+    app: str = SETTINGS
+    spent: int = 0
+    note: str = ""                      # where it is heading and why, in words
+    known: list[Action] | None = None   # the path from the app models, when one knows X
+    tried: dict[str, set[str]] = field(default_factory=dict)
+    scrolled: dict[str, int] = field(default_factory=dict)
+    seen: tuple[str, ...] = ()          # the texts of the last screen, to tell an end of list
+    depth: int = 0
+    launched: bool = False
+    shade: bool = False
+
+    def next(self, screen: Screen) -> Action | str:
+        """The next action, or why the target cannot be reached (a string)."""
+        if self.spent >= self.budget:
+            return (f"'{self.target}' not found within the exploring budget of {self.budget} "
+                    "actions (explore_budget)")
+        if self.known is None:
+            self.known = self._from_models()
+        action = self._walk() if self.known else self._explore(screen)
+        if isinstance(action, str):
+            return action
+        self.spent += 1
+        return action
+
+    def _walk(self) -> Action:
+        assert self.known is not None
+        return self.known.pop(0)
+
+    def _from_models(self) -> list[Action]:
+        """Launch + the shortest known path to a screen that showed the target."""
+        if self.store is None:
+            return []
+        for app in self.store.apps():
+            model = self.store.load(app)
+            goal = next((s for s in model.states.values() if any(
+                _shows(fp.tokens, n) for fp in s.fingerprints for n in names_for(self.target))),
+                None)
+            entries = [s for s in model.states.values() if s.entry]
+            for entry in entries:
+                path = model.path(entry, goal) if goal is not None else []
+                if goal is not None and (path or entry.id == goal.id):
+                    label = _label_of(model, entry.id) or app
+                    self.note = (f"heading for '{goal.name}', where the app model saw "
+                                 f"'{self.target}' ({len(path) + 1} known actions)")
+                    return [LaunchApp(app=label), *(t.to_action() for t in path)]
+        return []
+
+    def _explore(self, screen: Screen) -> Action | str:
+        """Best first through the likely app; then Quick Settings in the shade."""
+        if not self.launched:
+            self.launched = True
+            self.note = (f"no app model knows '{self.target}': exploring {self.app}, "
+                         "most related entries first")
+            return LaunchApp(app=self.app)
+        here = screen_title(screen)
+        tried = self.tried.setdefault(here, set())
+        ranked = sorted(((relatedness(self.target, text), i, e, text)
+                         for i, (e, text) in enumerate(rows(screen)) if text not in tried),
+                        key=lambda r: (-r[0], r[1]))
+        related = [r for r in ranked if r[0] > 0]
+        if related and self.depth < 3:
+            score, _, e, text = related[0]
+            tried.add(text)
+            self.depth += 1
+            self.note = f"looking for '{self.target}' under '{text[:60]}' (related words)"
+            return Tap(element=e.id)
+        texts = tuple(e.text for e in screen.elements)
+        at_end, self.seen = texts == self.seen, texts
+        if self.scrolled.get(here, 0) < MAX_SCROLLS and not at_end:
+            self.scrolled[here] = self.scrolled.get(here, 0) + 1
+            self.note = f"looking for '{self.target}' further down '{here}'"
+            return Scroll(direction="down")
+        if self.depth > 0:
+            self.depth -= 1
+            self.note = f"'{self.target}' is not under '{here}': going back"
+            return Back()
+        return self._shade(screen)
+
+    def _shade(self, screen: Screen) -> Action | str:
+        if self.shade:
+            return (f"cannot find '{self.target}' in {self.app} or in Quick Settings; "
+                    "write the way as steps, or configure a model (it would help here)")
+        self.shade = True
+        self.note = f"'{self.target}' is not in {self.app}: looking in Quick Settings"
+        g = screen.geometry
+        return Swipe(direction="down", x=g.width // 2, y=8)
+
+
+def _shows(tokens: tuple[str, ...], name: str) -> bool:
+    want = normalize_text(name)
+    return any(t.rsplit("|", 1)[-1] == want for t in tokens)
+
+
+def _label_of(model: object, entry: str) -> str:
+    """The name to launch a model's app by: the launch action that reached its entry."""
+    for t in getattr(model, "transitions", []):
+        if t.action.get("type") == "launch_app" and t.dst == entry:
+            return str(t.action["app"])
+    return ""
