@@ -90,7 +90,7 @@ def _from_file(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the config file ({exc.strerror}); it must be "
                           "a TOML file") from exc
-    known = {f.name for f in fields(Settings)} - {"extra", "secrets"}
+    known = {f.name for f in fields(Settings)} - {"extra"}
     values = {k.replace("-", "_"): v for k, v in raw.items() if k.replace("-", "_") in known}
     extra = {k: v for k, v in raw.items() if k.replace("-", "_") not in known}
     check_extra(extra, str(path), known)
