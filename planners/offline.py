@@ -283,7 +283,8 @@ class OfflinePlanner:
         e = target.element
         if e is None or self.acted or not self._navigating(step, screen, loaded=True):
             return False
-        weak = relatedness(step.target, e.text or e.label) < 1.0
+        head = QUALIFIER.split(step.target, maxsplit=1)[0] or step.target
+        weak = relatedness(head, e.text or e.label) < 1.0
         return weak or (step.verb == "toggle" and toggle_for(screen, e) is None)
 
     def _navigating(self, step: Step, screen: Screen, loaded: bool = False) -> bool:

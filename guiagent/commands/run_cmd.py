@@ -12,6 +12,7 @@ from types import FrameType
 import click
 
 from guiagent.commands.device_cmds import ADB_OPTION, DEVICE_OPTION
+from guiagent.config import Settings
 from guiagent.devlock import device_lock
 from guiagent.errors import (
     EXIT_DEVICE,
@@ -91,6 +92,20 @@ def drive(records: Iterator[StepRecord], stop: object, quiet: bool = False,
     return result
 
 
+def offline_syntax_error(task: str, settings: Settings, planner: str) -> str:
+    """Why the offline planner cannot read ``task`` (empty when it can, or a model plans)."""
+    from guiagent.session import choose_planner
+    from planners.grammar import StepSyntaxError, parse_steps
+
+    if choose_planner(settings, planner) != "offline":  # type: ignore[arg-type]
+        return ""
+    try:
+        parse_steps(task)
+    except StepSyntaxError as exc:
+        return str(exc)
+    return ""
+
+
 def finish(result: RunResult, as_json: bool) -> int:
     if as_json:
         click.echo(result_json(result))
@@ -148,6 +163,10 @@ def run(task: str, device: str | None, adb_server: str | None, planner: str, mod
     options = RunOptions(planner=planner, dry_run=dry_run, assume_yes=assume_yes,  # type: ignore[arg-type]
                          out=out, max_steps=max_steps, max_tokens=max_tokens,
                          max_seconds=max_seconds, ocr=ocr)
+    unreadable = offline_syntax_error(task, settings, planner)
+    if unreadable:   # before the device is touched
+        click.echo(f"guiagent: {unreadable}", err=True)
+        return finish(RunResult(step=0, status="failed", reason=unreadable), as_json)
     dev_options = device_options(settings)
     with open_device(settings.device or "sim", **dev_options) as dev, \
             device_lock(dev, task, settings.device_wait):
