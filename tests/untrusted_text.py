@@ -18,7 +18,7 @@ from grounding.types import Element, Screen
 from grounding.vlm import parse_reply as parse_grounder_reply
 from guiagent.safety import Taint, scan_injections
 from guiagent.terminal import printable
-from planners.llm import parse_json_reply
+from planners.llm import MAX_REPLY_CHARS, parse_json_reply
 from planners.privacy import Masker, find_pii, resolve_secrets
 
 
@@ -38,10 +38,10 @@ def _on_screen(text: str) -> Screen:
 
 PATTERNS: dict[str, Callable[[str], object]] = {
     "privacy.find_pii": find_pii,
-    "privacy.Masker.text": lambda t: Masker().text(t),
     "privacy.Masker.unmask": lambda t: Masker().unmask(t, strict=False),
     "privacy.resolve_secrets": _quietly(lambda t: resolve_secrets(t, {})),
-    "llm.parse_json_reply": _quietly(parse_json_reply),
+    "llm.parse_json_reply": _quietly(parse_json_reply),   # over the limit: refused at once
+    "llm.parse_json_reply (256 KB)": _quietly(lambda t: parse_json_reply(t[:MAX_REPLY_CHARS])),
     "safety.scan_injections": lambda t: scan_injections(_on_screen(t)),
     "safety.Taint.of": Taint.of,
     "vlm.parse_reply": _quietly(parse_grounder_reply),

@@ -9,6 +9,8 @@ from __future__ import annotations
 import pytest
 from untrusted_text import INPUTS, PATTERNS
 
+from planners.llm import MAX_REPLY_CHARS
+
 MB = 1 << 20
 
 
@@ -21,8 +23,9 @@ def test_personal_data_masking_of_1_mb_without_a_break(make) -> None:  # noqa: A
 
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("name", ["think tags", "fences", "open braces", "json keys"])
-def test_reply_parsing_of_1_mb(name: str) -> None:
-    PATTERNS["llm.parse_json_reply"](INPUTS[name](MB))
+@pytest.mark.parametrize("size", [MB, MAX_REPLY_CHARS], ids=["1 MB", "at the limit"])
+def test_reply_parsing_of_1_mb(name: str, size: int) -> None:
+    PATTERNS["llm.parse_json_reply"](INPUTS[name](size))
 
 
 @pytest.mark.slow
