@@ -17,6 +17,7 @@ import io
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -186,6 +187,17 @@ class VLMGrounder:
         self.prompt = prompt or (known[1] if known else "vlm_point")
         self.smart_resize, self.max_tokens = smart_resize, max_tokens
         self._client = _openai_client(client)
+        self._patience = client.timeout * (client.max_retries + 1)
+        self.time_left: Callable[[], float | None] | None = None   # a run's time budget
+
+    def _client_in_time(self) -> Any:
+        """The client, its timeout cut to what ``time_left`` allows (no retries then)."""
+        left = self.time_left() if self.time_left is not None else None
+        if left is None or left >= self._patience:
+            return self._client
+        if left <= 0:
+            raise RemoteGrounderError("time budget spent before the grounding model was asked")
+        return self._client.with_options(timeout=left, max_retries=0)
 
     def locate(self, image: Image.Image | np.ndarray, instruction: str) -> Target:
         """Where ``instruction`` points on ``image``, in the image's pixels."""
@@ -227,7 +239,7 @@ class VLMGrounder:
             {"type": "image_url", "image_url": {"url": data_url(image)}},
             {"type": "text", "text": prompt}]}]
         try:
-            resp = self._client.chat.completions.create(
+            resp = self._client_in_time().chat.completions.create(
                 model=self.model, messages=messages, max_tokens=self.max_tokens, temperature=0.0)
         except openai.OpenAIError as exc:
             raise RemoteGrounderError(f"grounding model {self.model} failed: {exc}") from exc

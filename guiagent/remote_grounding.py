@@ -6,6 +6,8 @@ the privacy rules (planners) or the settings (guiagent), so the wiring is here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from grounding.types import Element, Screen, Target
 from guiagent.config import Settings, llm_config
 from guiagent.errors import ConfigError
@@ -22,7 +24,8 @@ def innermost(screen: Screen, target: Target) -> Element | None:
 class RemoteLocate:
     """``locate(screen, instruction)`` answered by a remote grounding model."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings,
+                 time_left: Callable[[], float | None] | None = None) -> None:
         from grounding.vlm import ClientConfig, VLMGrounder
         from planners.privacy import Masker, is_loopback
 
@@ -41,6 +44,7 @@ class RemoteLocate:
         client = ClientConfig(settings.base_url, settings.api_key,
                               timeout=float(settings.llm_timeout))
         self.vlm = VLMGrounder(client, model, settings.coord_mode)  # type: ignore[arg-type]
+        self.vlm.time_left = time_left   # a request waits no longer than the run has left
         self.masker = Masker(privacy.classes)
 
     def __call__(self, screen: Screen, instruction: str) -> Target:

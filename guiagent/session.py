@@ -93,16 +93,18 @@ class TreeFirstPerceiver:
         return (self.full if self.ocr or not whole else self.tree).perceive(obs)
 
 
-def grounding_parts(ocr: bool = False,
-                    settings: Settings | None = None) -> tuple[Perceive, Locate]:
-    """Local perception; local grounding, or the remote VLM grounder when configured."""
+def grounding_parts(ocr: bool = False, settings: Settings | None = None,
+                    time_left: Callable[[], float | None] | None = None
+                    ) -> tuple[Perceive, Locate]:
+    """Local perception; local grounding, or the remote VLM grounder when configured (its
+    requests wait no longer than ``time_left``, the run's time budget)."""
     from grounding.locate import locate
 
     config = perceive_config(settings) if settings is not None else None
     if settings is not None and settings.grounder == "vlm":
         from guiagent.remote_grounding import RemoteLocate
 
-        return TreeFirstPerceiver(ocr, config), RemoteLocate(settings)
+        return TreeFirstPerceiver(ocr, config), RemoteLocate(settings, time_left)
     if settings is not None and settings.grounder != "local":
         raise ConfigError(f"grounder '{settings.grounder}' is unknown; use local or vlm")
     return TreeFirstPerceiver(ocr, config), locate
@@ -154,7 +156,7 @@ def build_loop(task: str, device: Device, settings: Settings, options: RunOption
     budget = Budget(usage, max_steps=options.max_steps or settings.max_steps,
                     max_tokens=options.max_tokens, max_cost=settings.max_cost,
                     max_seconds=options.max_seconds)
-    perceive, locate = grounding_parts(options.ocr, settings)
+    perceive, locate = grounding_parts(options.ocr, settings, usage.seconds_left)
     tips = TipStore(data_dir() / "tips") if options.app_models else None
     kind = choose_planner(settings, options.planner) if policy is None else policy.name
     if policy is None:

@@ -346,3 +346,24 @@ def test_flows_leave_a_device_another_run_holds(tmp_path: Path) -> None:
     assert re.search(rf"\[desktop\] leaving its flows to others: desktop is in use by another "
                      rf"guiagent run \(pid {os.getpid()}, task 'another run'", proc.stderr), \
         proc.stderr
+
+
+def test_max_seconds_cuts_a_grounding_model_that_never_answers(server: OpenAIServer,
+                                                               tmp_path: Path) -> None:
+    """--grounder vlm: the grounding request hangs; the run stops on its time budget."""
+    hang = Hang()
+    agents = Script(plan=[plan("tap Chrome")], decision=[decide(type="tap", target="Chrome")])
+    server.default = lambda body: agents(body) if "response_format" in body else hang
+    out = tmp_path / "run"
+    t0 = time.monotonic()
+    proc = start(*llm_run(server, out, "--max-seconds", "4", "--grounder", "vlm",
+                          "--coord-mode", "pixels"))
+    try:
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        hang.release()
+        proc.kill()
+    run = finished(proc.returncode, stderr, out)
+    assert run.rc == 2, stderr
+    assert run.result["reason"].startswith("time budget spent"), run.result
+    assert time.monotonic() - t0 < 25
