@@ -119,13 +119,13 @@ def _compose(path: Path, text: str) -> yaml.Node | None:
         loader.dispose()
 
 
-def compose_all(path: Path, text: str) -> list[yaml.Node]:
+def compose_all(path: Path, text: str) -> list[yaml.Node | None]:
     """Every YAML document of ``text`` (Maestro: header, ---, commands), with the same
     alias limit as one flow document."""
     loader = _CountingLoader(text)
     loader.name = str(path)
     try:
-        docs = []
+        docs: list[yaml.Node | None] = []
         while loader.check_node():
             docs.append(loader.get_node())
         return docs
