@@ -34,10 +34,12 @@ CJK = 0x2E80         # short labels are read over the characters below this code
 
 @dataclass(frozen=True, slots=True)
 class Glyph:
-    """The ink of one empty button: its box, and the line box the recognizer reads."""
+    """The ink of one empty button: its box, the line box the recognizer reads, and the
+    button's own box."""
 
     ink: Box
     line: Box
+    region: Box
 
 
 def doubtful(t: TextBox) -> bool:
@@ -51,6 +53,14 @@ def empty_regions(frames: list[Box], texts: list[TextBox]) -> list[Box]:
     read = [t.box for t in texts if t.text and not doubtful(t)]
     return [b for b in sorted(frames, key=lambda b: b.area)
             if not any(b.contains(t.center) for t in read)]
+
+
+def unread(found: list[Glyph], labels: list[TextBox], line_h: float) -> list[Box]:
+    """Small square buttons whose ink read as no label (a title bar's minimize, maximize
+    and close): icon candidates, named by the icon classifier or by their place."""
+    return [g.region for g in found if not any(g.line == t.box for t in labels)
+            and max(g.region.width, g.region.height) <= 2.5 * line_h
+            and g.region.width <= 1.5 * g.region.height <= 2.25 * g.region.width]
 
 
 def merge(texts: list[TextBox], labels: list[TextBox]) -> list[TextBox]:
@@ -71,7 +81,7 @@ def glyphs(rgb: np.ndarray, regions: list[Box], line_h: float) -> list[Glyph]:
             continue
         if any(g.ink.iou(ink) > 0.5 for g in out):
             continue
-        out.append(Glyph(ink, _line(ink, line_h, r)))
+        out.append(Glyph(ink, _line(ink, line_h, r), r))
     return out
 
 
@@ -114,7 +124,8 @@ class LabelReader:
 
     def read(self, rgb: np.ndarray, found: list[Glyph], line_h: float) -> list[TextBox]:
         """The accepted readings as text boxes over each glyph's line."""
-        crops = [_crop(rgb, g.line) for g in found]
+        found = [g for g in found if min(g.region.width, g.region.height) >= 0.9 * line_h]
+        crops = [_crop(rgb, g.line) for g in found]  # smaller buttons hold icons, no words
         keys = [pixel_key(c) for c in crops]
         todo = [i for i, k in enumerate(keys) if k not in self._seen]
         if todo:

@@ -19,7 +19,7 @@ from grounding.names import asked_key, fold, shown_key
 from grounding.query import ROLES, Query, parse, strip_verb, synonyms
 from grounding.text import compact, has_cjk, normalize, similarity
 from grounding.types import Element, Screen, Target
-from grounding.within import restrict, title_bar_first
+from grounding.within import restrict, title_bar_first, title_controls
 
 MIN_SCORE = 0.6
 QUOTED_MIN = 0.75    # quoted text must match closely
@@ -77,6 +77,8 @@ def resolve(screen: Screen, q: Query, min_score: float = MIN_SCORE) -> Target:
                           candidates=anchor.candidates)
         return _relative(screen, q, anchor.element)
     pool = _role_pool(screen, q.role)
+    if q.container is not None and q.container.kind == "title bar":
+        return _window_control(screen, q, pool, min_score)
     if q.container is not None:
         pool, where = restrict(screen, q.container, pool)
         if where:
@@ -88,6 +90,21 @@ def resolve(screen: Screen, q: Query, min_score: float = MIN_SCORE) -> Target:
     if q.text:
         return _by_text(screen, q, pool, min_score)
     return _by_place(screen, q, pool)
+
+
+def _window_control(screen: Screen, q: Query, pool: Scored, min_score: float) -> Target:
+    """A title bar's close / maximize / minimize: an icon named so (the topmost, then the
+    rightmost), else the button at its place at the end of a window's title row."""
+    run = title_controls(screen)
+    named = [(e, w) for e, w in pool if e.label == q.text]
+    on_bar = [(e, w) for e, w in named if e in run.values()
+              or e.center.y < 0.05 * screen.geometry.height]
+    if on_bar:
+        return _by_text(screen, q, on_bar, min_score, False)
+    if q.text in run:
+        return _hit(run[q.text], min_score, "", f"the {q.text} button by its place on a "
+                    "title bar")
+    return _by_text(screen, q, named or pool, min_score, False)
 
 
 def variants(text: str) -> list[tuple[str, float]]:

@@ -24,7 +24,7 @@ from devices.geometry import Box, ScreenGeometry
 from grounding.a11y import Node, parse_uiautomator, useful
 from grounding.errors import ImageError, ModelMissing
 from grounding.fuse import Detection, Sources, fuse
-from grounding.labels import LINE_H, LabelReader, empty_regions, glyphs, merge
+from grounding.labels import LINE_H, LabelReader, empty_regions, glyphs, merge, unread
 from grounding.ocr import Ocr, OcrConfig, TextBox
 from grounding.proposals import button_frames, icon_blobs
 from grounding.text import similarity
@@ -176,24 +176,28 @@ class Perceiver:
 
     def _screen(self, obs: Observation, rgb: np.ndarray, texts: list[TextBox],
                 dets: list[Detection], blobs: list[Box]) -> Screen:
-        legible = self._short_labels(rgb, _legible(texts), dets)
-        src = Sources(nodes=self._nodes, texts=legible, detections=dets, blobs=blobs,
+        legible, buttons = self._short_labels(rgb, _legible(texts), dets)
+        src = Sources(nodes=self._nodes, texts=legible, detections=dets, blobs=blobs + buttons,
                       ocr_ran=self.ocr is not None)
         elements = fuse(src, rgb)
         self._label_icons(rgb, elements)
         return Screen(elements, obs.geometry, obs.image, obs.app, obs.activity)
 
     def _short_labels(self, rgb: np.ndarray, texts: list[TextBox],
-                      dets: list[Detection]) -> list[TextBox]:
+                      dets: list[Detection]) -> tuple[list[TextBox], list[Box]]:
         """``texts`` with the labels read in the button-shaped regions where no text (or
-        only a doubtful short reading) was found (``grounding.labels``)."""
+        only a doubtful short reading) was found, and the small buttons whose ink is no
+        label (icon candidates); see ``grounding.labels``."""
         if self.labels is None or self._nodes:
-            return texts
+            return texts, []
         frames = button_frames(rgb) + [d.box for d in dets if d.kind == "button"]
         heights = [t.box.height for t in texts if t.text]
         line_h = float(np.median(heights)) if heights else LINE_H
         found = glyphs(rgb, empty_regions(frames, texts), line_h)
-        return merge(texts, self.labels.read(rgb, found, line_h)) if found else texts
+        if not found:
+            return texts, []
+        labels = self.labels.read(rgb, found, line_h)
+        return merge(texts, labels), unread(found, labels, line_h)
 
     def _blobs(self, rgb: np.ndarray, rects: list[Box] | None,
                texts: list[TextBox]) -> list[Box]:

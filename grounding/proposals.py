@@ -66,10 +66,9 @@ def button_frames(rgb: np.ndarray, limit: int = 400) -> list[Box]:
     scale = min(1.0, MAX_SIDE / max(h, w))
     small = rgb if scale == 1.0 else cv2.resize(
         rgb, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
-    edges = cv2.dilate(cv2.Canny(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), 20, 60),
-                       np.ones((3, 3), np.uint8))
+    edges = cv2.Canny(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), 20, 60)
     contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
-    lo, hi = 14 * scale, 0.2 * min(h, w) * scale
+    lo, hi = 10 * scale, 0.2 * min(h, w) * scale
     boxes: list[Box] = []
     for c in contours:
         x, y, bw, bh = cv2.boundingRect(c)

@@ -125,6 +125,59 @@ def _overlap_x(a: Box, b: Box) -> bool:
     return min(a.x2, b.x2) - max(a.x1, b.x1) > 0.3 * min(a.width, b.width)
 
 
+CONTROLS = ("close", "maximize", "minimize")  # a title bar's buttons, from the right
+
+
+def title_controls(screen: Screen) -> dict[str, Element]:
+    """The topmost run of two or three small nameless buttons that ends a row holding a
+    title (or at the top of the screen), named from the right: close, maximize,
+    minimize (two: only the rightmost is surely close)."""
+    small = [e for e in screen.elements if e.kind in ("icon", "image", "button")
+             and len(e.text) <= 1 and min(e.box.width, e.box.height) >= 8
+             and max(e.box.width, e.box.height) <= 48]
+    for row in _rows(small):
+        run = _end_run(screen, _distinct(sorted(row, key=lambda e: e.center.x)))
+        if len(run) >= 2:
+            names = CONTROLS if len(run) == 3 else CONTROLS[:1]
+            return dict(zip(names, reversed(run), strict=False))
+    return {}
+
+
+def _distinct(row: list[Element]) -> list[Element]:
+    """One element per control: boxes centred within a few pixels are the same button."""
+    out: list[Element] = []
+    for e in row:
+        if out and abs(e.center.x - out[-1].center.x) <= 4:
+            continue
+        out.append(e)
+    return out
+
+
+def _end_run(screen: Screen, row: list[Element]) -> list[Element]:
+    """The last run of evenly spaced, like-sized buttons in ``row``, when nothing else sits
+    right after it and a title (text) sits left of it on the same line, or it is at the top."""
+    run = row[-3:]
+    while len(run) >= 2 and not _even(run):
+        run = run[1:]
+    if len(run) < 2:
+        return []
+    size = max(e.box.height for e in run)
+    y1, y2 = min(e.box.y1 for e in run), max(e.box.y2 for e in run)
+    end = run[-1].box.x2
+    same_line = [e for e in screen.elements if y1 <= e.center.y <= y2 and e not in run]
+    if any(end < e.center.x <= end + 4 * size for e in same_line):
+        return []
+    titled = any(e.kind == "text" and len(e.text) > 1 and e.box.x2 < run[0].box.x1
+                 for e in same_line)
+    return run if titled or y1 < 0.05 * screen.geometry.height else []
+
+
+def _even(run: list[Element]) -> bool:
+    size = max(e.box.width for e in run)
+    gaps = [b.center.x - a.center.x for a, b in zip(run, run[1:], strict=False)]
+    return all(size <= g <= 2.5 * size for g in gaps) and max(gaps) - min(gaps) <= 0.25 * size
+
+
 def title_bar_first(good: Scored) -> Scored:
     """Window controls: the topmost match first, then the one furthest right."""
     return sorted(good, key=lambda es: (es[0].center.y // 12, -es[0].center.x))

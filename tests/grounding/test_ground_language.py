@@ -176,3 +176,23 @@ def test_window_controls(instruction: str, box: tuple[int, int, int, int]) -> No
 def test_plain_close_is_still_the_words() -> None:
     lands(WINDOW, 'click "Close"', Box(900, 700, 960, 730))
     assert parse("click Close").container is None
+
+
+FRAMED = screen(  # a window in the middle of the screen, its frame drawn by the window manager
+    ("text", "galculator", (609, 214, 671, 231)),
+    ("icon", "", (752, 215, 764, 227), "remove"), ("icon", "", (770, 215, 782, 227)),
+    ("icon", "", (788, 215, 800, 227)),
+    ("text", "File", (480, 240, 510, 256)), ("button", "C", (640, 340, 690, 370)),
+    ("icon", "", (1200, 700, 1220, 720), "close"),          # something else's close glyph
+)
+
+
+@pytest.mark.parametrize(("instruction", "box"), [
+    ("close the window", (788, 215, 800, 227)), ("minimise it", (752, 215, 764, 227)),
+    ("the maximise button", (770, 215, 782, 227)),
+])
+def test_window_controls_by_their_place_on_a_title_bar(instruction: str,
+                                                       box: tuple[int, int, int, int]) -> None:
+    """Nameless buttons ending a title row are close, maximize, minimize from the right;
+    a glyph named close elsewhere is no title bar's."""
+    lands(FRAMED, instruction, Box(*box))

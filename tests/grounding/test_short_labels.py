@@ -151,3 +151,44 @@ def test_galculator_keys_are_read_and_pressed(galculator: str, perceiver: Percei
     display = max((e for e in after.elements if e.text and e.center.y < keys_top),
                   key=lambda e: e.box.height)  # the display's digits are the largest text
     assert display.text == "9", [e.describe() for e in after.elements[:10]]
+
+
+@pytest.mark.slow
+@pytest.mark.xvfb
+def test_close_the_window_on_an_openbox_frame(tmp_path: Path, perceiver: Perceiver) -> None:
+    """galculator in a window framed by openbox, away from the screen's corner: "close the
+    window" clicks the frame's close button and the app exits."""
+    if not all(shutil.which(p) for p in ("Xvfb", "openbox", "galculator", "xdotool")):
+        pytest.skip("needs Xvfb, openbox, galculator and xdotool")
+    read_fd, write_fd = os.pipe()
+    xvfb = subprocess.Popen(["Xvfb", "-screen", "0", "1280x800x24", "-displayfd", str(write_fd),
+                             "-nolisten", "tcp"], pass_fds=(write_fd,),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write_fd)
+    with os.fdopen(read_fd) as pipe:
+        display = ":" + pipe.readline().strip()
+    env = dict(os.environ, DISPLAY=display, HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path),
+               NO_AT_BRIDGE="1")
+    wm = subprocess.Popen(["openbox"], env=env, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL)
+    app = None
+    try:
+        time.sleep(1.0)
+        app = subprocess.Popen(["galculator"], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+        time.sleep(3.0)
+        subprocess.run(["xdotool", "mousemove", "5", "795"], env=env, check=True, timeout=10)
+        time.sleep(0.5)
+        perceiver.reset()
+        screen = perceiver.perceive(capture(display))
+        t = locate(screen, "close the window")
+        assert t.found and t.point is not None, t.reason
+        assert 0.1 * 1280 < t.point.x < 0.9 * 1280, t.reason  # the frame's, not a corner's
+        subprocess.run(["xdotool", "mousemove", str(t.point.x), str(t.point.y), "click", "1"],
+                       env=env, check=True, timeout=10)
+        assert app.wait(timeout=10) is not None
+    finally:
+        for proc in (app, wm, xvfb):
+            if proc is not None and proc.poll() is None:
+                proc.terminate()
+                proc.wait(timeout=5)
