@@ -6,6 +6,8 @@ dialog, a file manager that opens a folder and creates one."""
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,15 @@ def run_task(desktop: Session, task: str, tree: bool) -> dict[str, object]:
     return result
 
 
+def eventually(check: Callable[[], bool], timeout: float = 5.0) -> bool:
+    """The app finishes what the last step started (a save dialog writes the file after
+    guiagent's run has ended): poll for the outcome a little while."""
+    deadline = time.monotonic() + timeout
+    while not check() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return check()
+
+
 @pytest.mark.parametrize("tree", TREE)
 def test_keypad_calculator_sums(desktop: Session, tree: bool) -> None:
     app = desktop.start("galculator", window="galculator")
@@ -32,7 +43,7 @@ def test_keypad_calculator_sums(desktop: Session, tree: bool) -> None:
         task, expected = (("click 4, click ×, click 3, click =", "12") if tree else
                           ("click 7, click +, click 8, click =", "15"))
         run_task(desktop, f"{task}, press ctrl+c", tree)
-        assert desktop.clipboard().strip() == expected
+        assert eventually(lambda: desktop.clipboard().strip() == expected), desktop.clipboard()
     finally:
         desktop.stop(app)
 
@@ -44,7 +55,9 @@ def test_editor_saves_through_its_dialog(desktop: Session, tree: bool, tmp_path:
         run_task(desktop, "type 'Hello from guiagent', choose Save As in the File menu, "
                           "type 'notes.txt' as the file name, press enter", tree)
         saved = tmp_path / "notes.txt"
-        assert saved.read_text(encoding="utf-8").strip() == "Hello from guiagent"
+        assert eventually(saved.exists)
+        assert eventually(lambda: saved.read_text(encoding="utf-8").strip()
+                          == "Hello from guiagent")
     finally:
         desktop.stop(app)
 
@@ -58,7 +71,7 @@ def test_file_manager_opens_a_folder_and_creates_one(desktop: Session, tree: boo
     try:
         run_task(desktop, "click projects, press enter, choose File > Create New > Folder, "
                           "type 'reports', press enter", tree)
-        assert (tmp_path / "projects" / "reports").is_dir()
+        assert eventually((tmp_path / "projects" / "reports").is_dir)
         assert not (tmp_path / "reports").exists()
     finally:
         desktop.stop(app)
