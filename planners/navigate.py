@@ -23,12 +23,20 @@ from grounding.text import similarity
 from grounding.types import Element, Screen, Target
 from planners.actions import Action, Back, LaunchApp, Scroll, Swipe, Tap
 from planners.appmodel import AppModelStore
-from planners.fingerprint import normalize_text, screen_title
+from planners.fingerprint import dialog_visible, normalize_text, screen_title
 
 Locate = Callable[[Screen, str], Target]
-STOP = frozenset({"the", "a", "an", "my", "for", "of", "to", "on", "off", "settings", "mode"})
+STOP = frozenset({"the", "a", "an", "my", "for", "of", "to", "on", "off", "in", "and", "with",
+                  "about", "until", "is", "settings", "mode"})
+ARTICLES = frozenset({"the", "a", "an", "my"})
 SETTINGS = "Settings"
 MAX_SCROLLS = 3      # per screen, while exploring
+MAX_DEPTH = 3        # screens below the app's first one
+# The window's own controls, not places of the app.
+CHROME = re.compile(r"navigate up|back|more options|search|close|cancel|menu", re.I)
+# Exploring for a goal never opens these (the loop's safety would ask anyway).
+RISKY = re.compile(r"\b(delete|remove|erase|clear|reset|uninstall|install|pay|buy|send|"
+                   r"force stop|password|screen lock|sign out|log out)\b", re.I)
 
 
 @cache
@@ -62,11 +70,21 @@ def relatedness(target: str, text: str) -> float:
     return best
 
 
+def covers(target: str, text: str) -> bool:
+    """Whether ``text`` names the target: each of its words (but articles) is there."""
+    have = re.findall(r"\w+", text.casefold())
+    for name in names_for(target):
+        want = [w for w in re.findall(r"\w+", name.casefold()) if w not in ARTICLES]
+        if want and all(any(w == h or similarity(w, h) >= 0.8 for h in have) for w in want):
+            return True
+    return False
+
+
 def rows(screen: Screen) -> list[tuple[Element, str]]:
     """Clickable elements with all the text inside them (a row's title and summary)."""
     out = []
     for e in screen.elements:
-        if e.clickable is not True or e.kind == "input":
+        if e.clickable is not True or e.kind == "input" or CHROME.fullmatch(e.text or e.label):
             continue
         inside = [o.text or o.label for o in screen.elements
                   if o.box.x1 >= e.box.x1 - 2 and o.box.x2 <= e.box.x2 + 2
@@ -83,6 +101,7 @@ class Navigator:
 
     target: str
     store: AppModelStore | None = None
+    locate: Locate | None = None        # to scroll to a known path's next target
     budget: int = 24
     app: str = SETTINGS
     spent: int = 0
@@ -90,6 +109,8 @@ class Navigator:
     known: list[Action] | None = None   # the path from the app models, when one knows X
     tried: dict[str, set[str]] = field(default_factory=dict)
     scrolled: dict[str, int] = field(default_factory=dict)
+    left: str = ""                      # the screen the last tap left
+    package: str = ""                   # the explored app's package, once seen
     seen: tuple[str, ...] = ()          # the texts of the last screen, to tell an end of list
     depth: int = 0
     launched: bool = False
@@ -102,15 +123,26 @@ class Navigator:
                     "actions (explore_budget)")
         if self.known is None:
             self.known = self._from_models()
-        action = self._walk() if self.known else self._explore(screen)
+        action = self._walk(screen) if self.known else self._explore(screen)
         if isinstance(action, str):
             return action
         self.spent += 1
         return action
 
-    def _walk(self) -> Action:
+    def _walk(self, screen: Screen) -> Action:
+        """The known path's next action; scroll first when its target is further down."""
         assert self.known is not None
-        return self.known.pop(0)
+        nxt = self.known[0]
+        name = getattr(nxt, "target", None)
+        here = screen_title(screen)
+        if (name and self.locate is not None and not self.locate(screen, name).found
+                and self.scrolled.get(here, 0) < MAX_SCROLLS):
+            self.scrolled[here] = self.scrolled.get(here, 0) + 1
+            return Scroll(direction="down")
+        self.known.pop(0)
+        if not self.known:        # at the end of the way: look around there before exploring
+            self.launched, self.scrolled = True, {}
+        return nxt
 
     def _from_models(self) -> list[Action]:
         """Launch + the shortest known path to a screen that showed the target."""
@@ -132,35 +164,52 @@ class Navigator:
         return []
 
     def _explore(self, screen: Screen) -> Action | str:
-        """Best first through the likely app; then Quick Settings in the shade."""
+        """Best first through the likely app: related rows, further down, the other rows,
+        back; then Quick Settings in the shade."""
         if not self.launched:
             self.launched = True
             self.note = (f"no app model knows '{self.target}': exploring {self.app}, "
                          "most related entries first")
             return LaunchApp(app=self.app)
+        if not self.package:
+            self.package = screen.app or ""
+        if screen.app != self.package and self.spent < self.budget - 1:   # it left the app
+            self.depth, self.left = 0, ""
+            self.note = f"back into {self.app} to look for '{self.target}'"
+            return LaunchApp(app=self.app)
         here = screen_title(screen)
+        if self.left == here:          # the last tap went nowhere
+            self.depth -= 1
+        self.left = ""
+        if dialog_visible(screen):
+            return Back()
         tried = self.tried.setdefault(here, set())
         ranked = sorted(((relatedness(self.target, text), i, e, text)
-                         for i, (e, text) in enumerate(rows(screen)) if text not in tried),
+                         for i, (e, text) in enumerate(rows(screen))
+                         if text not in tried and not RISKY.search(text)),
                         key=lambda r: (-r[0], r[1]))
-        related = [r for r in ranked if r[0] > 0]
-        if related and self.depth < 3:
-            score, _, e, text = related[0]
-            tried.add(text)
-            self.depth += 1
-            self.note = f"looking for '{self.target}' under '{text[:60]}' (related words)"
-            return Tap(element=e.id)
         texts = tuple(e.text for e in screen.elements)
         at_end, self.seen = texts == self.seen, texts
+        if ranked and ranked[0][0] > 0 and self.depth < MAX_DEPTH:
+            return self._enter(here, ranked[0][2], ranked[0][3], "related words")
         if self.scrolled.get(here, 0) < MAX_SCROLLS and not at_end:
             self.scrolled[here] = self.scrolled.get(here, 0) + 1
             self.note = f"looking for '{self.target}' further down '{here}'"
             return Scroll(direction="down")
+        if ranked and self.depth < MAX_DEPTH - 1:
+            return self._enter(here, ranked[0][2], ranked[0][3], "not looked at yet")
         if self.depth > 0:
             self.depth -= 1
             self.note = f"'{self.target}' is not under '{here}': going back"
             return Back()
         return self._shade(screen)
+
+    def _enter(self, here: str, e: Element, text: str, why: str) -> Action:
+        self.tried[here].add(text)
+        self.depth += 1
+        self.left = here
+        self.note = f"looking for '{self.target}' under '{text[:60]}' ({why})"
+        return Tap(element=e.id)
 
     def _shade(self, screen: Screen) -> Action | str:
         if self.shade:

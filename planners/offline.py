@@ -27,7 +27,7 @@ from planners import menus
 from planners.actions import Action, Done, Fail, parse_action
 from planners.appmodel import AppModelStore
 from planners.grammar import KEY_NAMES, Step, StepSyntaxError, parse_steps
-from planners.navigate import Navigator, names_for, relatedness
+from planners.navigate import Navigator, covers, names_for
 from planners.policy import (
     Context,
     Decision,
@@ -284,21 +284,23 @@ class OfflinePlanner:
         if e is None or self.acted or not self._navigating(step, screen, loaded=True):
             return False
         head = QUALIFIER.split(step.target, maxsplit=1)[0] or step.target
-        weak = relatedness(head, e.text or e.label) < 1.0
+        weak = not covers(head, e.text or e.label)
         return weak or (step.verb == "toggle" and toggle_for(screen, e) is None)
 
     def _navigating(self, step: Step, screen: Screen, loaded: bool = False) -> bool:
         """Navigate to a goal's target: a first step, or any step on the home screen."""
         if self.nav is not None and self.nav[0] == self.index:
             return True
-        if step.verb not in ("tap", "toggle") or step.exact or not (self.waited or loaded):
+        home = "launcher" in (screen.app or "")
+        if step.verb not in ("tap", "toggle") or step.exact or not (self.waited or loaded or home):
             return False
-        return step.number == 1 or "launcher" in (screen.app or "")
+        return step.number == 1 or home
 
     def _navigate(self, step: Step, screen: Screen) -> Action:
         """The navigator's next action towards the target (planners.navigate)."""
         if self.nav is None or self.nav[0] != self.index:
-            self.nav = (self.index, Navigator(step.target, self.store, self.explore_budget))
+            self.nav = (self.index, Navigator(step.target, self.store, self.locate,
+                                              self.explore_budget))
         action = self.nav[1].next(screen)
         if isinstance(action, str):
             return Fail(text=f"{step.label()}: {action}")
