@@ -25,6 +25,7 @@ CACHE_SIZE = 4096  # classified crops remembered across frames
 MAX_CROP = 96   # larger crops are shrunk first: same result, a fraction of the work
 MIN_PROB = 0.5  # below this an icon keeps no label
 GLYPH_PROB = 0.8  # a one-character OCR reading becomes an icon only above this
+THEME_SCORE, THEME_GLYPH = 0.95, 0.98  # matches to the installed icon theme taken above these
 NO_LABEL = ("", "other")
 
 
@@ -129,7 +130,10 @@ class IconClassifier:
         glyphs OCR read as one character; then the window controls by their place."""
         todo = [e for e in elements if _unnamed_icon(e) or _glyph_text(e)]
         crops = [_padded(rgb, e) for e in todo]
-        for e, (label, prob) in zip(todo, self.classify(crops) if crops else [], strict=True):
+        classes = self.classify(crops) if crops else []
+        for e, (label, prob), theme in zip(todo, classes, theme_names(crops), strict=True):
+            if theme[1] >= (THEME_GLYPH if e.kind == "text" else THEME_SCORE):
+                label, prob = theme[0], 1.0
             if label in NO_LABEL or prob < (GLYPH_PROB if e.kind == "text" else MIN_PROB):
                 continue
             e.label, e.kind = label.replace("_", " "), "icon"
@@ -137,6 +141,15 @@ class IconClassifier:
         h, w = rgb.shape[:2]
         if w > h:
             name_window_controls(elements, w, h)
+
+
+def theme_names(crops: list[np.ndarray]) -> list[tuple[str, float]]:
+    """Each crop's closest icon of the installed icon theme and its score (grounding/
+    themeicons.py); ("", 0) for all when no theme is installed."""
+    from grounding import themeicons
+
+    index = themeicons.installed() if crops else None
+    return index.match(crops) if index is not None else [("", 0.0)] * len(crops)
 
 
 def _padded(rgb: np.ndarray, e: Element) -> np.ndarray:

@@ -43,7 +43,7 @@ class OcrConfig:
     rec_margin: float = 0.25      # extra height around a line: smaller glyphs, cheaper reads
     gap_factor: float = 1.6       # a gap wider than this many text heights splits a phrase
     threads: int | None = None
-    int8: bool | None = None      # int8 recognizer; None: on a CPU, not on CUDA
+    int8: bool | None = None      # int8 recognizer; None: on a CPU that runs int8 fast
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +75,8 @@ class Ocr:
 
     def __init__(self, config: OcrConfig | None = None) -> None:
         self.config = config or OcrConfig()
-        self.int8 = runtime.device_name() == "cpu" if self.config.int8 is None \
-            else self.config.int8
+        self.int8 = runtime.device_name() == "cpu" and runtime.fast_int8() \
+            if self.config.int8 is None else self.config.int8
         det, rec = model_paths(self.int8)
         self.det = runtime.session(det, self.config.threads)
         self.rec = runtime.session(rec, self.config.threads)

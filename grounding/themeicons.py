@@ -1,0 +1,186 @@
+"""Name icons by the desktop's own icon theme: the very bitmaps the apps on this machine draw.
+
+Linux apps take toolbar and title-bar icons from the installed icon theme, whose files are
+named after the freedesktop Icon Naming Specification (``document-save``, ``edit-paste``,
+``format-text-bold``, ``window-close`` ...). The small bitmaps of the themes in use (the
+user's configured theme, Adwaita, hicolor) are indexed once, as ``icons.preprocess`` tiles,
+into the user cache dir; a nameless icon crop whose tile matches one closely enough takes
+that file's name, in words ("format-text-bold" -> "bold", "media-playback-start" -> "play").
+No theme installed (not Linux, a bare server): no index, and the classifier alone names icons.
+"""
+
+from __future__ import annotations
+
+import configparser
+import hashlib
+import os
+from functools import cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+import yaml
+
+from grounding.icons import preprocess
+
+SIZES = ("16x16", "16", "24x24", "24", "22x22", "22")
+CONTEXTS = ("actions", "legacy", "ui", "places")   # status icons are not buttons
+
+MAX_FILES = 6000
+NAMES = Path(__file__).parent / "iconnames.yaml"   # freedesktop name -> word people use
+
+
+def icon_dirs() -> list[Path]:
+    """Where icon themes are installed (XDG data dirs, then ~/.local/share and ~/.icons)."""
+    data = os.environ.get("XDG_DATA_DIRS") or "/usr/local/share:/usr/share"
+    home = Path.home()
+    roots = [Path(os.environ.get("XDG_DATA_HOME") or home / ".local/share"),
+             *(Path(d) for d in data.split(":") if d)]
+    return [home / ".icons", *(r / "icons" for r in roots)]
+
+
+def configured_theme() -> str:
+    """The icon theme the user set for GTK (settings.ini) or KDE (kdeglobals), or ''."""
+    conf = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    for path, section, key in ((conf / "gtk-3.0" / "settings.ini", "Settings",
+                                "gtk-icon-theme-name"), (conf / "kdeglobals", "Icons", "Theme")):
+        parser = configparser.ConfigParser(interpolation=None, strict=False)
+        try:
+            parser.read(path, encoding="utf-8")
+            if parser.has_option(section, key):
+                return parser.get(section, key).strip()
+        except (configparser.Error, OSError, UnicodeDecodeError):
+            continue
+    return ""
+
+
+def theme_files(themes: tuple[str, ...]) -> list[Path]:
+    """The small PNG icons of ``themes`` in the action-like contexts, a file name once."""
+    seen: dict[str, Path] = {}
+    for root in icon_dirs():
+        for theme in themes:
+            base = root / theme
+            if not base.is_dir():
+                continue
+            for size in SIZES:
+                for ctx in CONTEXTS:
+                    for folder in (base / size / ctx, base / ctx / size):
+                        for f in sorted(folder.glob("*.png")) if folder.is_dir() else ():
+                            if "-rtl" not in f.name:   # mirrored for right-to-left locales
+                                seen.setdefault(f.name, f)
+    return list(seen.values())[:MAX_FILES]
+
+
+def words(file_name: str, table: dict[str, str]) -> str:
+    """An icon file's name as the words people use: the table's, else the name without its
+    category prefix ("object-rotate-left" -> "rotate left")."""
+    name = file_name.split(".")[0]
+    for tail in ("-symbolic", "-rtl", "-ltr"):
+        name = name.replace(tail, "")
+    if name in table:
+        return table[name]
+    parts = name.split("-")
+    if len(parts) > 1 and parts[0] in table.get("_prefixes", "").split():
+        parts = parts[1:]
+    return " ".join(parts)
+
+
+@cache
+def name_table() -> dict[str, str]:
+    """iconnames.yaml: freedesktop icon name -> the word people use for it."""
+    raw = yaml.safe_load(NAMES.read_text(encoding="utf-8")) or {}
+    return {str(k): str(v) for k, v in raw.items()}
+
+
+def tile_vector(rgb: np.ndarray) -> np.ndarray:
+    """A crop as a unit-length, mean-free ``preprocess`` tile (cosine = template match)."""
+    v = cv2.GaussianBlur(preprocess(rgb), (3, 3), 0).ravel()  # 1 px shifts, hi-dpi redraws
+    v = v - v.mean()
+    return (v / max(float(np.linalg.norm(v)), 1e-6)).astype(np.float32)
+
+
+def _on_white(path: Path) -> np.ndarray | None:
+    img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    if img is None or img.ndim != 3 or min(img.shape[:2]) < 8:
+        return None
+    rgb = img[:, :, 2::-1].astype(np.float32)
+    if img.shape[2] == 4:
+        a = img[:, :, 3:4].astype(np.float32) / 255.0
+        rgb = rgb * a + 255.0 * (1 - a)
+    pad = max(2, img.shape[0] // 6)  # preprocess reads the background at the border
+    return cv2.copyMakeBorder(rgb.astype(np.uint8), pad, pad, pad, pad, cv2.BORDER_CONSTANT,
+                              value=(255, 255, 255))
+
+
+class ThemeIcons:
+    """The installed theme's icons as tiles; ``match`` names crops by the closest one."""
+
+    def __init__(self, names: list[str], vectors: np.ndarray) -> None:
+        self.names = names
+        self.vectors = vectors
+
+    @classmethod
+    def build(cls, files: list[Path]) -> ThemeIcons:
+        table = name_table()
+        names, vecs = [], []
+        for f in files:
+            rgb = _on_white(f)
+            if rgb is not None:
+                names.append(words(f.name, table))
+                vecs.append(tile_vector(rgb))
+        return cls(names, np.stack(vecs) if vecs else np.zeros((0, 1024), np.float32))
+
+    def match(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        """Each crop -> (words of the closest theme icon, cosine); ("", 0) with no index."""
+        if not crops or not len(self.names):
+            return [("", 0.0)] * len(crops)
+        sims = np.stack([tile_vector(c) for c in crops]) @ self.vectors.T
+        best = sims.argmax(axis=1)
+        return [(self.names[b], float(sims[i, b])) for i, b in enumerate(best)]
+
+
+def cache_path(files: list[Path]) -> Path | None:
+    """The index file for this set of icon files (name, size and time of each in the key)."""
+    import platformdirs
+
+    h = hashlib.sha256(NAMES.read_bytes())
+    for f in files:
+        st = f.stat()
+        h.update(f"{f}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    folder = Path(platformdirs.user_cache_dir("guiagent"))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder / f"theme-icons-{h.hexdigest()[:16]}.npz"
+
+
+@cache
+def installed() -> ThemeIcons | None:
+    """The index of the installed themes' icons (built once, then read from the cache);
+    None when no theme is installed."""
+    themes = tuple(dict.fromkeys(t for t in (configured_theme(), "Adwaita", "hicolor") if t))
+    files = theme_files(themes)
+    if not files:
+        return None
+    path = cache_path(files)
+    if path is not None and path.is_file():
+        try:
+            with np.load(path) as z:
+                return ThemeIcons([str(n) for n in z["names"]], z["vectors"].astype(np.float32))
+        except (OSError, ValueError, KeyError):
+            path.unlink(missing_ok=True)
+    index = ThemeIcons.build(files)
+    if path is not None:
+        _save(path, index)
+    return index
+
+
+def _save(path: Path, index: ThemeIcons) -> None:
+    """Write the index beside its place and rename it in (a reader never sees half a file)."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp.npz")
+    try:
+        np.savez(tmp, names=np.array(index.names), vectors=index.vectors.astype(np.float16))
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)

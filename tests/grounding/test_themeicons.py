@@ -1,0 +1,98 @@
+"""Icons named by the installed icon theme, and the runtime's saved optimized graphs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from grounding import icons, runtime, themeicons
+from grounding.ocr import DET_MODEL, Ocr, OcrConfig, models_dir
+
+ADWAITA = Path("/usr/share/icons/Adwaita/16x16/actions")
+
+
+@pytest.fixture
+def fresh_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private user cache dir, and no index remembered from an earlier test."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    themeicons.installed.cache_clear()
+    yield tmp_path / "cache"
+    themeicons.installed.cache_clear()
+
+
+def test_file_names_become_the_words_people_use() -> None:
+    table = themeicons.name_table()
+    assert themeicons.words("format-text-bold-symbolic.symbolic.png", table) == "bold"
+    assert themeicons.words("window-close-symbolic.png", table) == "close"
+    assert themeicons.words("object-rotate-left.png", table) == "rotate left"
+    assert themeicons.words("zoom-fit-best-symbolic.symbolic.png", table) == "best fit"
+
+
+def drawn(icon: Path, background: tuple[int, int, int], scale: int = 1,
+          ink: tuple[int, int, int] | None = None) -> np.ndarray:
+    """The icon as an app draws it: over a window background, in a button-sized crop; a
+    symbolic icon recoloured to ``ink`` (as a dark theme does)."""
+    img = cv2.imread(str(icon), cv2.IMREAD_UNCHANGED)
+    a = img[:, :, 3:4].astype(np.float32) / 255
+    fg = np.array(ink, np.float32) if ink else img[:, :, 2::-1].astype(np.float32)
+    rgb = fg * a + np.array(background, np.float32) * (1 - a)
+    rgb = cv2.resize(rgb.astype(np.uint8), None, fx=scale, fy=scale,
+                     interpolation=cv2.INTER_NEAREST)
+    return cv2.copyMakeBorder(rgb, 6, 6, 6, 6, cv2.BORDER_CONSTANT, value=background)
+
+
+@pytest.mark.skipif(not ADWAITA.is_dir(), reason="needs adwaita-icon-theme (.ci/run installs it)")
+def test_installed_theme_names_its_own_bitmaps(fresh_cache: Path) -> None:
+    index = themeicons.installed()
+    assert index is not None and len(index.names) > 100
+    assert list(fresh_cache.glob("guiagent/theme-icons-*.npz")), "the index is cached"
+    files = ["edit-paste-symbolic.symbolic.png", "format-text-bold-symbolic.symbolic.png",
+             "zoom-in-symbolic.symbolic.png", "document-save-symbolic.symbolic.png"]
+    crops = [drawn(ADWAITA / f, (246, 245, 244)) for f in files]
+    crops.append(drawn(ADWAITA / files[0], (53, 53, 53), 1, (238, 238, 236)))  # dark theme
+    names = [n for n, score in index.match(crops) if score >= icons.THEME_SCORE]
+    assert names == ["paste", "bold", "zoom in", "save", "paste"]
+    (hidpi, _), = index.match([drawn(ADWAITA / files[1], (246, 245, 244), 2)])
+    assert hidpi == "bold"     # drawn twice as large: still closest, if less sure
+    themeicons.installed.cache_clear()
+    again = themeicons.installed()    # read back from the cache: the same index
+    assert again is not None and again.names == index.names
+
+
+def test_no_theme_installed_means_the_classifier_alone(
+        tmp_path: Path, fresh_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_DATA_DIRS", str(tmp_path / "nothing"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "nothing"))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert themeicons.installed() is None
+    crop = np.full((24, 24, 3), 255, np.uint8)
+    assert icons.theme_names([crop]) == [("", 0.0)]
+
+
+def test_optimized_graph_is_saved_once_and_reused(fresh_cache: Path) -> None:
+    model = models_dir() / DET_MODEL
+    x = np.random.default_rng(0).uniform(-1, 1, (1, 3, 64, 96)).astype(np.float32)
+    first = runtime.session(model)
+    saved = runtime.optimized_path(model)
+    assert saved is not None and saved.is_file() and saved.parent.parent == fresh_cache / "guiagent"
+    second = runtime.session(model)          # opened from the saved graph
+    name = first.get_inputs()[0].name
+    np.testing.assert_allclose(first.run(None, {name: x})[0], second.run(None, {name: x})[0],
+                               atol=1e-5)
+    saved.write_bytes(b"not a model")        # a damaged cache entry is rebuilt, not an error
+    runtime.session(model)
+    assert saved.stat().st_size > 1_000_000
+
+
+def test_int8_recognizer_only_where_the_cpu_runs_it_fast(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runtime, "cpu_flags", lambda: frozenset({"avx2", "fma"}))
+    assert not runtime.fast_int8()
+    if runtime.device_name() == "cpu":
+        assert Ocr(OcrConfig()).int8 is False
+    monkeypatch.setattr(runtime, "cpu_flags", lambda: frozenset({"avx2", "avx512_vnni"}))
+    assert runtime.fast_int8()
+    assert Ocr(OcrConfig(int8=False)).int8 is False   # an explicit choice wins
