@@ -10,7 +10,8 @@ A value counts as masked when every letter and digit of it lies inside a masked 
 (``+1 <OTP_1> 2671`` leaks); its class is right when a span of its class covers it.
 Precision per class: masked spans that overlap a personal value, over all spans of that
 class. The timing part runs every pattern that reads untrusted text over 256 KB and 1 MB
-inputs (parse_json_reply refuses both, being over its limit; its "(256 KB)" row parses).
+inputs (parse_json_reply refuses 1 MB, over its limit, before parsing; its "(256 KB)" row
+parses the first 256 KB of each 1 MB input).
 """
 
 from __future__ import annotations
