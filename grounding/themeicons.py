@@ -14,6 +14,8 @@ from __future__ import annotations
 import configparser
 import hashlib
 import os
+import re
+import zipfile
 from functools import cache
 from pathlib import Path
 
@@ -28,6 +30,13 @@ CONTEXTS = ("actions", "legacy", "ui", "places")   # status icons are not button
 
 MAX_FILES = 6000
 NAMES = Path(__file__).parent / "iconnames.yaml"   # freedesktop name -> word people use
+# LibreOffice draws its toolbars from its own theme archives, one small PNG per command
+# (cmd/sc_bold.png for .uno:Bold); links.txt there gives commands that share a picture.
+OFFICE_DIRS = (Path("/usr/lib/libreoffice/share/config"), Path("/opt/libreoffice/share/config"))
+OFFICE_THEMES = ("images_colibre.zip", "images_sifr.zip", "images_breeze.zip",
+                 "images_elementary.zip")
+SHORT_WORDS = frozenset({"in", "up", "to", "on", "of", "by", "go"})
+SMALL_CMD = re.compile(r"^cmd/sc_([a-z0-9]+)\.png$")
 
 
 def icon_dirs() -> list[Path]:
@@ -100,7 +109,11 @@ def tile_vector(rgb: np.ndarray) -> np.ndarray:
 
 
 def _on_white(path: Path) -> np.ndarray | None:
-    img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    return _composite(cv2.imread(str(path), cv2.IMREAD_UNCHANGED))
+
+
+def _composite(img: np.ndarray | None) -> np.ndarray | None:
+    """A decoded (BGR or BGRA) icon as RGB over white, with a white margin."""
     if img is None or img.ndim != 3 or min(img.shape[:2]) < 8:
         return None
     rgb = img[:, :, 2::-1].astype(np.float32)
@@ -112,6 +125,55 @@ def _on_white(path: Path) -> np.ndarray | None:
                               value=(255, 255, 255))
 
 
+def office_archives() -> list[Path]:
+    """The installed LibreOffice icon theme archives, the default (Colibre) first."""
+    return [d / n for n in OFFICE_THEMES for d in OFFICE_DIRS if (d / n).is_file()]
+
+
+def office_icons(archive: Path) -> list[tuple[str, np.ndarray]]:
+    """(command, RGB on white) for each small command icon of a LibreOffice archive, and
+    for each command that links to one of them."""
+    with zipfile.ZipFile(archive) as z:
+        files = {m[1]: n for n in z.namelist() if (m := SMALL_CMD.match(n))}
+        links = _links(z)
+        pictures = {cmd: _decode(z.read(name)) for cmd, name in files.items()}
+    for cmd, target in links.items():
+        if cmd not in pictures and target in pictures:
+            pictures[cmd] = pictures[target]
+    return [(cmd, rgb) for cmd, rgb in pictures.items() if rgb is not None]
+
+
+def _links(z: zipfile.ZipFile) -> dict[str, str]:
+    try:
+        text = z.read("links.txt").decode("utf-8", "replace")
+    except KeyError:
+        return {}
+    pairs = (line.split() for line in text.splitlines())
+    return {a[1]: b[1] for p in pairs if len(p) == 2
+            and (a := SMALL_CMD.match(p[0])) and (b := SMALL_CMD.match(p[1]))}
+
+
+def _decode(data: bytes) -> np.ndarray | None:
+    img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    return _composite(img)
+
+
+def segment(word: str, vocab: frozenset[str]) -> str:
+    """A run-together command name split into known words ("alignleft" -> "align left");
+    what is not a known word stays one piece. Known words of three letters or more (and a
+    few short ones) cost 1, an unknown piece more the longer it is: fewest, best pieces."""
+    n = len(word)
+    best: list[tuple[float, list[str]]] = [(0.0, [])] + [(1e9, [])] * n
+    for j in range(1, n + 1):
+        for i in range(max(0, j - 24), j):
+            piece = word[i:j]
+            known = piece in vocab and (len(piece) > 2 or piece in SHORT_WORDS)
+            cost = best[i][0] + (1.0 if known else 3.0 + 0.3 * len(piece))
+            if cost < best[j][0]:
+                best[j] = (cost, [*best[i][1], piece])
+    return " ".join(best[n][1])
+
+
 class ThemeIcons:
     """The installed theme's icons as tiles; ``match`` names crops by the closest one."""
 
@@ -120,13 +182,19 @@ class ThemeIcons:
         self.vectors = vectors
 
     @classmethod
-    def build(cls, files: list[Path]) -> ThemeIcons:
+    def build(cls, files: list[Path], archives: list[Path]) -> ThemeIcons:
         table = name_table()
         names, vecs = [], []
         for f in files:
             rgb = _on_white(f)
             if rgb is not None:
                 names.append(words(f.name, table))
+                vecs.append(tile_vector(rgb))
+        vocab = frozenset(w for n in names for w in n.split()) | frozenset(
+            table.get("_words", "").split())
+        for archive in archives[:1]:   # the default theme; others only when it is absent
+            for cmd, rgb in office_icons(archive):
+                names.append(table.get(cmd) or segment(cmd, vocab))
                 vecs.append(tile_vector(rgb))
         return cls(names, np.stack(vecs) if vecs else np.zeros((0, 1024), np.float32))
 
@@ -139,7 +207,7 @@ class ThemeIcons:
         return [(self.names[b], float(sims[i, b])) for i, b in enumerate(best)]
 
 
-def cache_path(files: list[Path]) -> Path | None:
+def cache_path(files: list[Path]) -> Path | None:  # files: theme icons and office archives
     """The index file for this set of icon files (name, size and time of each in the key)."""
     import platformdirs
 
@@ -160,17 +228,17 @@ def installed() -> ThemeIcons | None:
     """The index of the installed themes' icons (built once, then read from the cache);
     None when no theme is installed."""
     themes = tuple(dict.fromkeys(t for t in (configured_theme(), "Adwaita", "hicolor") if t))
-    files = theme_files(themes)
-    if not files:
+    files, archives = theme_files(themes), office_archives()
+    if not files and not archives:
         return None
-    path = cache_path(files)
+    path = cache_path(files + archives)
     if path is not None and path.is_file():
         try:
             with np.load(path) as z:
                 return ThemeIcons([str(n) for n in z["names"]], z["vectors"].astype(np.float32))
         except (OSError, ValueError, KeyError):
             path.unlink(missing_ok=True)
-    index = ThemeIcons.build(files)
+    index = ThemeIcons.build(files, archives)
     if path is not None:
         _save(path, index)
     return index

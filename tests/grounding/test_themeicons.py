@@ -67,6 +67,7 @@ def test_no_theme_installed_means_the_classifier_alone(
     monkeypatch.setenv("XDG_DATA_DIRS", str(tmp_path / "nothing"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "nothing"))
     monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setattr(themeicons, "OFFICE_DIRS", ())
     assert themeicons.installed() is None
     crop = np.full((24, 24, 3), 255, np.uint8)
     assert icons.theme_names([crop]) == [("", 0.0)]
@@ -96,3 +97,17 @@ def test_int8_recognizer_only_where_the_cpu_runs_it_fast(
     monkeypatch.setattr(runtime, "cpu_flags", lambda: frozenset({"avx2", "avx512_vnni"}))
     assert runtime.fast_int8()
     assert Ocr(OcrConfig(int8=False)).int8 is False   # an explicit choice wins
+
+
+def test_office_command_names_are_split_into_words() -> None:
+    vocab = frozenset({"align", "left", "insert", "table", "zoom", "in", "out"})
+    assert themeicons.segment("alignleft", vocab) == "align left"
+    assert themeicons.segment("zoomout", vocab) == "zoom out"
+    assert themeicons.segment("insertxyzzy", vocab) == "insert xyzzy"
+
+
+@pytest.mark.skipif(not themeicons.office_archives(), reason="LibreOffice is not installed")
+def test_office_archive_icons_are_read_with_their_links() -> None:
+    pictures = dict(themeicons.office_icons(themeicons.office_archives()[0]))
+    assert {"bold", "italic", "save"} <= set(pictures)
+    assert all(p.ndim == 3 and p.shape[2] == 3 for p in pictures.values())
