@@ -169,6 +169,7 @@ def test_a_goal_through_a_real_adb_server(tmp_path: Path,
     if ADB is None:
         pytest.skip("needs Debian's adb")
     monkeypatch.setenv("GUIAGENT_DATA_DIR", str(tmp_path / "data"))
+    (tmp_path / "adbhome").mkdir()
     server = AdbServer(tmp_path / "adbhome")
     server.adb("start-server", timeout=30).check_returncode()
     try:
