@@ -43,8 +43,15 @@ def _keys() -> tuple[dict[str, int], dict[str, int]]:
 
 
 def shown_key(text: str) -> int | None:
-    """The key entry an element's text shows (``×`` and ``*`` are one), or None."""
-    return _keys()[0].get(fold(text)) if text and len(text) <= 12 else None
+    """The key entry an element's text shows (``×`` and ``*`` are one), or None. A capital
+    I read in a short label may be an l (sans-serif fonts draw both as one stroke: "In")."""
+    if not text or len(text) > 12:
+        return None
+    shows = _keys()[0]
+    found = shows.get(fold(text))
+    if found is None and "I" in text and len(text) <= 4:
+        found = shows.get(fold(text.replace("I", "l")))
+    return found
 
 
 def asked_key(text: str) -> int | None:

@@ -71,6 +71,7 @@ def test_every_key_label_is_an_element(keypad: tuple[Screen, dict[str, Box]]) ->
     ("press .", "."), ("press -", "-"), ("press divide", "/"), ("hit the equals key", "="),
     ("percent", "%"), ("the dot key", "."), ("root", "√"), ("plus/minus", "±"),
     ("press ×", "*"), ("press ÷", "/"), ("press 4 on the number pad", "4"),
+    ("natural log", "ln"), ("click ln", "ln"), ("all clear", "AC"), ("pi", "π"),
 ])
 def test_symbols_and_key_names_land_in_their_key(keypad: tuple[Screen, dict[str, Box]],
                                                 instruction: str, key: str) -> None:
