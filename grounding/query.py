@@ -149,11 +149,11 @@ def window_control(text: str) -> Query | None:
     """"close the window", "minimise it", "the maximise button": the title bar's control."""
     words = normalize(re.sub(r"^(?:please\s+)", "", text, flags=re.I)).split()
     table, objects = window_verbs(), {normalize(o) for o in phrases()["window_objects"]}
+    nouns = {normalize(n) for n in phrases()["window_nouns"]}
     control = table.get(words[0]) if words else None
     rest = " ".join(words[1:])
-    if control is not None and (rest in objects or (not rest and control != "close")):
+    if control is not None and (rest in objects or (not rest and words[0] in nouns)):
         return Query(control, role="button", container=Container("title bar"))
-    nouns = {normalize(n) for n in phrases()["window_nouns"]}
     plain = [w for w in normalize(strip_verb(text)).split()
              if w not in ("the", "window", "window's", "button", "icon", "control")]
     if len(plain) == 1 and plain[0] in nouns:
