@@ -193,3 +193,29 @@ def test_close_the_window_on_an_openbox_frame(tmp_path: Path, perceiver: Perceiv
             if proc is not None and proc.poll() is None:
                 proc.terminate()
                 proc.wait(timeout=5)
+
+
+@pytest.mark.slow
+@pytest.mark.xvfb
+def test_galculator_menu_container_then_scientific_keys(galculator: str,
+                                                          perceiver: Perceiver) -> None:
+    """"open the View menu", "choose Scientific mode in the View menu": the mode's keys
+    appear and are found by their names (sine, natural log, factorial, x squared)."""
+    env = dict(os.environ, DISPLAY=galculator)
+
+    def look() -> Screen:
+        perceiver.reset()
+        return perceiver.perceive(capture(galculator))
+
+    for step in ("open the View menu", "choose Scientific mode in the View menu"):
+        t = locate(look(), step)
+        assert t.found and t.point is not None, f"{step}: {t.reason}"
+        subprocess.run(["xdotool", "mousemove", str(t.point.x), str(t.point.y), "click", "1"],
+                       env=env, check=True, timeout=10)
+        time.sleep(0.8)
+    screen = look()
+    for step, shown in (("click the sine button", "sin"), ("natural log", "ln"),
+                        ("factorial", "n!"), ("press x squared", "x^2")):
+        t = locate(screen, step)
+        assert t.found and t.element is not None, f"{step}: {t.reason}"
+        assert t.element.text.replace("I", "l") == shown, t.reason
