@@ -40,6 +40,7 @@ class Glyph:
     ink: Box
     line: Box
     region: Box
+    solid: bool = False  # a filled shape (a light glyph on a dark tile): an icon, not a label
 
 
 def doubtful(t: TextBox) -> bool:
@@ -55,10 +56,13 @@ def empty_regions(frames: list[Box], texts: list[TextBox]) -> list[Box]:
             if not any(b.contains(t.center) for t in read)]
 
 
-def unread(found: list[Glyph], labels: list[TextBox], line_h: float) -> list[Box]:
+def unread(found: list[Glyph], labels: list[TextBox], line_h: float,
+           taken: list[Box]) -> list[Box]:
     """Small square buttons whose ink read as no label (a title bar's minimize, maximize
-    and close): icon candidates, named by the icon classifier or by their place."""
+    and close) and that hold none of the ``taken`` boxes (controls found already): icon
+    candidates, named by the icon classifier or by their place."""
     return [g.region for g in found if not any(g.line == t.box for t in labels)
+            and not any(g.region.contains(b.center) for b in taken)
             and max(g.region.width, g.region.height) <= 2.5 * line_h
             and g.region.width <= 1.5 * g.region.height <= 2.25 * g.region.width]
 
@@ -81,7 +85,7 @@ def glyphs(rgb: np.ndarray, regions: list[Box], line_h: float) -> list[Glyph]:
             continue
         if any(g.ink.iou(ink) > 0.5 for g in out):
             continue
-        out.append(Glyph(ink, _line(ink, line_h, r), r))
+        out.append(Glyph(ink, _line(ink, line_h, r), r, _solid(rgb, r, ink, line_h)))
     return out
 
 
@@ -100,6 +104,16 @@ def ink_box(rgb: np.ndarray, region: Box) -> Box | None:
               y1 + int(ys.max()) + 1)
     touches = box.x1 == x1 or box.y1 == y1 or box.x2 == x2 or box.y2 == y2
     return None if touches else box
+
+
+def _solid(rgb: np.ndarray, region: Box, ink: Box, line_h: float) -> bool:
+    """Whether the ink fills most of a box of glyph size in both directions: strokes of a
+    label leave most of theirs empty (a "-" or "." is thin or tiny, so never solid)."""
+    if min(ink.width, ink.height) < 0.5 * line_h:
+        return False
+    grey = rgb[region.y1:region.y2, region.x1:region.x2].astype(np.int16).mean(axis=2)
+    inside = grey[ink.y1 - region.y1:ink.y2 - region.y1, ink.x1 - region.x1:ink.x2 - region.x1]
+    return bool((np.abs(inside - np.median(grey)) > INK).mean() > 0.6)
 
 
 def _line(ink: Box, line_h: float, region: Box) -> Box:
@@ -124,8 +138,9 @@ class LabelReader:
 
     def read(self, rgb: np.ndarray, found: list[Glyph], line_h: float) -> list[TextBox]:
         """The accepted readings as text boxes over each glyph's line."""
-        found = [g for g in found if min(g.region.width, g.region.height) >= 0.9 * line_h]
-        crops = [_crop(rgb, g.line) for g in found]  # smaller buttons hold icons, no words
+        found = [g for g in found if min(g.region.width, g.region.height) >= 0.9 * line_h
+                 and not g.solid]  # smaller buttons and filled tiles hold icons, no words
+        crops = [_crop(rgb, g.line) for g in found]
         keys = [pixel_key(c) for c in crops]
         todo = [i for i, k in enumerate(keys) if k not in self._seen]
         if todo:

@@ -197,7 +197,7 @@ class Perceiver:
         if not found:
             return texts, []
         labels = self.labels.read(rgb, found, line_h)
-        return merge(texts, labels), unread(found, labels, line_h)
+        return merge(texts, labels), unread(found, labels, line_h, [d.box for d in dets])
 
     def _blobs(self, rgb: np.ndarray, rects: list[Box] | None,
                texts: list[TextBox]) -> list[Box]:
