@@ -129,9 +129,11 @@ def _line(ink: Box, line_h: float, region: Box) -> Box:
 class LabelReader:
     """Reads the glyphs of empty buttons with the float recognizer (loaded on first use)."""
 
-    def __init__(self, threads: int | None = None) -> None:
+    def __init__(self, threads: int | None = None, session: Any = None) -> None:
+        """``session``: the line recognizer's own when it is the float model already."""
         self._threads = threads
         self._session: Any = None
+        self._given = session
         self._charset: list[str] = []
         self._allowed = np.zeros(0, bool)
         self._seen: PixelCache[tuple[str, float]] = PixelCache(1024)
@@ -155,7 +157,8 @@ class LabelReader:
 
     def _recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
         if self._session is None:
-            self._session = runtime.session(models_dir() / REC_MODEL, self._threads)
+            self._session = self._given or runtime.session(models_dir() / REC_MODEL,
+                                                           self._threads)
             meta = self._session.get_modelmeta().custom_metadata_map
             self._charset = ["", *meta.get("character", "").splitlines(), " "]
             self._allowed = np.array([i == 0 or (len(c) == 1 and ord(c) < CJK)

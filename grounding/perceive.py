@@ -107,7 +107,8 @@ class Perceiver:
         self.config = config or PerceiveConfig()
         self.ocr = Ocr(self.config.ocr) if self.config.use_ocr else None
         self.detector, self.icons = _load_detector(self.config.use_detector)
-        self.labels = LabelReader(self.config.ocr.threads) \
+        self.labels = LabelReader(self.config.ocr.threads, None if self.ocr is None or
+                                  self.ocr.int8 else self.ocr.rec) \
             if self.config.use_ocr and self.config.short_labels else None
         self._last: _Frame | None = None
         self._nodes: list[Node] = []
