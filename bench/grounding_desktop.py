@@ -1,8 +1,11 @@
 """Local grounding on the desktop dev set: point-in-box accuracy (text / icon) and latency.
 
-    python bench/grounding_desktop.py [--data bench/desktop_devset] [--limit N] [--misses N]
+    python bench/grounding_desktop.py [--part dev|heldout|all] [--limit N] [--misses N]
 
-The dev set (bench/desktop_devset, built by its generate.py from real Debian apps under Xvfb
+The set is split by application (bench/desktop_devset/split.json): ``dev`` (devset.jsonl) is
+what rules and models may be tuned on, ``heldout`` (heldout.jsonl) is only measured; ``all``
+prints both, one after the other, from the same run. The set (built by generate.py there
+from real Debian apps under Xvfb
 with AT-SPI boxes as ground truth) gives pixels only: this measures OCR + detector grounding.
 Each screenshot is perceived from a fresh cache (a new frame, as on a screen change), then
 every instruction on it is located. Latency per instruction = that perception + its locate.
@@ -58,10 +61,13 @@ class Tally:
             self.misses[kind].append(f"{case.id} {case.instruction!r}: {note}")
 
 
-def load_cases(data: Path) -> dict[str, list[Case]]:
-    """devset.jsonl grouped by image path (relative to ``data``)."""
+PARTS = {"dev": "devset.jsonl", "heldout": "heldout.jsonl"}
+
+
+def load_cases(data: Path, part: str = "dev") -> dict[str, list[Case]]:
+    """One part's instructions grouped by image path (relative to ``data``)."""
     by_image: dict[str, list[Case]] = defaultdict(list)
-    for line in (data / "devset.jsonl").read_text(encoding="utf-8").splitlines():
+    for line in (data / PARTS[part]).read_text(encoding="utf-8").splitlines():
         if line.strip():
             r = json.loads(line)
             by_image[r["image"]].append(Case(r["id"], r["instruction"], Box(*r["box"]),
@@ -97,8 +103,8 @@ def ratio(t: Tally, key: str) -> str:
     return f"{t.hits[key]}/{n} = {100 * t.hits[key] / n:.1f}%" if n else "n/a"
 
 
-def report(t: Tally, show_misses: int) -> None:
-    print(f"== desktop dev set: text {ratio(t, 'text')}   icon {ratio(t, 'icon')}")
+def report(t: Tally, show_misses: int, part: str = "dev") -> None:
+    print(f"== desktop {part} set: text {ratio(t, 'text')}   icon {ratio(t, 'icon')}")
     print(f"   perceive+locate per instruction: median {statistics.median(t.total_ms):.0f} ms"
           f" p90 {pct(t.total_ms, .9):.0f} ms;  perceive per screen: median"
           f" {statistics.median(t.perceive_ms):.0f} ms p90 {pct(t.perceive_ms, .9):.0f} ms"
@@ -114,19 +120,25 @@ def report(t: Tally, show_misses: int) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=ROOT / "bench" / "desktop_devset")
-    ap.add_argument("--limit", type=int, default=1000, help="screenshots to use")
+    ap.add_argument("--part", choices=("dev", "heldout", "all"), default="dev",
+                    help="which applications: dev (tune on these), heldout (measure only), all")
+    ap.add_argument("--limit", type=int, default=1000, help="screenshots to use per part")
     ap.add_argument("--misses", type=int, default=10, help="misses to print per split")
     ap.add_argument("--ocr-models", choices=("auto", "int8", "float"), default="auto",
                     help="OCR recognizer: auto (int8 on a CPU), int8 or float")
     args = ap.parse_args()
-    by_image = load_cases(args.data)
     p = Perceiver(PerceiveConfig(ocr=OcrConfig(int8=INT8[args.ocr_models])))
-    images = sorted(by_image)[:args.limit]
-    p.perceive(load_image(args.data / images[0]))  # warm-up: first inference allocates
-    tally = Tally()
-    for image in images:
-        run_image(p, args.data / image, by_image[image], tally)
-    report(tally, args.misses)
+    warm = False
+    for part in (("dev", "heldout") if args.part == "all" else (args.part,)):
+        by_image = load_cases(args.data, part)
+        images = sorted(by_image)[:args.limit]
+        if not warm:
+            p.perceive(load_image(args.data / images[0]))  # first inference allocates
+            warm = True
+        tally = Tally()
+        for image in images:
+            run_image(p, args.data / image, by_image[image], tally)
+        report(tally, args.misses, part)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -80,11 +81,11 @@ def main() -> None:
         plain(rgb)
         p.perceive(image)  # warm: first inference at a new input size allocates
 
-        def cold(image: object = image) -> None:
+        def cold(image: Image.Image = image) -> None:
             p.reset()
             p.perceive(image)
 
-        def ground(image: object = image, text: str = text) -> None:
+        def ground(image: Image.Image = image, text: str = text) -> None:
             p.reset()
             locate(p.perceive(image), text)
 

@@ -163,7 +163,8 @@ def segment(word: str, vocab: frozenset[str]) -> str:
     what is not a known word stays one piece. Known words of three letters or more (and a
     few short ones) cost 1, an unknown piece more the longer it is: fewest, best pieces."""
     n = len(word)
-    best: list[tuple[float, list[str]]] = [(0.0, [])] + [(1e9, [])] * n
+    nothing: list[str] = []
+    best: list[tuple[float, list[str]]] = [(0.0, nothing)] + [(1e9, nothing)] * n
     for j in range(1, n + 1):
         for i in range(max(0, j - 24), j):
             piece = word[i:j]

@@ -21,8 +21,14 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SIZE = (1280, 800)
+FULL_HD = (1920, 1080)
+SPLIT = HERE / "split.json"   # which apps are dev and which are held out
 GTK_ENV = {"GTK_A11Y": "atspi", "NO_AT_BRIDGE": "0", "GDK_BACKEND": "x11",
-           "QT_LINUX_ACCESSIBILITY_ALWAYS_ON": "1", "GTK_THEME": "Adwaita",
+           "QT_LINUX_ACCESSIBILITY_ALWAYS_ON": "1", "QT_ACCESSIBILITY": "1",
+           "SAL_USE_VCLPLUGIN": "gtk3", "JAVA_TOOL_OPTIONS":  # libatk-wrapper-java's bridge
+           "-Xbootclasspath/a:/usr/share/java/java-atk-wrapper.jar "
+           "-Djavax.accessibility.assistive_technologies=org.GNOME.Accessibility.AtkWrapper",
+           "GTK_THEME": "Adwaita",
            "GSETTINGS_BACKEND": "memory", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
 
 
@@ -38,6 +44,7 @@ class Scene:
     app: str
     keys: tuple[str, ...] = ()
     maximize: bool = True
+    size: tuple[int, int] = SIZE
 
 
 def scenes(files: Path) -> list[Scene]:
@@ -76,7 +83,40 @@ def scenes(files: Path) -> list[Scene]:
         Scene("widgets-2", wf, "gtk3-widget-factory", ("@672,27",)),
         Scene("widgets-3", wf, "gtk3-widget-factory", ("@793,27",)),
         Scene("widgets-menu", wf, "gtk3-widget-factory", ("@1190,27",)),
+        *more_scenes(files),
     ]
+
+
+def more_scenes(files: Path) -> list[Scene]:
+    """Apps beyond the first six, across toolkits (GTK 3, Qt, Swing, LibreOffice)."""
+    txt = str(files / "notes.txt")
+    fp, lo = ("featherpad", txt), ("libreoffice", "--writer", "--norestore", "--nologo")
+    return [
+        Scene("gnumeric", ("gnumeric",), "gnumeric"),
+        Scene("gnumeric-file", ("gnumeric",), "gnumeric", ("alt+f",)),
+        Scene("gnumeric-format", ("gnumeric",), "gnumeric", ("alt+o",)),
+        Scene("gnumeric-cells", ("gnumeric",), "gnumeric", ("ctrl+1",)),
+        Scene("featherpad", fp, "FeatherPad"),
+        Scene("featherpad-file", fp, "FeatherPad", ("alt+f",)),
+        Scene("featherpad-edit", fp, "FeatherPad", ("alt+e",)),
+        Scene("featherpad-find", fp, "FeatherPad", ("ctrl+f",)),
+        Scene("kcalc", ("kcalc",), "kcalc"),
+        Scene("kcalc-settings", ("kcalc",), "kcalc", ("alt+s",)),
+        Scene("qalculate", ("qalculate-gtk",), "qalculate-gtk"),
+        Scene("abiword", ("abiword", txt), "abiword"),
+        Scene("abiword-format", ("abiword", txt), "abiword", ("alt+o",)),
+        Scene("abiword-insert", ("abiword", txt), "abiword", ("alt+i",)),
+        Scene("jedit", ("jedit", "-nosplash", txt), "jEdit"),
+        Scene("jedit-file", ("jedit", "-nosplash", txt), "jEdit", ("alt+f",)),
+        Scene("writer", lo, "soffice"),
+        Scene("writer-format", lo, "soffice", ("alt+o",)),
+    ]
+
+
+def at_full_hd(all_scenes: list[Scene]) -> list[Scene]:
+    """Each scene reached by keys alone, again at 1920x1080 (clicks are placed for 1280x800)."""
+    return [Scene(f"{s.name}-1080", s.argv, s.app, s.keys, s.maximize, FULL_HD)
+            for s in all_scenes if not any(k.startswith("@") for k in s.keys)]
 
 
 def sample_files(folder: Path) -> None:
@@ -96,11 +136,11 @@ def sample_files(folder: Path) -> None:
     pages[0].save(folder / "report.pdf", save_all=True, append_images=pages[1:])
 
 
-def start_xvfb(display: str) -> subprocess.Popen:
-    """An Xvfb of SIZE on ``display``; waits until it answers."""
+def start_xvfb(display: str, size: tuple[int, int]) -> subprocess.Popen:
+    """An Xvfb of ``size`` on ``display``; waits until it answers."""
     if subprocess.run(["xdpyinfo", "-display", display], capture_output=True).returncode == 0:
         sys.exit(f"display {display} is taken: pass --display with a free one")
-    proc = subprocess.Popen(["Xvfb", display, "-screen", "0", f"{SIZE[0]}x{SIZE[1]}x24",
+    proc = subprocess.Popen(["Xvfb", display, "-screen", "0", f"{size[0]}x{size[1]}x24",
                              "-nolisten", "tcp"], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     for _ in range(50):
@@ -123,41 +163,42 @@ def open_scene(scene: Scene, home: Path) -> subprocess.Popen:
     proc = subprocess.Popen(scene.argv, env=env, cwd=home, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
     wid = wait_window(proc.pid)
+    size = scene.size
     if scene.maximize:
         xdotool("windowmove", wid, "0", "0")
-        xdotool("windowsize", wid, str(SIZE[0]), str(SIZE[1]))
+        xdotool("windowsize", wid, str(size[0]), str(size[1]))
     time.sleep(1.5)
     xdotool("windowfocus", "--sync", wid)
     for step in scene.keys:
         if step.startswith("@"):
             x, y = step[1:].split(",")
             xdotool("mousemove", "--sync", x, y, "click", "1")
-            xdotool("mousemove", str(SIZE[0] - 1), str(SIZE[1] - 1))  # no hover highlight
+            xdotool("mousemove", str(size[0] - 1), str(size[1] - 1))  # no hover highlight
         else:
             xdotool("key", "--clearmodifiers", step)
         time.sleep(1.0)
-    fit_windows(proc.pid, wid)
-    for corner in ((SIZE[0] - 1, SIZE[1] - 1), (SIZE[0] - 2, SIZE[1] - 2)):
+    fit_windows(proc.pid, wid, size)
+    for corner in ((size[0] - 1, size[1] - 1), (size[0] - 2, size[1] - 2)):
         xdotool("mousemove", str(corner[0]), str(corner[1]))  # hides keyboard-mode tooltips
         time.sleep(0.3)
     time.sleep(1.5)
     return proc
 
 
-def fit_windows(pid: int, main: str) -> None:
+def fit_windows(pid: int, main: str, size: tuple[int, int]) -> None:
     """Move dialogs that stick out of the screen (no window manager places them) inside it."""
     for wid in xdotool("search", "--onlyvisible", "--pid", str(pid), "--name", ".").split():
         geo = dict(line.split("=") for line in
                    xdotool("getwindowgeometry", "--shell", wid).splitlines() if "=" in line)
         x, y, w, h = (int(geo[k]) for k in ("X", "Y", "WIDTH", "HEIGHT"))
-        if wid == main or (x >= 0 and y >= 0 and x + w <= SIZE[0] and y + h <= SIZE[1]):
+        if wid == main or (x >= 0 and y >= 0 and x + w <= size[0] and y + h <= size[1]):
             continue
-        w, h = min(w, SIZE[0] - 100), min(h, SIZE[1] - 80)
+        w, h = min(w, size[0] - 100), min(h, size[1] - 80)
         xdotool("windowsize", wid, str(w), str(h))
-        xdotool("windowmove", wid, str((SIZE[0] - w) // 2), str((SIZE[1] - h) // 2))
+        xdotool("windowmove", wid, str((size[0] - w) // 2), str((size[1] - h) // 2))
 
 
-def wait_window(pid: int, timeout: float = 20.0) -> str:
+def wait_window(pid: int, timeout: float = 40.0) -> str:
     """The first visible X window of process ``pid``."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -188,9 +229,7 @@ def shoot(display: str, path: Path) -> None:
 
 
 def run(out: Path, display: str, only: set[str], dumps: Path | None) -> None:
-    """Every scene: open, screenshot, harvest the tree, close; then write devset.jsonl."""
-    import harvest
-
+    """Every scene: open, screenshot, harvest the tree, close; then write the two parts."""
     images = out / "images"
     images.mkdir(parents=True, exist_ok=True)
     rows: list[dict] = []
@@ -198,22 +237,75 @@ def run(out: Path, display: str, only: set[str], dumps: Path | None) -> None:
         home = Path(tmp) / "home"
         home.mkdir()
         sample_files(home)
-        for scene in scenes(home):
-            if only and scene.name not in only:
-                continue
-            proc = open_scene(scene, home)
+        todo = scenes(home)
+        todo = [s for s in todo + at_full_hd(todo) if not only or s.name in only]
+        for size, screen in ((SIZE, display), (FULL_HD, next_display(display))):
+            group = [s for s in todo if s.size == size]
+            if group:
+                rows += shoot_all(group, screen, home, images, dumps)
+    write_parts(out, rows, replace={r["image"] for r in rows})
+
+
+def next_display(display: str) -> str:
+    return f":{int(display.lstrip(':')) + 1}"
+
+
+def shoot_all(group: list[Scene], display: str, home: Path, images: Path,
+              dumps: Path | None) -> list[dict]:
+    """Scenes of one screen size on their own Xvfb; a scene whose app fails is skipped."""
+    import harvest
+
+    xvfb = start_xvfb(display, group[0].size)
+    os.environ["DISPLAY"] = display
+    rows: list[dict] = []
+    try:
+        for scene in group:
             try:
-                shoot(display, images / f"{scene.name}.png")
+                proc = open_scene(scene, home)
+            except RuntimeError as exc:
+                print(f"{scene.name}: skipped ({exc})", flush=True)
+                continue
+            shot = images / f"{scene.name}.new.png"   # replaces the old one once harvested
+            try:
+                shoot(display, shot)
                 dump = dumps / f"{scene.name}.txt" if dumps else None
-                found = harvest.harvest(scene.app, images / f"{scene.name}.png", dump)
+                found = harvest.harvest(scene.app, shot, dump)
+                shot.replace(images / f"{scene.name}.png")
+            except RuntimeError as exc:
+                print(f"{scene.name}: skipped ({exc})", flush=True)
+                shot.unlink(missing_ok=True)
+                continue
             finally:
                 close(proc)
             time.sleep(0.5)
             rows += [dict(id=f"{scene.name}-{i:03d}", image=f"images/{scene.name}.png",
-                          app=scene.app, **t) for i, t in enumerate(found)]
+                          app=scene.app, size=list(scene.size), **t) for i, t in enumerate(found)]
             print(f"{scene.name}: {len(found)} instructions "
                   f"({sum(t['icon'] for t in found)} icon)", flush=True)
-    write_jsonl(out / "devset.jsonl", rows, replace={r["image"] for r in rows})
+    finally:
+        xvfb.terminate()
+        xvfb.wait(5)
+    return rows
+
+
+def write_parts(out: Path, rows: list[dict], replace: set[str]) -> None:
+    """devset.jsonl gets the dev apps' rows, heldout.jsonl the held-out apps' (split.json)."""
+    split = json.loads(SPLIT.read_text())
+    for part, name in (("dev", "devset.jsonl"), ("heldout", "heldout.jsonl")):
+        apps = set(split[part])
+        write_jsonl(out / name, [r for r in rows if r["app"] in apps], replace)
+
+
+def thinned(rows: list[dict], share: float = 0.35) -> list[dict]:
+    """At most ``share`` of the rows icon-only: icon rows beyond it dropped evenly over the
+    part (by id), so every screen keeps some. Rows already within the share stay as they are."""
+    icons = [r for r in rows if r["icon"]]
+    most = round(share / (1 - share) * (len(rows) - len(icons)))
+    if len(icons) <= most:
+        return rows
+    step = len(icons) / most
+    keep = {icons[int(i * step)]["id"] for i in range(most)}
+    return [r for r in rows if not r["icon"] or r["id"] in keep]
 
 
 def write_jsonl(path: Path, rows: list[dict], replace: set[str]) -> None:
@@ -222,7 +314,7 @@ def write_jsonl(path: Path, rows: list[dict], replace: set[str]) -> None:
     if path.exists():
         kept = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
         kept = [r for r in kept if r["image"] not in replace]
-    rows = sorted(kept + rows, key=lambda r: r["id"])
+    rows = thinned(sorted(kept + rows, key=lambda r: r["id"]))
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
     icons = sum(r["icon"] for r in rows)
     print(f"{path}: {len(rows)} instructions, {icons} icon ({icons / max(len(rows), 1):.0%})")
@@ -239,15 +331,9 @@ def main() -> None:
         if not shutil.which("dbus-run-session"):
             sys.exit("dbus-run-session not found: apt-get install dbus")
         os.execvp("dbus-run-session", ["dbus-run-session", "--", sys.executable, *sys.argv])
-    xvfb = start_xvfb(args.display)
-    os.environ["DISPLAY"] = args.display
     os.environ.update(GTK_ENV)
     sys.path.insert(0, str(HERE))
-    try:
-        run(args.out, args.display, {s for s in args.scenes.split(",") if s}, args.dump)
-    finally:
-        xvfb.terminate()
-        xvfb.wait(5)
+    run(args.out, args.display, {s for s in args.scenes.split(",") if s}, args.dump)
 
 
 if __name__ == "__main__":

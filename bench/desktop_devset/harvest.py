@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import phrasing
 import pyatspi
 from PIL import Image
 
@@ -60,18 +61,20 @@ class Node:
     layer: int
     parent_role: str = ""
     ink: Ink = Ink()  # what is drawn inside the box (set once the screenshot is read)
+    context: tuple[str, str, bool] = ("", "", False)  # menu, dialog, in a toolbar
 
     @property
     def text_inside(self) -> bool:
         return bool(self.texts)
 
 
-def find_app(name: str, timeout: float = 15.0) -> object:
+def find_app(name: str, timeout: float = 30.0) -> object:
     """The accessible application named ``name`` once it shows a window."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         for app in pyatspi.Registry.getDesktop(0):
-            if app is not None and app.name == name and app.childCount:
+            if app is not None and (app.name == name or app.name.startswith(name + " -")) \
+                    and app.childCount:  # Swing apps are named after their window title
                 return app
         time.sleep(0.3)
     raise RuntimeError(f"AT-SPI application {name!r} did not appear")
@@ -108,11 +111,12 @@ def walk(app: object) -> tuple[list[Node], list[Box]]:
     """
     nodes: list[Node] = []
     layers: list[Box] = []
-    _visit(app, "application", -1, nodes, layers)
+    _visit(app, "application", -1, nodes, layers, ("", "", False))
     return nodes, layers
 
 
-def _visit(acc: object, acc_role: str, layer: int, nodes: list[Node], layers: list[Box]) -> None:
+def _visit(acc: object, acc_role: str, layer: int, nodes: list[Node], layers: list[Box],
+           ctx: tuple[str, str, bool]) -> None:
     earlier: list[Box] = []
     for child in acc:
         if child is None or len(nodes) >= MAX_NODES:
@@ -131,8 +135,20 @@ def _visit(acc: object, acc_role: str, layer: int, nodes: list[Node], layers: li
             own = len(layers)
             layers.append(box)
         earlier.append(box)
-        nodes.append(Node(role, name, box, texts, own, acc_role))
-        _visit(child, role, own, nodes, layers)
+        nodes.append(Node(role, name, box, texts, own, acc_role, context=ctx))
+        _visit(child, role, own, nodes, layers, inner_context(ctx, role, name))
+
+
+def inner_context(ctx: tuple[str, str, bool], role: str, name: str) -> tuple[str, str, bool]:
+    """The menu, dialog and toolbar that a child of (role, name) sits in."""
+    menu, dialog, toolbar = ctx
+    if role == "menu" and name:
+        menu = name
+    elif role in ("dialog", "file chooser", "alert") and name:
+        dialog, menu = name, ""
+    elif role == "tool bar":
+        toolbar = True
+    return menu, dialog, toolbar
 
 
 def entry_text(acc: object) -> str:
@@ -286,11 +302,44 @@ def targets(nodes: list[Node], size: tuple[int, int]) -> list[Node]:
     return out
 
 
-def instruction(n: Node, icon: bool, i: int) -> str:
-    """``click NAME`` / ``click "NAME"`` for text; ``click the NAME icon`` ("Open…" -> Open)."""
-    if icon:
-        return f"click the {n.name.rstrip('.…').strip()} icon"
-    return f'click "{n.name}"' if i % 2 else f"click {n.name}"
+def neighbour(n: Node, keep: list[Node]) -> str:
+    """The name of the nearest text target on the same row, at most 80 px away."""
+    best, name = 80.0, ""
+    for m in keep:
+        if m is n or is_icon(m) or min(n.box[3], m.box[3]) - max(n.box[1], m.box[1]) < 4:
+            continue
+        gap = max(m.box[0] - n.box[2], n.box[0] - m.box[2], 0)
+        if gap < best:
+            best, name = gap, m.name
+    return name
+
+
+def phrased(keep: list[Node], size: tuple[int, int]) -> list[dict]:
+    """One instruction per target, the patterns taken in turn within each kind."""
+    counts: dict[str, int] = {}
+    out = []
+    for n in keep:
+        menu, dialog, toolbar = n.context
+        t = phrasing.Target(n.name, n.role, is_icon(n), menu if n.role != "menu" else "",
+                            dialog, toolbar, neighbour(n, keep), phrasing.position(n.box, size))
+        k = phrasing.kind(t)
+        text, pattern = phrasing.phrase(t, counts.get(k, 0))
+        counts[k] = counts.get(k, 0) + 1
+        out.append({"instruction": text, "box": list(n.box), "icon": t.icon, "role": n.role,
+                    "name": n.name, "kind": k, "pattern": pattern})
+    return out
+
+
+def balanced(keep: list[Node], text_per_icon: float = 2.0, least: int = 6) -> list[Node]:
+    """Every icon target and at most ``text_per_icon`` text targets per icon (``least`` at
+    least), spread evenly over the screen: about a third of the set is icon-only."""
+    icons = [n for n in keep if is_icon(n)]
+    texts = [n for n in keep if not is_icon(n)]
+    room = max(least, round(text_per_icon * len(icons)))
+    if len(texts) > room:
+        step = len(texts) / room
+        texts = [texts[int(i * step)] for i in range(room)]
+    return sorted(icons + texts, key=lambda n: (n.box[1], n.box[0]))
 
 
 def harvest(app_name: str, image_path: Path, dump: Path | None = None) -> list[dict]:
@@ -305,5 +354,4 @@ def harvest(app_name: str, image_path: Path, dump: Path | None = None) -> list[d
         dump.write_text("".join(f"{n.layer} {n.role!r} {n.name!r} {n.box} ink={n.ink}"
                                 f" {sorted(n.texts)}\n" for n in nodes))
     keep = sorted(targets(seen, image.size), key=lambda n: (n.box[1], n.box[0]))
-    return [{"instruction": instruction(n, is_icon(n), i), "box": list(n.box),
-             "icon": is_icon(n), "role": n.role, "name": n.name} for i, n in enumerate(keep)]
+    return phrased(balanced(keep), image.size)
