@@ -49,7 +49,8 @@ def load_aliases(path: Path) -> dict[str, list[str]]:
     if not path.is_file():
         return {}
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml when built with it
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}  # noqa: S506
     except yaml.YAMLError as exc:
         raise GroundingError(f"{path.name} is not valid YAML: {exc}") from exc
     return {str(k): [str(v) for v in vs or []] for k, vs in raw.items()}

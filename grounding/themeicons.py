@@ -63,20 +63,25 @@ def configured_theme() -> str:
     return ""
 
 
-def theme_files(themes: tuple[str, ...]) -> list[Path]:
-    """The small PNG icons of ``themes`` in the action-like contexts, a file name once."""
-    seen: dict[str, Path] = {}
+def theme_dirs(themes: tuple[str, ...]) -> list[Path]:
+    """The folders of small action-like icons of ``themes`` that exist, in lookup order."""
+    out = []
     for root in icon_dirs():
         for theme in themes:
             base = root / theme
-            if not base.is_dir():
-                continue
-            for size in SIZES:
-                for ctx in CONTEXTS:
-                    for folder in (base / size / ctx, base / ctx / size):
-                        for f in sorted(folder.glob("*.png")) if folder.is_dir() else ():
-                            if "-rtl" not in f.name:   # mirrored for right-to-left locales
-                                seen.setdefault(f.name, f)
+            if base.is_dir():
+                out += [d for size in SIZES for ctx in CONTEXTS
+                        for d in (base / size / ctx, base / ctx / size) if d.is_dir()]
+    return out
+
+
+def theme_files(folders: list[Path]) -> list[Path]:
+    """The PNG icons in ``folders``, a file name once (the first folder's wins)."""
+    seen: dict[str, Path] = {}
+    for folder in folders:
+        for f in sorted(folder.glob("*.png")):
+            if "-rtl" not in f.name:   # mirrored for right-to-left locales
+                seen.setdefault(f.name, f)
     return list(seen.values())[:MAX_FILES]
 
 
@@ -97,7 +102,8 @@ def words(file_name: str, table: dict[str, str]) -> str:
 @cache
 def name_table() -> dict[str, str]:
     """iconnames.yaml: freedesktop icon name -> the word people use for it."""
-    raw = yaml.safe_load(NAMES.read_text(encoding="utf-8")) or {}
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml when built with it
+    raw = yaml.load(NAMES.read_text(encoding="utf-8"), Loader=loader) or {}  # noqa: S506
     return {str(k): str(v) for k, v in raw.items()}
 
 
@@ -208,12 +214,13 @@ class ThemeIcons:
         return [(self.names[b], float(sims[i, b])) for i, b in enumerate(best)]
 
 
-def cache_path(files: list[Path]) -> Path | None:  # files: theme icons and office archives
-    """The index file for this set of icon files (name, size and time of each in the key)."""
+def cache_path(sources: list[Path]) -> Path | None:
+    """The index file for these icon folders and office archives: each one's path, size and
+    modification time are in its name (a folder's time changes when icons come or go)."""
     import platformdirs
 
     h = hashlib.sha256(NAMES.read_bytes())
-    for f in files:
+    for f in sources:
         st = f.stat()
         h.update(f"{f}|{st.st_size}|{st.st_mtime_ns}\n".encode())
     folder = Path(platformdirs.user_cache_dir("guiagent"))
@@ -229,17 +236,17 @@ def installed() -> ThemeIcons | None:
     """The index of the installed themes' icons (built once, then read from the cache);
     None when no theme is installed."""
     themes = tuple(dict.fromkeys(t for t in (configured_theme(), "Adwaita", "hicolor") if t))
-    files, archives = theme_files(themes), office_archives()
-    if not files and not archives:
+    folders, archives = theme_dirs(themes), office_archives()
+    if not folders and not archives:
         return None
-    path = cache_path(files + archives)
+    path = cache_path(folders + archives)
     if path is not None and path.is_file():
         try:
             with np.load(path) as z:
                 return ThemeIcons([str(n) for n in z["names"]], z["vectors"].astype(np.float32))
         except (OSError, ValueError, KeyError):
             path.unlink(missing_ok=True)
-    index = ThemeIcons.build(files, archives)
+    index = ThemeIcons.build(theme_files(folders), archives)
     if path is not None:
         _save(path, index)
     return index
