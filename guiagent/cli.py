@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "sim": "guiagent.commands.sim_cmds:sim",
     "appmodel": "guiagent.commands.appmodel_cmd:appmodel",
     "run": "guiagent.commands.run_cmd:run",
+    "explore": "guiagent.commands.explore_cmd:explore",
     "replay": "guiagent.commands.run_cmd:replay",
     "schema": "guiagent.commands.schema_cmd:schema",
     "perceive": "guiagent.commands.ground_cmds:perceive",
