@@ -1,8 +1,10 @@
-"""The committed desktop grounding dev set (bench/desktop_devset) is well-formed."""
+"""The committed desktop grounding set (bench/desktop_devset: dev and held-out parts, split by
+application) is well-formed, and its phrasings are the ones people use."""
 
 from __future__ import annotations
 
 import json
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -10,13 +12,19 @@ import pytest
 from PIL import Image
 
 DEVSET = Path(__file__).resolve().parents[2] / "bench" / "desktop_devset"
-FIELDS = {"id", "image", "app", "instruction", "box", "icon", "role", "name"}
+FIELDS = {"id", "image", "app", "size", "instruction", "box", "icon", "role", "name", "kind",
+          "pattern"}
+PARTS = {"dev": "devset.jsonl", "heldout": "heldout.jsonl"}
+
+
+def read(part: str) -> list[dict]:
+    lines = (DEVSET / PARTS[part]).read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
 
 
 @pytest.fixture(scope="module")
 def rows() -> list[dict]:
-    lines = (DEVSET / "devset.jsonl").read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
+    return read("dev") + read("heldout")
 
 
 @pytest.fixture(scope="module")
@@ -50,20 +58,57 @@ def test_every_box_lies_inside_its_image(rows: list[dict],
     assert bad == []
 
 
-def test_a_fifth_are_icons_and_names_are_unambiguous(rows: list[dict]) -> None:
+def test_a_third_are_icons_and_names_are_unambiguous(rows: list[dict]) -> None:
     share = sum(r["icon"] for r in rows) / len(rows)
-    assert 0.15 <= share <= 0.30, f"icon share {share:.0%}"
+    assert 0.25 <= share <= 0.40, f"icon share {share:.0%}"
     per_image = Counter((r["image"], r["name"].casefold()) for r in rows)
     assert [k for k, n in per_image.items() if n > 1] == []
 
 
+def test_split_by_application() -> None:
+    split = json.loads((DEVSET / "split.json").read_text(encoding="utf-8"))
+    apps = {part: {r["app"] for r in read(part)} for part in PARTS}
+    assert apps["dev"] <= set(split["dev"]) and apps["heldout"] <= set(split["heldout"])
+    assert not set(split["dev"]) & set(split["heldout"])
+    assert not {r["image"] for r in read("dev")} & {r["image"] for r in read("heldout")}
+    assert len(apps["dev"] | apps["heldout"]) >= 12 and len(apps["heldout"]) >= 4
+    assert not {"galculator", "xcalc"} & set(split["heldout"])   # tuning targets
+
+
+def test_two_screen_sizes_and_many_phrasings(rows: list[dict]) -> None:
+    assert {tuple(r["size"]) for r in rows} == {(1280, 800), (1920, 1080)}
+    patterns: dict[str, set[int]] = {}
+    for r in rows:
+        patterns.setdefault(r["kind"], set()).add(r["pattern"])
+    assert all(len(patterns[k]) == 8 for k in ("icon", "menu item", "menu", "text")), patterns
+
+
 def test_spans_several_apps_and_screens(rows: list[dict]) -> None:
-    assert len({r["app"] for r in rows}) >= 5
-    assert len({r["image"] for r in rows}) >= 6
-    assert len(rows) >= 200
+    assert len({r["image"] for r in rows}) >= 60
+    assert len(rows) >= 600
 
 
 def test_data_stays_small() -> None:
-    files = [DEVSET / "devset.jsonl", *(DEVSET / "images").glob("*.png")]
+    files = [*(DEVSET / f for f in PARTS.values()), *(DEVSET / "images").glob("*.png")]
     total = sum(p.stat().st_size for p in files)
-    assert total < 3 * 1024 * 1024, f"{total} bytes"
+    assert total < 25 * 1024 * 1024, f"{total} bytes"
+
+
+def test_phrasings_name_the_container_position_and_neighbour() -> None:
+    sys.path.insert(0, str(DEVSET))
+    import phrasing
+    from phrasing import Target
+
+    item = Target("Save As…", "menu item", False, menu="File")
+    said = {phrasing.phrase(item, i)[0] for i in range(8)}
+    assert {"pick Save As from the File menu", "in the File menu choose Save As",
+            "Save As in the File menu", 'click "Save As…"'} <= said
+    icon = Target("Bold", "push button", True, toolbar=True, neighbour="Italic",
+                  position="top left")
+    said = {phrasing.phrase(icon, i)[0] for i in range(8)}
+    assert {"the Bold icon in the toolbar", "the Bold icon at the top left",
+            "the Bold icon next to Italic", "click the Bold icon"} <= said
+    lone = Target("OK", "push button", False)       # no container, no neighbour: next pattern
+    assert phrasing.phrase(lone, 4) == ("tap 'OK'", 7)
+    assert phrasing.position((0, 0, 10, 10), (1280, 800)) == "top left"
+    assert phrasing.position((600, 380, 680, 420), (1280, 800)) == "middle"
