@@ -4,6 +4,13 @@
     python bench/agent.py --part offline  # offline planner on the step-list tasks
     python bench/agent.py --part llm      # scripted LLM, one injected wrong step per task
     python bench/agent.py --part offline --perturb permission   # pop-ups, lost taps, ...
+    python bench/agent.py --part phrased  # tasks as people type them, goals without a model
+
+phrased: the offline planner on bench/phrased.yaml (short tasks and goals written the
+way people write them; the set the planner was built against, so a dev figure) and on
+the suite's ``goal`` tasks (written before it, a held-out figure), each from a fresh
+data dir; then each succeeded goal once more on the map its first run saved. Prints
+success, actions per task (exploration included) and the actions spent exploring.
 
 offline: the offline planner runs every ``kind: steps`` task; success is the
 task's own shell check. llm: a real OpenAI-protocol server answers with the
@@ -124,6 +131,68 @@ def run_one(task: Task, policy: Any, out: Path, options: RunOptions) -> Outcome:
         return Outcome(task.id, ok, len(acted), wall, timed.seconds, device,
                        sum(r.perceive_s for r in observed), why,
                        any(r.kind == "rollback" for r in records))
+
+
+@dataclass
+class Phrased:
+    task: str
+    ok: bool
+    actions: int
+    explored: int           # actions the goal navigator spent (walking a map or exploring)
+    again: int | None       # actions of a second run on the saved map
+    reason: str
+
+
+def phrased_one(task: Task, data: Path, out: Path) -> tuple[bool, int, int, str]:
+    """One offline run with ``data`` as the data dir: success, actions, exploring actions."""
+    os.environ["GUIAGENT_DATA_DIR"] = str(data)
+    with SimDevice(seed=1, perturbations=PERTURBATION) as dev:
+        task.setup(dev.shell)
+        opts = RunOptions(planner="offline", assume_yes=True, out=out, max_steps=60)
+        loop = build_loop(task.instruction, dev, Settings(), opts)
+        records = list(loop.run(task.instruction))
+        nav = getattr(loop.policy, "nav", None)
+        explored = nav[1].spent if nav is not None else 0
+        ok = task.check(dev.shell)
+        result = records[-1]
+        assert isinstance(result, RunResult)
+        why = "" if ok else f"{result.status}: {result.reason}; " + "; ".join(
+            task.explain(dev.shell))
+        return ok, sum(isinstance(r, Acted) for r in records), explored, why
+
+
+def phrased(tasks: list[Task], out: Path) -> list[Phrased]:
+    results = []
+    for task in tasks:
+        data = out / f"data-{task.id}"
+        ok, n, explored, why = phrased_one(task, data, out / task.id)
+        again = None
+        if ok and explored:
+            again = phrased_one(task, data, out / f"{task.id}-again")[1]
+        results.append(Phrased(task.id, ok and n <= 60, n, explored, again, why))
+    return results
+
+
+def report_phrased(name: str, results: list[Phrased]) -> None:
+    ok = sum(r.ok for r in results)
+    goals = [r for r in results if r.explored]
+    print(f"{name}: {ok}/{len(results)} succeeded ({100 * ok / max(len(results), 1):.0f}%) "
+          f"from a fresh data dir, at most 60 actions each; "
+          f"{statistics.mean(r.actions for r in results):.1f} actions per task "
+          f"(max {max(r.actions for r in results)})")
+    if goals:
+        again = [r for r in goals if r.again is not None]
+        print(f"  goals found by navigating: {len(goals)}, "
+              f"{statistics.mean(r.actions for r in goals):.1f} actions per goal, of which "
+              f"{statistics.mean(r.explored for r in goals):.1f} navigating/exploring "
+              f"(max {max(r.explored for r in goals)})")
+        if again:
+            print(f"  the same goals again on the saved map: "
+                  f"{statistics.mean(r.again or 0 for r in again):.1f} actions per goal "
+                  f"(first run {statistics.mean(r.actions for r in again):.1f})")
+    for r in results:
+        if not r.ok:
+            print(f"  FAILED {r.task} ({r.actions} actions): {r.reason[:300]}")
 
 
 def offline(tasks: list[Task], out: Path) -> list[Outcome]:
@@ -288,7 +357,7 @@ def report(name: str, results: list[Outcome]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", choices=["offline", "llm", "all"], default="all")
+    parser.add_argument("--part", choices=["offline", "llm", "phrased", "all"], default="all")
     parser.add_argument("--only", default=None, help="task ids containing this text")
     parser.add_argument("--perturb", choices=sorted(PERTURB), default="none",
                         help="what goes wrong on the simulated phone (pop-ups, lost taps...)")
@@ -304,6 +373,13 @@ def main() -> None:
             baseline, injected = llm(tasks, Path(tmp))
             report("llm baseline (scripted solution, no wrong step)", baseline)
             report("llm with one injected wrong step", injected)
+        if args.part in ("phrased", "all"):
+            mine = load_tasks((ROOT / "bench" / "phrased.yaml").read_text(encoding="utf-8"))
+            mine = [t for t in mine if args.only is None or args.only in t.id]
+            report_phrased("phrased tasks and goals (bench/phrased.yaml, dev)",
+                           phrased(mine, Path(tmp)))
+            goals = [t for t in tasks if t.kind == "goal"]
+            report_phrased("the suite's goal tasks (held out)", phrased(goals, Path(tmp)))
 
 
 if __name__ == "__main__":

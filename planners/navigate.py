@@ -84,12 +84,16 @@ def rows(screen: Screen) -> list[tuple[Element, str]]:
     """Clickable elements with all the text inside them (a row's title and summary)."""
     out = []
     for e in screen.elements:
-        if e.clickable is not True or e.kind == "input" or CHROME.fullmatch(e.text or e.label):
+        if e.clickable is not True or e.kind in ("input", "slider") \
+                or CHROME.fullmatch(e.text or e.label):
             continue
-        inside = [o.text or o.label for o in screen.elements
+        inside = [o for o in screen.elements
                   if o.box.x1 >= e.box.x1 - 2 and o.box.x2 <= e.box.x2 + 2
                   and o.box.y1 >= e.box.y1 - 2 and o.box.y2 <= e.box.y2 + 2]
-        text = " ".join(dict.fromkeys(t for t in [e.text or e.label, *inside] if t))
+        if e.checked is not None or any(o.checked is not None for o in inside):
+            continue                     # a switch changes a setting: looking changes nothing
+        text = " ".join(dict.fromkeys(t for t in [e.text or e.label,
+                                                   *(o.text or o.label for o in inside)] if t))
         if text.strip():
             out.append((e, text))
     return out
@@ -109,6 +113,7 @@ class Navigator:
     known: list[Action] | None = None   # the path from the app models, when one knows X
     tried: dict[str, set[str]] = field(default_factory=dict)
     scrolled: dict[str, int] = field(default_factory=dict)
+    phase: dict[str, str] = field(default_factory=dict)   # per screen: down, up, sweep
     left: str = ""                      # the screen the last tap left
     package: str = ""                   # the explored app's package, once seen
     seen: tuple[str, ...] = ()          # the texts of the last screen, to tell an end of list
@@ -192,17 +197,30 @@ class Navigator:
         at_end, self.seen = texts == self.seen, texts
         if ranked and ranked[0][0] > 0 and self.depth < MAX_DEPTH:
             return self._enter(here, ranked[0][2], ranked[0][3], "related words")
-        if self.scrolled.get(here, 0) < MAX_SCROLLS and not at_end:
-            self.scrolled[here] = self.scrolled.get(here, 0) + 1
-            self.note = f"looking for '{self.target}' further down '{here}'"
-            return Scroll(direction="down")
+        phase = self.phase.setdefault(here, "down")   # down the list for related entries,
+        moved = self.scrolled.get(here, 0)            # back up, then the others in order
+        if phase == "down" and moved < MAX_SCROLLS and not at_end:
+            return self._scroll(here, "down", f"further down '{here}'")
+        if phase == "down" and moved:
+            self.phase[here], self.seen = "up", ()
+            return self._scroll(here, "up", f"back up '{here}', to look at every entry")
+        if phase == "up" and not at_end and moved < 2 * MAX_SCROLLS + 1:
+            return self._scroll(here, "up", f"back up '{here}'")
+        self.phase[here] = "sweep"
         if ranked and self.depth < MAX_DEPTH - 1:
             return self._enter(here, ranked[0][2], ranked[0][3], "not looked at yet")
+        if moved < 3 * MAX_SCROLLS + 1 and not at_end:
+            return self._scroll(here, "down", f"further down '{here}'")
         if self.depth > 0:
             self.depth -= 1
             self.note = f"'{self.target}' is not under '{here}': going back"
             return Back()
         return self._shade(screen)
+
+    def _scroll(self, here: str, direction: str, where: str) -> Action:
+        self.scrolled[here] = self.scrolled.get(here, 0) + 1
+        self.note = f"looking for '{self.target}' {where}"
+        return Scroll(direction=direction)  # type: ignore[arg-type]
 
     def _enter(self, here: str, e: Element, text: str, why: str) -> Action:
         self.tried[here].add(text)
