@@ -209,9 +209,10 @@ def _from_match(form: Form, m: re.Match[str], number: int, text: str,
 def _expand_phrase(form: Form, groups: dict[str, str], number: int, text: str,
                    quoted: list[str]) -> list[Step] | None:
     """A phrase's steps, each filled with the user's words and parsed like a clause."""
-    groups = _derived(groups)
-    if groups is None:
+    derived = _derived(groups)
+    if derived is None:
         return None
+    groups = derived
     steps: list[Step] = []
     for line in form.steps:
         names = [h.group(2) for h in HOLE.finditer(line)]
