@@ -330,7 +330,7 @@ def phrased(keep: list[Node], size: tuple[int, int]) -> list[dict]:
     return out
 
 
-def balanced(keep: list[Node], text_per_icon: float = 2.0, least: int = 12) -> list[Node]:
+def balanced(keep: list[Node], text_per_icon: float = 2.0, least: int = 6) -> list[Node]:
     """Every icon target and at most ``text_per_icon`` text targets per icon (``least`` at
     least), spread evenly over the screen: about a third of the set is icon-only."""
     icons = [n for n in keep if is_icon(n)]
