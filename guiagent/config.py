@@ -52,7 +52,7 @@ class Settings:
     ocr_models: Literal["auto", "int8", "float"] = "auto"  # auto: int8 recognizer on a CPU
     coord_mode: Literal["norm1", "norm1000", "smart_resize", "pixels"] | None = None
     max_steps: Annotated[int, Field(gt=0)] = 30
-    explore_budget: Annotated[int, Field(ge=0)] = 24  # offline goals: actions to explore
+    explore_budget: Annotated[int, Field(ge=0)] | None = None  # offline goals; None: steps-6
     max_cost: Annotated[float, Field(gt=0)] | None = None
     safety_policy: str | None = None
     image_max_side: Annotated[int, Field(gt=0)] = 1280  # images sent to a model: long side

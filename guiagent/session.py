@@ -118,12 +118,15 @@ def safety_policy_path(settings: Settings) -> Path | None:
     return default if default.is_file() else None
 
 
-def make_policy(kind: str, settings: Settings, usage: Usage, locate: Locate) -> Policy:
+def make_policy(kind: str, settings: Settings, usage: Usage, locate: Locate,
+                max_steps: int | None = None) -> Policy:
     if kind == "offline":
         from planners.offline import OfflinePlanner
 
+        steps = max_steps or settings.max_steps   # exploring leaves room to act at the end
+        budget = settings.explore_budget
         return OfflinePlanner(locate, store=AppModelStore(data_dir() / "appmodels"),
-                              explore_budget=settings.explore_budget)
+                              explore_budget=max(0, steps - 6) if budget is None else budget)
     from planners.agent_policy import AgentPolicy
     from planners.agents import build_agents
 
@@ -160,7 +163,7 @@ def build_loop(task: str, device: Device, settings: Settings, options: RunOption
     tips = TipStore(data_dir() / "tips") if options.app_models else None
     kind = choose_planner(settings, options.planner) if policy is None else policy.name
     if policy is None:
-        policy = make_policy(kind, settings, usage, locate)
+        policy = make_policy(kind, settings, usage, locate, options.max_steps)
         policy = wrap(policy) if wrap is not None else with_shortcut(task, policy, tips)
         kind = policy.name
     safety = Safety(load_policy(safety_policy_path(settings)), confirm=confirm,

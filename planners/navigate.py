@@ -33,7 +33,7 @@ SETTINGS = "Settings"
 MAX_SCROLLS = 3      # per screen, while exploring
 MAX_DEPTH = 3        # screens below the app's first one
 # The window's own controls, not places of the app.
-CHROME = re.compile(r"navigate up|back|more options|search|close|cancel|menu", re.I)
+CHROME = re.compile(r"navigate up|back|more options|search\b.*|close|cancel|menu", re.I)
 # Exploring for a goal never opens these (the loop's safety would ask anyway).
 RISKY = re.compile(r"\b(delete|remove|erase|clear|reset|uninstall|install|pay|buy|send|"
                    r"force stop|password|screen lock|sign out|log out)\b", re.I)
@@ -78,6 +78,12 @@ def covers(target: str, text: str) -> bool:
         if want and all(any(w == h or similarity(w, h) >= 0.8 for h in have) for w in want):
             return True
     return False
+
+
+def cut_off(screen: Screen) -> bool:
+    """Whether the content reaches the bottom edge (there may be more below)."""
+    bottom = max((e.box.y2 for e in screen.elements), default=0)
+    return bottom >= 0.9 * screen.geometry.height
 
 
 def rows(screen: Screen) -> list[tuple[Element, str]]:
@@ -197,8 +203,9 @@ class Navigator:
         at_end, self.seen = texts == self.seen, texts
         if ranked and ranked[0][0] > 0 and self.depth < MAX_DEPTH:
             return self._enter(here, ranked[0][2], ranked[0][3], "related words")
-        phase = self.phase.setdefault(here, "down")   # down the list for related entries,
-        moved = self.scrolled.get(here, 0)            # back up, then the others in order
+        phase = self.phase.setdefault(here, "down" if cut_off(screen) else "sweep")
+        moved = self.scrolled.get(here, 0)   # down a long list for related entries, back up,
+        # then the other entries in order (on the app's first screen only)
         if phase == "down" and moved < MAX_SCROLLS and not at_end:
             return self._scroll(here, "down", f"further down '{here}'")
         if phase == "down" and moved:
@@ -207,9 +214,9 @@ class Navigator:
         if phase == "up" and not at_end and moved < 2 * MAX_SCROLLS + 1:
             return self._scroll(here, "up", f"back up '{here}'")
         self.phase[here] = "sweep"
-        if ranked and self.depth < MAX_DEPTH - 1:
+        if ranked and self.depth == 0:
             return self._enter(here, ranked[0][2], ranked[0][3], "not looked at yet")
-        if moved < 3 * MAX_SCROLLS + 1 and not at_end:
+        if moved < 3 * MAX_SCROLLS + 1 and not at_end and cut_off(screen):
             return self._scroll(here, "down", f"further down '{here}'")
         if self.depth > 0:
             self.depth -= 1

@@ -152,7 +152,7 @@ def test_an_unreachable_goal_says_a_model_would_help(tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GUIAGENT_DATA_DIR", str(tmp_path / "data"))
     with SimDevice() as phone:
-        records = run_goal(phone, "turn on teleportation", tmp_path / "run")
+        records = run_goal(phone, "turn on teleportation", tmp_path / "run", max_steps=30)
     result = records[-1]
     assert isinstance(result, RunResult) and result.status == "failed"
     assert "teleportation" in result.reason and ("model" in result.reason
