@@ -254,6 +254,8 @@ class OfflinePlanner:
             target = self._locate_plain(screen, step.target)
         if target.found and target.element is not None and not self._not_a_switch(step, screen,
                                                                                    target):
+            if self.nav is not None and self.nav[0] == self.index:
+                self.nav[1].note = f"'{step.target}' is on this screen"
             return target.element
         if self._navigating(step, screen):
             return self._navigate(step, screen)
