@@ -111,6 +111,9 @@ def _optimize(path: Path, threads: int | None, saved: Path | None) -> Any:
         sess = onnxruntime.InferenceSession(str(path), sess_options=opts,
                                             providers=list(providers()))
     except Exception as exc:  # onnxruntime raises its own untyped Fail/InvalidGraph errors
+        if tmp is not None:   # the graph could not be saved (a full disk): open it unsaved
+            tmp.unlink(missing_ok=True)
+            return _optimize(path, threads, None)
         raise GroundingError(f"cannot load model {path.name}: {exc}") from exc
     if tmp is not None and saved is not None:
         try:
@@ -134,6 +137,8 @@ def optimized_path(model: Path) -> Path | None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
+    if not os.access(folder, os.W_OK):
+        return None      # a read-only cache: nothing saved, nothing read
     return folder / f"{model.stem}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.onnx"
 
 

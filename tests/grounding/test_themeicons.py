@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
@@ -15,7 +16,7 @@ ADWAITA = Path("/usr/share/icons/Adwaita/16x16/actions")
 
 
 @pytest.fixture
-def fresh_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def fresh_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A private user cache dir, and no index remembered from an earlier test."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     themeicons.installed.cache_clear()
@@ -36,6 +37,7 @@ def drawn(icon: Path, background: tuple[int, int, int], scale: int = 1,
     """The icon as an app draws it: over a window background, in a button-sized crop; a
     symbolic icon recoloured to ``ink`` (as a dark theme does)."""
     img = cv2.imread(str(icon), cv2.IMREAD_UNCHANGED)
+    assert img is not None, icon
     a = img[:, :, 3:4].astype(np.float32) / 255
     fg = np.array(ink, np.float32) if ink else img[:, :, 2::-1].astype(np.float32)
     rgb = fg * a + np.array(background, np.float32) * (1 - a)
@@ -86,6 +88,16 @@ def test_optimized_graph_is_saved_once_and_reused(fresh_cache: Path) -> None:
     saved.write_bytes(b"not a model")        # a damaged cache entry is rebuilt, not an error
     runtime.session(model)
     assert saved.stat().st_size > 1_000_000
+
+
+def test_no_usable_cache_dir_still_opens_models(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file where the cache dir would be")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    model = models_dir() / DET_MODEL
+    assert runtime.optimized_path(model) is None
+    assert runtime.session(model).get_inputs()
 
 
 def test_int8_recognizer_only_where_the_cpu_runs_it_fast(
