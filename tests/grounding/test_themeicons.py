@@ -40,8 +40,8 @@ def drawn(icon: Path, background: tuple[int, int, int], scale: int = 1,
     assert img is not None, icon
     a = img[:, :, 3:4].astype(np.float32) / 255
     fg = np.array(ink, np.float32) if ink else img[:, :, 2::-1].astype(np.float32)
-    rgb = fg * a + np.array(background, np.float32) * (1 - a)
-    rgb = cv2.resize(rgb.astype(np.uint8), None, fx=scale, fy=scale,
+    mixed = fg * a + np.array(background, np.float32) * (1 - a)
+    rgb = cv2.resize(mixed.astype(np.uint8), None, fx=scale, fy=scale,
                      interpolation=cv2.INTER_NEAREST)
     return cv2.copyMakeBorder(rgb, 6, 6, 6, 6, cv2.BORDER_CONSTANT, value=background)
 
