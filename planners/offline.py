@@ -6,12 +6,13 @@
     go back, press home, wait for Inbox, wait 2 seconds, long press Alice
     compute 250 + 175; drag the brightness slider all the way down
 
-Steps are split on commas, semicolons, new lines, "then" and "and <verb>"
-(never inside quotes). Each step knows when it is done by looking at the
+How a task is split into steps and what each may say is data: planners/steps.yaml,
+read by planners.grammar. Each step knows when it is done by looking at the
 screen where it can (a toggle's state, a text that appeared) and by the
 loop's feedback otherwise. A target that is not on the screen is looked for
-by scrolling down; a step that still cannot be grounded ends the run with
-``fail`` naming the step and why.
+by scrolling down; a goal's target that is nowhere on the screen ("turn on
+bluetooth" from the home screen) is found by planners.navigate. A step that
+still cannot be grounded ends the run with ``fail`` naming the step and why.
 """
 
 from __future__ import annotations
