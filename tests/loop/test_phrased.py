@@ -183,3 +183,16 @@ def test_a_goal_through_a_real_adb_server(tmp_path: Path,
         daemon.stop()
     finally:
         server.adb("kill-server", timeout=30)
+
+
+@pytest.mark.slow
+def test_quick_settings_is_a_place_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Auto-rotate is a Quick Settings tile only: Settings is explored in vain, then the shade."""
+    monkeypatch.setenv("GUIAGENT_DATA_DIR", str(tmp_path / "data"))
+    with SimDevice() as phone:
+        phone.shell("settings put system accelerometer_rotation 0")
+        records = run_goal(phone, "turn on auto-rotate", tmp_path / "run")
+        assert records[-1].status == "success", records[-1]  # type: ignore[attr-defined]
+        assert phone.shell("settings get system accelerometer_rotation").strip() == "1"
+    plans = " ".join(r.subgoal for r in records if isinstance(r, Planned))
+    assert "looking in Quick Settings" in plans and actions(records) <= 60
