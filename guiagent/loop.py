@@ -174,7 +174,8 @@ class AgentLoop:
 
     def _dry_run_end(self, plan: Plan) -> str:
         """A dry run sends nothing, so what comes after an action's screen is unknown."""
-        return (f"dry run: stopped before {plan.subgoal or 'the next step'!r}: it depends on "
+        where = plan.step or plan.subgoal or "the next step"
+        return (f"dry run: stopped before {where!r}: it depends on "
                 f"the screen after {self._unseen}, which a dry run cannot see")
 
     def _end(self, action: Done | Fail) -> RunResult:

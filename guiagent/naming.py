@@ -75,7 +75,7 @@ def action_phrase(action: Record | None, ground: Record | None = None, subgoal: 
 
 def at(rec: Record) -> str:
     """`` at (540, 1140)`` for a record with a point, else ""."""
-    return f" at ({rec['x']}, {rec['y']})" if rec.get("x") is not None else ""
+    return f" at ({rec['x']}, {rec.get('y')})" if rec.get("x") is not None else ""
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:
@@ -84,6 +84,46 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 
 
 # -- a run's records as numbered lines ---------------------------------------------------------
+
+INT_FIELDS = ("step", "x", "y", "element", "tokens", "steps", "elements")
+FLOAT_FIELDS = ("seconds", "elapsed", "score", "cost_usd", "capture_s", "perceive_s")
+TEXT_FIELDS = ("kind", "label", "target", "reason", "thought", "note", "subgoal", "progress",
+               "status", "verdict", "outcome", "by", "answer", "risk", "before", "after",
+               "image", "app", "state", "source", "message", "run_dir", "error")
+
+
+def _fits(key: str, value: Any) -> bool:
+    """Whether a record field holds what this version writes there."""
+    if value is None:
+        return True
+    if key in INT_FIELDS:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if key in FLOAT_FIELDS:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if key in TEXT_FIELDS:
+        return isinstance(value, str)
+    if key == "box":
+        return isinstance(value, list) and len(value) == 4 and all(
+            isinstance(v, int) and not isinstance(v, bool) for v in value)
+    if key == "action":
+        return isinstance(value, dict)
+    if key in ("warnings", "expect", "actions"):
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if key in ("found", "dry_run", "confirmed", "matched"):
+        return isinstance(value, bool)
+    return True
+
+
+def clean(rec: Record) -> Record:
+    """A record read from a file with the fields of a wrong type left out, so a hand-edited
+    or damaged record is shown as far as it can be instead of breaking the page."""
+    out = {k: v for k, v in rec.items() if _fits(k, v)}
+    action = out.get("action")
+    if isinstance(action, dict):
+        out["action"] = {k: v for k, v in action.items()
+                         if isinstance(v, str | int | float) and not isinstance(v, bool)}
+    return out
+
 
 BEFORE_ACT = ("plan", "decide")   # records of action N+1 carry step N; the others carry N
 
@@ -112,6 +152,7 @@ class RecordLines:
 
     def feed(self, rec: Record) -> list[tuple[Record, str]]:
         """(record, line) pairs ready to show after ``rec`` arrived."""
+        rec = clean(rec)
         kind = rec.get("kind")
         out = []
         if kind == "ground":
@@ -148,8 +189,9 @@ class RecordLines:
 
     def text(self, rec: Record) -> str:
         """One record in words (without its step number)."""
-        kind = str(rec.get("kind", "?"))
-        handler = getattr(self, "_" + kind, None)
+        handlers = {"plan": self._plan, "ground": self._ground, "act": self._act,
+                    "safety": self._safety, "result": self._result}
+        handler = handlers.get(str(rec.get("kind")))
         return handler(rec) if handler is not None else generic_line(rec)
 
     def _plan(self, rec: Record) -> str:

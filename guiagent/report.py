@@ -26,7 +26,7 @@ from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 from pydantic import ValidationError
 
 from guiagent.files import atomic_write_bytes, atomic_write_text
-from guiagent.naming import RecordLines, action_phrase, at, plural, quoted, target_name
+from guiagent.naming import RecordLines, action_phrase, at, clean, plural, quoted, target_name
 from guiagent.steps import RECORD_TYPES, StepRecord
 from planners.actions import parse_action
 
@@ -165,9 +165,9 @@ class Screens:
 
     @staticmethod
     def _load(path: Path) -> Image.Image | None:
-        if not path.is_file():
-            return None
         try:
+            if not path.is_file():
+                return None
             with Image.open(path) as im:
                 im.load()
                 return im if im.mode == "RGB" else im.convert("RGB")
@@ -226,7 +226,7 @@ class Cards:
         image = self.screens.get(self.screen) if not shots else None
         if image is not None:
             shots.append(figure(image, self.screen, "the screen"))
-        body = "".join(f'<dt>{k}</dt><dd class="{css}">{html.escape(v)}</dd>'
+        body = "".join(f'<dt>{k}</dt><dd class="{css}">{html.escape(v, quote=False)}</dd>'
                        for k, v, css in rows)
         state = " bad" if bad else ""
         return (f'<section class="card{state}"><div class="text"><h2>{self._title(recs)}</h2>'
@@ -238,7 +238,7 @@ class Cards:
         if "act" in kinds:
             return f"Step {html.escape(str(kinds['act'].get('step')))}"
         if "plan" in kinds:
-            return f"Step {int(recs[0].get('step', 0)) + 1}" + (
+            return f"Step {int(recs[0].get('step') or 0) + 1}" + (
                 ": the end" if "result" in kinds else "")
         return "The end" if "result" in kinds else "Start"
 
@@ -301,7 +301,7 @@ class Cards:
             marked = annotate(before, act, ground, caption)
             buf = io.BytesIO()
             marked.save(buf, format="PNG", compress_level=1)
-            name = f"act-{int(act.get('step', 0)):03d}.png"
+            name = f"act-{int(act.get('step') or 0):03d}.png"
             atomic_write_bytes(self.screens.dir / name, buf.getvalue())
             out.append(figure(marked, name, "before, with the action"))
         after = self.screens.get(act.get("after"))
@@ -329,6 +329,8 @@ border-radius:6px;cursor:zoom-in}figcaption{font-size:13px;color:#666;margin-top
 
 
 def render_report(run_dir: Path, meta: Record, records: list[Record]) -> str:
+    records = [clean(r) for r in records]
+    meta = {k: v for k, v in meta.items() if isinstance(v, str | int | float)}
     result = next((r for r in reversed(records) if r.get("kind") == "result"), None)
     status = str(result.get("status")) if result else "incomplete"
     reason = str(result.get("reason", "")) if result else "the run ended before its result"
@@ -339,7 +341,7 @@ def render_report(run_dir: Path, meta: Record, records: list[Record]) -> str:
                   ("time", f"{float(result.get('seconds') or 0):.1f} s"),
                   ("tokens", result.get("tokens", 0)),
                   ("cost", f"${float(result.get('cost_usd') or 0):.4f}")]
-    head = "".join(f"<span><b>{k}</b>{html.escape(str(v))}</span>" for k, v in facts)
+    head = "".join(f"<span><b>{k}</b>{html.escape(str(v), quote=False)}</span>" for k, v in facts)
     cards = Cards(Screens(run_dir))
     groups = group_steps(records)
     if len(groups) > 1 and all(r.get("kind") == "observe" and not r.get("warnings")
@@ -351,7 +353,7 @@ def render_report(run_dir: Path, meta: Record, records: list[Record]) -> str:
             '<meta name="viewport" content="width=device-width,initial-scale=1">'
             f"<title>guiagent run: {title}</title><style>{CSS}</style><h1>{title}</h1>"
             f'<div class="banner {html.escape(status)}">{html.escape(status)}: '
-            f'{html.escape(reason)}</div><div class="facts">{head}</div>{body}</html>')
+            f'{html.escape(reason, quote=False)}</div><div class="facts">{head}</div>{body}</html>')
 
 
 def write_report(run_dir: Path) -> Path:

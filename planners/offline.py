@@ -119,8 +119,9 @@ class OfflinePlanner:
         total = len({s.number for s in steps})
         done = len({s.number for s in steps[: self.index]}
                    - {s.number for s in steps[self.index:]})
+        step = steps[self.index].text if self.index < len(steps) else ""
         return Plan(f"{done} of {total} step{'' if total == 1 else 's'} done", current,
-                    done=self.index >= len(steps))
+                    done=self.index >= len(steps), step=step)
 
     def _parse(self, task: str) -> None:
         try:

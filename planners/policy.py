@@ -36,8 +36,9 @@ class Context:
 @dataclass(slots=True)
 class Plan:
     progress: str = ""
-    subgoal: str = ""
+    subgoal: str = ""              # the next subgoal, with why the planner heads there
     done: bool = False
+    step: str = ""                 # the user's step it serves, as written (offline planner)
 
 
 @dataclass(slots=True)
