@@ -275,7 +275,9 @@ class AgentLoop:
                             before.screen.elements, after.screen.elements, before.screen,
                             after.screen)
         try:
-            return self.policy.reflect(data), "model"
+            # the LLM agents' reflection is the model's; another planner's is its own
+            return self.policy.reflect(data), ("model" if self.policy.name == "llm"
+                                               else f"{self.policy.name} planner")
         except BadModelReply as exc:    # judged by the screen instead, and the record says so
             return Reflection("ok", f"the screen changed; the reflection failed: {exc}"), "screen"
 
