@@ -209,3 +209,16 @@ def test_an_unreachable_model_server_is_one_plain_line(tmp_path: Path) -> None:
     reason = json.loads(done.stdout)["reason"]
     assert reason.startswith(f"cannot reach the model server at http://127.0.0.1:{port}/v1")
     assert "LLMUnavailable" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_records_with_fields_of_the_wrong_type_still_render(recorded: Path) -> None:
+    """A hand-edited record (a string where a number goes, a list for a name) is shown as far
+    as it can be; the page and the lines never break."""
+    from guiagent.report import render_report
+
+    records = [json.loads(line) for line in (recorded / "steps.jsonl").open(encoding="utf-8")]
+    for rec in records:
+        rec.update(step=None, x="x", label=[1], elapsed="soon", before="../" + "9" * 300)
+    page = render_report(recorded, {"task": ["not text"]}, records)
+    assert page.startswith("<!doctype html>") and "success: " in page
+    assert len(RecordLines().lines(records)) == len(records)
