@@ -7,16 +7,21 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from openai_server import OpenAIServer
 
 from devices.sim.device import SimDevice
 from grounding.perceive import PerceiveConfig, Perceiver
 from grounding.types import Screen, Target
 from guiagent.loop import AgentLoop, LoopOptions
 from guiagent.safety import Safety
+from guiagent.session import set_of_marks
 from guiagent.steps import RunResult, StepRecord
 from guiagent.trajectory import Trajectory
+from planners.agent_policy import AgentPolicy
+from planners.agents import build_agents
+from planners.llm import LLMConfig
 from planners.policy import Policy
-from planners.usage import Budget, Usage
+from planners.usage import Budget, PriceTable, Usage
 
 Reply = dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -101,3 +106,19 @@ def decide(**action: Any) -> dict[str, Any]:
 def tap_text(text: str, **extra: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
     """A decision that taps the element the prompt lists as ``text``."""
     return lambda body: decide(type="tap", element=element_number(body, text), **extra)
+
+
+@pytest.fixture
+def server() -> Iterator[OpenAIServer]:
+    """A real HTTP server speaking the OpenAI protocol, for the LLM loop tests."""
+    with OpenAIServer() as srv:
+        yield srv
+
+
+def policy_for(srv: OpenAIServer, script: Script) -> tuple[AgentPolicy, Usage]:
+    """The LLM agents against ``srv``, which answers from ``script``."""
+    srv.default = script
+    config = LLMConfig(model="test-model", api_key="test", base_url=srv.base_url,
+                       prices={"test-model": [0, 0]})
+    usage = Usage(PriceTable(config.prices))
+    return AgentPolicy(build_agents(config, usage), marks=set_of_marks), usage

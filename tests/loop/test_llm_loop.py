@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,41 +13,25 @@ from guiagent.executor import Executor
 from guiagent.loop import AgentLoop
 from guiagent.replay import ReplayPolicy
 from guiagent.safety import Safety
-from guiagent.session import set_of_marks, with_shortcut
+from guiagent.session import with_shortcut
 from guiagent.steps import Acted, Observed, RolledBack, RunResult, SafetyChecked, StepRecord, Warned
 from guiagent.trajectory import Trajectory, read_run
-from planners.agent_policy import AgentPolicy
-from planners.agents import build_agents
 from planners.appmodel import AppModelStore
-from planners.llm import LLMConfig
 from planners.tips import RunStep, TipStore
-from planners.usage import Budget, PriceTable, Usage
+from planners.usage import Budget
 from tests.loop.conftest import (
     Script,
     decide,
     element_number,
     json_text,
     plan,
+    policy_for,
     run_loop,
     tap_text,
     text_locate,
 )
 
 LAUNCHER = "com.android.launcher3"
-
-
-@pytest.fixture
-def server() -> Iterator[OpenAIServer]:
-    with OpenAIServer() as srv:
-        yield srv
-
-
-def policy_for(srv: OpenAIServer, script: Script) -> tuple[AgentPolicy, Usage]:
-    srv.default = script
-    config = LLMConfig(model="test-model", api_key="test", base_url=srv.base_url,
-                       prices={"test-model": [0, 0]})
-    usage = Usage(PriceTable(config.prices))
-    return AgentPolicy(build_agents(config, usage), marks=set_of_marks), usage
 
 
 def result(records: list[StepRecord]) -> RunResult:

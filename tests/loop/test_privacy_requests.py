@@ -12,12 +12,10 @@ import base64
 import io
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pytest
 from openai_server import OpenAIServer
 from PIL import Image
 
@@ -54,12 +52,6 @@ def values_of(texts: list[str]) -> list[str]:
     found = [v for t in texts for v in by_text.get(t, [])]
     assert len(found) >= 6, "the texts on screen come from the set"
     return found
-
-
-@pytest.fixture
-def server() -> Iterator[OpenAIServer]:
-    with OpenAIServer() as srv:
-        yield srv
 
 
 def sent_images(body: dict[str, Any]) -> list[Image.Image]:
