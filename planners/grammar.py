@@ -98,6 +98,14 @@ def mask_quotes(task: str) -> tuple[str, list[str]]:
     return QUOTE.sub(keep, task), quoted
 
 
+def remask(text: str, quoted: list[str]) -> str:
+    """``mask_quotes`` for a text whose masks continue the list ``quoted``."""
+    masked, more = mask_quotes(text)
+    base = len(quoted)
+    quoted += more
+    return MASK.sub(lambda m: f"\x00{base + int(m.group(1))}\x00", masked)
+
+
 def unmask(text: str, quoted: list[str]) -> str:
     return MASK.sub(lambda m: quoted[int(m.group(1))], text)
 
@@ -219,6 +227,8 @@ def _expand_phrase(form: Form, groups: dict[str, str], number: int, text: str,
         if any(not groups.get(n) for n in names):
             continue
         filled = HOLE.sub(lambda h: _fill(h, groups, quoted), line)
+        if "rest" in names:      # the rest of a clause is a clause: its quotes masked again
+            filled = remask(filled, quoted)
         steps += _special(filled, number, text, groups) or parse_clause(number, filled, quoted,
                                                                         text)
     return steps
@@ -232,7 +242,8 @@ def _fill(h: re.Match[str], groups: dict[str, str], quoted: list[str]) -> str:
 
 
 def _special(line: str, number: int, text: str, groups: dict[str, str]) -> list[Step]:
-    """The file's ``@`` lines: @launch, @ensure, @pick, @keys, @answer."""
+    """The file's ``@`` lines: @launch, @ensure, @pick, @keys, @answer, @delete, @chat,
+    @shade."""
     head, _, rest = line.partition(" ")
     if head == "@launch":
         return [Step(number, text, "launch", rest)]
@@ -244,6 +255,10 @@ def _special(line: str, number: int, text: str, groups: dict[str, str]) -> list[
         return [Step(number, text, "compute", value=groups["expr"])]
     if head == "@answer":
         return [Step(number, text, "answer", value=groups["result"])]
+    if head in ("@delete", "@chat"):   # an item's own delete; a conversation, new or not
+        return [Step(number, text, head[1:], rest)]
+    if head == "@shade":
+        return [Step(number, text, "swipe", "top", "down")]
     return []
 
 
@@ -322,7 +337,7 @@ def _lead(example: str) -> str:
     """The verb words of an example: "turn on Wi-Fi" -> "turn on"."""
     out = []
     for w in example.split(" "):
-        if not w.islower() or not w.isalpha():
+        if not w.islower() or not w.isalpha() or w in ("the", "my", "a", "an"):
             break
         out.append(w)
     return " ".join(out) if 0 < len(out) <= 2 and len(out) < len(example.split(" ")) else ""

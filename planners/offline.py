@@ -27,8 +27,10 @@ from grounding.types import Element, Screen, Target
 from planners import menus
 from planners.actions import Action, Done, Fail, parse_action
 from planners.appmodel import AppModelStore
-from planners.grammar import KEY_NAMES, Step, StepSyntaxError, parse_steps
-from planners.navigate import Navigator, covers, names_for
+from planners.goals import DEFAULT_PLACES, Goal, GoalWalk, find_row, parse_task, read_goal
+from planners.grammar import KEY_NAMES, Step, StepSyntaxError
+from planners.itemsteps import ChatWalk, DeleteWalk
+from planners.navigate import covers, names_for
 from planners.policy import (
     Context,
     Decision,
@@ -90,7 +92,7 @@ class OfflinePlanner:
                  explore_budget: int = 24) -> None:
         self.locate = locate
         self.store, self.explore_budget = store, explore_budget
-        self.nav: tuple[int, Navigator] | None = None   # the goal step being navigated
+        self.nav: tuple[int, GoalWalk] | None = None    # the goal step being navigated
         self.answer = ""                                 # what the task asked, when it asked
         self.max_scrolls, self.max_waits, self.retries = max_scrolls, max_waits, retries
         self.steps: list[Step] | None = None  # parsed on the first plan()
@@ -106,6 +108,7 @@ class OfflinePlanner:
         self.last: Feedback | None = None
         self.pending: Decision | None = None
         self.menu: tuple[int, menus.MenuWalk] | None = None   # the menu step under way
+        self.walk: tuple[int, DeleteWalk | ChatWalk] | None = None   # delete / chat under way
 
     def plan(self, ctx: Context) -> Plan:
         """Settle which step is current (skipping satisfied ones) and what to do for it."""
@@ -125,7 +128,7 @@ class OfflinePlanner:
 
     def _parse(self, task: str) -> None:
         try:
-            self.steps = parse_steps(task)
+            self.steps = parse_task(task)
         except StepSyntaxError as exc:
             self.steps, self.error = [], str(exc)
 
@@ -259,6 +262,9 @@ class OfflinePlanner:
             if self.nav is not None and self.nav[0] == self.index:
                 self.nav[1].note = f"'{step.target}' is on this screen"
             return target.element
+        row = find_row(screen, step.target, step.verb) if not step.exact else None
+        if row is not None:      # a row that says the target's words: a contact, an alarm
+            return row
         if self._navigating(step, screen):
             return self._navigate(step, screen)
         dismiss = interruption(screen)
@@ -303,8 +309,10 @@ class OfflinePlanner:
     def _navigate(self, step: Step, screen: Screen) -> Action:
         """The navigator's next action towards the target (planners.navigate)."""
         if self.nav is None or self.nav[0] != self.index:
-            self.nav = (self.index, Navigator(step.target, self.store, self.locate,
-                                              self.explore_budget))
+            said = read_goal(step.text)       # where the sentence points: its places, hints
+            goal = Goal(step.text, step.value, step.target,
+                        said.places if said else DEFAULT_PLACES, said.hints if said else "")
+            self.nav = (self.index, GoalWalk(goal, self.store, self.locate, self.explore_budget))
         action = self.nav[1].next(screen)
         if isinstance(action, str):
             return Fail(text=f"{step.label()}: {action}")
@@ -349,6 +357,39 @@ class OfflinePlanner:
         walk.clicked.append(nxt)
         self.touched = nxt.text or nxt.label
         return self._issue(act("tap", element=nxt.id))
+
+    def _step_delete(self, step: Step, screen: Screen) -> Action | None:
+        """Find the item, then its own delete control and the question's answer."""
+        walk = self._walk_for(step, DeleteWalk)
+        assert isinstance(walk, DeleteWalk)
+        if walk.phase == "find":
+            found = self._find(step, screen)
+            return found if not isinstance(found, Element) else self._walked(
+                step, walk.found(screen, found))
+        return self._walked(step, walk.next(screen))
+
+    def _step_chat(self, step: Step, screen: Screen) -> Action | None:
+        """Open the conversation with a name or number, starting one when there is none."""
+        walk = self._walk_for(step, ChatWalk)
+        return self._walked(step, walk.next(screen))
+
+    def _walk_for(self, step: Step, kind: type[DeleteWalk | ChatWalk]) -> DeleteWalk | ChatWalk:
+        if self.walk is None or self.walk[0] != self.index:
+            self.walk = (self.index, kind(step.target))
+        return self.walk[1]
+
+    def _walked(self, step: Step, nxt: Element | Action | str | None) -> Action | None:
+        """A walk's answer as the step's action; a refused or failed tap ends the step."""
+        if self.acted and self._result() in ("refused", "not_found", "error"):
+            why = self.last.reason if self.last is not None else ""
+            return Fail(text=why if self._result() == "refused"
+                        else f"{step.label()} did not work: {why or self._result()}")
+        if isinstance(nxt, str):
+            return Fail(text=f"{step.label()}: {nxt}")
+        if isinstance(nxt, Element):
+            self.touched = nxt.text or nxt.label
+            return self._issue(act("tap", element=nxt.id))
+        return None if nxt is None else self._issue(nxt)
 
     def _step_open(self, step: Step, screen: Screen) -> Action | None:
         """Tap the app (or item) when it is on the screen, else launch the app by name."""
