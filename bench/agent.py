@@ -10,8 +10,9 @@ phrased: the offline planner on bench/phrased.yaml (short tasks and goals writte
 way people write them; the set the planner was built against, so a dev figure), on
 the suite's ``goal`` tasks (written before it, but their failures were read while
 building, so no longer held out) and on bench/phrased_heldout.yaml (held out: only its
-aggregate is printed, never which task failed or why), each from a fresh data dir; then each succeeded goal once more on the map its first run saved. Prints
-success, actions per task (exploration included) and the actions spent exploring.
+aggregate is printed, never which task failed or why), each from a fresh data dir;
+then each succeeded goal once more on the map its first run saved. Prints success,
+actions per task (exploration included) and the actions spent exploring.
 
 offline: the offline planner runs every ``kind: steps`` task; success is the
 task's own shell check. llm: a real OpenAI-protocol server answers with the
