@@ -38,7 +38,7 @@ def locate(screen: Screen, instruction: str, min_score: float = MIN_SCORE) -> Ta
     literal = None
     if not (query.quoted or query.relation or query.toggle):
         literal = _literal(screen, instruction, min_score)
-        if literal is not None and literal.score >= LITERAL_MIN:
+        if literal is not None and literal.score >= LITERAL_MIN and query.container is None:
             return literal
     if not (query.text or query.role or query.ordinal or query.position):
         return literal or Target(False, reason=f"nothing to look for in {instruction!r}")
@@ -59,7 +59,8 @@ def _literal(screen: Screen, instruction: str, min_score: float) -> Target | Non
     words = strip_verb(instruction)
     if not words:
         return None
-    scored = sorted(((e, name_score(e, [(words, 1.0)]) + _same_case(e, words))
+    scored = sorted(((e, name_score(e, [(words, 1.0)]) + _same_case(e, words)
+                      + _same_ellipsis(e, words))
                      for e in screen.elements + stacked(screen) if e.kind not in NON_TARGETS),
                     key=_rank)
     if not scored or scored[0][1] < max(min_score, MIN_SCORE):
@@ -80,13 +81,16 @@ def resolve(screen: Screen, q: Query, min_score: float = MIN_SCORE) -> Target:
     if q.container is not None and q.container.kind == "title bar":
         return _window_control(screen, q, pool, min_score)
     if q.container is not None:
-        pool, where = restrict(screen, q.container, pool)
+        inside, where = restrict(screen, q.container, pool)
         if where:
-            target = _by_text(screen, q, pool, min_score, False) if q.text \
-                else _by_place(screen, q, pool)
-            return target if target.found else Target(
-                False, reason=f"{where}: {target.reason}", candidates=target.candidates,
-                score=target.score)
+            target = _by_text(screen, q, inside, min_score, False) if q.text \
+                else _by_place(screen, q, inside)
+            if target.found or q.container.kind != "menu bar":
+                return target if target.found else Target(
+                    False, reason=f"{where}: {target.reason}", candidates=target.candidates,
+                    score=target.score)
+            # a menu bar's menus open below it: "Column in the menu bar" may be an open
+            # menu's submenu; the bar had no such name, so look on the whole screen
     if q.text:
         return _by_text(screen, q, pool, min_score)
     return _by_place(screen, q, pool)
@@ -278,6 +282,14 @@ def _same_case(e: Element, text: str) -> float:
     return 0.01 if text in (e.text, e.label) else 0.0
 
 
+_ELLIPSIS = re.compile(r"(?:\.\.+|…)\s*$")
+
+
+def _same_ellipsis(e: Element, text: str) -> float:
+    """"Format..." (opens a dialog) over the menu "Format" when the ellipsis was asked."""
+    return 0.01 if _ELLIPSIS.search(text) and _ELLIPSIS.search(e.text) else 0.0
+
+
 def _rank(item: tuple[Element, float]) -> tuple[float, float, int, int]:
     e, s = item  # ties: the more confident, then the tighter box, then reading order
     return (-round(s, 3), -e.confidence, e.box.area, e.id)
@@ -292,9 +304,7 @@ def _pick(screen: Screen, q: Query, good: Scored, text: str = "") -> Target:
         e, s = ordered[q.ordinal - 1 if q.ordinal > 0 else q.ordinal]
         return _hit(e, s, text, f"#{q.ordinal} of {len(ordered)}")
     if q.position:
-        pos = q.position
-        e, s = min(good, key=lambda es: _distance(screen, es[0], pos))
-        return _hit(e, s, text, "closest to the asked position")
+        return _at_place(screen, good, q.position, text)
     if q.container is not None and q.container.kind == "title bar":
         good = title_bar_first(good)
     e, s = good[0]
@@ -338,6 +348,32 @@ def _list_entries(pool: Scored) -> Scored:
             continue  # a summary line under its title
         entries.append((e, w))
     return entries
+
+
+def _at_place(screen: Screen, good: Scored, pos: tuple[float | None, float | None],
+              text: str) -> Target:
+    """The best match in the asked part of the screen (its thirds: "top left", "middle
+    right"), the closer to the asked edge among equals; the place narrows the matches, it
+    does not outrank the name. With none there, the match closest to the place."""
+    inside = [(e, s) for e, s in good if _in_part(screen, e, pos)]
+    if not inside:
+        e, s = min(good, key=lambda es: _distance(screen, es[0], pos))
+        return _hit(e, s, text, "closest to the asked position")
+    top = max(s for _, s in inside)
+    e, s = min((es for es in inside if es[1] >= top - 0.02),
+               key=lambda es: _distance(screen, es[0], pos))
+    return _hit(e, s, text, "best match in the asked part of the screen")
+
+
+def _in_part(screen: Screen, e: Element, pos: tuple[float | None, float | None]) -> bool:
+    """Whether ``e``'s center lies in the third of the screen each asked coordinate names."""
+    g = screen.geometry
+    return _in_third(e.center.x / g.width, pos[0]) and _in_third(e.center.y / g.height, pos[1])
+
+
+def _in_third(c: float, f: float | None) -> bool:
+    """``c`` (0..1) lies in the third that ``f`` names: 0 the first, 0.5 the middle, 1 the last."""
+    return f is None or (abs(c - f) <= 1 / 6 if f == 0.5 else abs(c - f) < 1 / 3)
 
 
 def _distance(screen: Screen, e: Element, pos: tuple[float | None, float | None]) -> float:

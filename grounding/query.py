@@ -55,6 +55,7 @@ ROLES: dict[str, tuple[str, ...]] = {
     "picture": ("image",), "photo": ("image",), "link": ("text", "button"),
     "item": ("list_item", "text"), "row": ("list_item", "text"), "entry": ("list_item", "text"),
     "key": ("button", "text", "icon"),
+    "menu": ("text", "button", "list_item", "icon"), "menu item": ("text", "list_item", "button"),
 }
 _POSITIONS = {"top": (None, 0.0), "bottom": (None, 1.0), "left": (0.0, None),
               "right": (1.0, None), "middle": (0.5, 0.5), "center": (0.5, 0.5),
@@ -108,7 +109,8 @@ def synonyms() -> dict[str, set[str]]:
     return table
 
 
-_END = re.compile(r"(?<=[\w'\"”’»」』])[.!?]+$")  # a sentence's stop, not a "." key
+# A sentence's stop, not a "." key nor the ellipsis of a label ("click Format...").
+_END = re.compile(r"(?<=[\w'\"”’»」』])(?:\.|[!?]+)$")
 
 
 def _stop(instruction: str) -> str:
@@ -202,6 +204,11 @@ def _container_name(words: str) -> str:
 
 
 def _parse_head(text: str, ordinals: bool = True) -> Query:
+    named = _NAMED.match(text.strip())
+    if named:  # "click on the text Row 3": what follows is the shown text, role words included
+        return Query(named.group("name").strip(" '\"“”‘’"), True)
+    text, role_asked = _does(text)
+    text, at = _take_at(text)
     quoted = [next(g for g in m.groups() if g) for m in _QUOTED.finditer(text)]
     rest = _QUOTED.sub(" ", text) if quoted else text
     key = _key_phrase(rest)
@@ -210,15 +217,69 @@ def _parse_head(text: str, ordinals: bool = True) -> Query:
     rest, cjk_ordinal, cjk_position, cjk_role = _take_cjk(rest)
     words = _words(rest)
     ordinal, words = _take_ordinal(words) if ordinals else (0, words)
-    position, words = _take_position(words)
-    role, words = _take_role(words)
+    position, words = (at, words) if at else _take_position(words)
+    role, words = _take_role(words) if role_asked is None else (role_asked, words)
     ordinal, position, role = ordinal or cjk_ordinal, position or cjk_position, role or cjk_role
     if quoted:
         return Query(" ".join(quoted).strip(), True, role, ordinal, position)
     remaining = [w for w in words if w not in _FILLER]
     if role in ("key", "button") or any(shown_key(w) is not None for w in remaining):
         remaining = [w for w in remaining if w not in _KEY_WORDS] or remaining
+    if not remaining and not ordinal:  # "press center", "click Row": the only word is a name
+        remaining = _bare_name(words, role, position, rest)
+        position = None if remaining and not role else position
     return Query(" ".join(remaining), False, role, ordinal, position)
+
+
+# "the text X", "the word X", "the label X": X is the shown text, whatever words it holds.
+_NAMED = re.compile(r"^(?:on\s+)?(?:the\s+)?(?:text|word|words|label|caption)\s+"
+                    r"(?!(?:field|box|area|input|entry|editor|view|bar)s?\b)(?P<name>\S.*)$",
+                    re.I)
+# "the button that does save/restore session": a role, then what the control does.
+_DOES = re.compile(r"^(?:the\s+|a\s+)?(?P<role>button|icon|key|control|tool|one|thing)s?\s+"
+                   r"(?:that|which)\s+(?:does|do|will|can|lets you|is for|is used to|"
+                   r"is used for)\s+(?P<what>\S.*)$", re.I)
+
+
+def _does(text: str) -> tuple[str, str | None]:
+    """("save/restore session", "button") for "the button that does save/restore session";
+    ``text`` and None when the phrase is not of that shape."""
+    m = _DOES.match(text.strip())
+    if m is None:
+        return text, None
+    role = normalize(m.group("role"))
+    return m.group("what"), role if role in ROLES else ""
+
+
+_POSITION_WORDS = r"(?:top|bottom|left|right|middle|center|centre|upper|lower)"
+# "Middle at the top left": a trailing place phrase holds the position, the rest is the name.
+_AT = re.compile(rf"\s+(?:at|in|on|towards?)\s+(?:the\s+)?(?:very\s+)?(?P<where>"
+                 rf"{_POSITION_WORDS}(?:[\s-]+{_POSITION_WORDS})*)(?:\s+(?:corner|side|edge|"
+                 r"part|half|area))?(?:\s+of\s+(?:the\s+)?(?:screen|window|page))?\s*$", re.I)
+
+
+def _take_at(text: str) -> tuple[str, tuple[float | None, float | None] | None]:
+    """The text without a trailing place phrase ("at the top left") and the place."""
+    m = _AT.search(text)
+    if m is None or not text[:m.start()].strip():
+        return text, None
+    position, _ = _take_position(normalize(m.group("where")).split())
+    return text[:m.start()], position
+
+
+def _bare_name(words: list[str], role: str, position: tuple[float | None, float | None] | None,
+               rest: str) -> list[str]:
+    """The words to match when the parse left none: lone place words ("press center") or
+    a lone role word written as a name ("click Row", "click Tabs") are the target's name;
+    nothing for a role alone ("tick the box") or a place said as one ("the top left corner")."""
+    said = [w for w in normalize(rest).split() if w not in _FILLER]
+    if position is not None and not role and not any(w in _PLACE_FRAME for w in said):
+        return said
+    capital = re.search(rf"\b{re.escape(role)}", rest, re.I)
+    if role and position is None and capital and capital.group(0)[0].isupper() \
+            and re.fullmatch(rf"{re.escape(role)}(?:es|s)?", " ".join(said)):
+        return said
+    return []
 
 
 _KEY_WORDS = {"letter", "digit", "symbol", "sign", "glyph", "character", "number"}
@@ -299,9 +360,14 @@ def _take_position(words: list[str]) -> tuple[tuple[float | None, float | None] 
             px, py = _POSITIONS[w]
             x = px if px is not None else x
             y = py if py is not None else y
-        elif w not in ("corner", "side", "edge", "screen", "of", "half", "part", "hand"):
+        else:
             kept.append(w)
-    return ((x, y) if x is not None or y is not None else None), kept
+    if x is None and y is None:  # "the Side-Pane icon": no place asked, the words are a name
+        return None, words
+    return (x, y), [w for w in kept if w not in _PLACE_FRAME]
+
+
+_PLACE_FRAME = {"corner", "side", "edge", "screen", "of", "half", "part", "hand"}
 
 
 def _take_role(words: list[str]) -> tuple[str, list[str]]:

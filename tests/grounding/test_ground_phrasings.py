@@ -1,0 +1,106 @@
+"""Phrasings people use for desktop targets: "the text X", places that narrow the matches,
+role and place words that are names, "the button that does X", menus named from the menu bar.
+
+Each screen is a small element list laid out as a real app lays it out, so each test checks
+the language alone (perception of real screens is measured by bench/grounding_desktop.py).
+"""
+
+from __future__ import annotations
+
+from devices.geometry import Box, ScreenGeometry
+from grounding.locate import locate
+from grounding.query import Container, parse, strip_verb
+from grounding.types import Element, Screen
+
+
+def screen(*items: tuple[str, str, tuple[int, int, int, int]] | tuple[str, str, tuple[int, int,
+           int, int], str], size: tuple[int, int] = (1280, 800)) -> Screen:
+    """A screen of (kind, text, box[, classifier label]) elements, numbered in order."""
+    out = []
+    for i, item in enumerate(items, start=1):
+        label = item[3] if len(item) > 3 else ""
+        out.append(Element(i, Box(*item[2]), item[0], item[1], label=label,  # type: ignore[arg-type]
+                           source="ocr" if item[1] else "detector"))
+    return Screen(out, ScreenGeometry(*size))
+
+
+def lands(s: Screen, instruction: str, box: tuple[int, int, int, int]) -> None:
+    t = locate(s, instruction)
+    assert t.found and t.point is not None, f"{instruction!r}: {t.reason}"
+    assert Box(*box).contains(t.point), f"{instruction!r} -> {t.reason}"
+
+
+def test_the_text_x_names_the_shown_text_even_a_role_word() -> None:
+    assert (parse("click on the text Row 3").text, parse("click on the text Text").text) == (
+        "Row 3", "Text")
+    assert parse("click the text field").role == "text field"  # a role, not a name
+    s = screen(("text", "3", (30, 600, 40, 620)), ("text", "Row 3", (30, 632, 67, 651)),
+               ("text", "Plain Text", (1500, 1050, 1600, 1070)), ("text", "Text", (1396, 239,
+                                                                                  1436, 262)))
+    lands(s, "click on the text Row 3", (30, 632, 67, 651))
+    lands(s, "click on the text Text", (1396, 239, 1436, 262))
+
+
+MENU_OPEN = screen(  # a menu bar, its open Edit menu with a submenu item, a dialog far right
+    ("text", "File", (10, 5, 40, 25)), ("text", "Edit", (60, 5, 90, 25)),
+    ("text", "View", (110, 5, 150, 25)), ("text", "Help", (170, 5, 200, 25)),
+    ("text", "Preferences", (62, 35, 160, 55)), ("text", "Column", (62, 60, 130, 80)),
+    ("text", "Row", (62, 85, 100, 105)), ("text", "Format...", (62, 110, 140, 130)),
+    ("text", "Format", (1000, 300, 1060, 320)),
+    ("text", "Preferences", (1000, 420, 1100, 440)),  # a dialog's button, middle right
+    ("text", "Tabs", (600, 700, 640, 720)),
+)
+
+
+def test_a_place_narrows_good_matches_it_does_not_replace_the_name() -> None:
+    q = parse("the Preferences button at the middle right")
+    assert (q.text, q.position) == ("preferences", (1.0, 0.5))
+    lands(MENU_OPEN, "the Preferences button at the middle right", (1000, 420, 1100, 440))
+    lands(MENU_OPEN, "Preferences at the top left", (62, 35, 160, 55))
+    s = screen(("text", "comboboxentry", (20, 70, 130, 90)), ("text", "Middle", (132, 281, 248,
+                                                                               315)),
+               ("text", "Left", (20, 281, 130, 315)))
+    assert parse("Middle at the top left") == parse("Middle at the top left")
+    assert (parse("Middle at the top left").text, parse("Middle at the top left").position) == (
+        "middle", (0.0, 0.0))
+    lands(s, "Middle at the top left", (132, 281, 248, 315))
+
+
+def test_place_or_role_words_alone_are_a_name() -> None:
+    assert (parse("press center").text, parse("press center").position) == ("center", None)
+    assert parse("the top left corner").text == ""  # a place said as one
+    assert parse("click Row in the menu bar").text == "row"
+    assert parse("tick the box").text == ""  # a role alone stays a role
+    s = screen(("text", "G", (620, 380, 640, 400)), ("icon", "", (265, 64, 302, 99), "center"),
+               ("icon", "", (228, 64, 265, 99), "align left"))
+    lands(s, "press center", (265, 64, 302, 99))
+
+
+def test_the_x_menu_is_a_role_and_an_open_menu_serves_the_menu_bar() -> None:
+    q = parse("the Tab Size menu in the menu bar")
+    assert (q.text, q.role, q.container) == ("tab size", "menu", Container("menu bar"))
+    assert (parse("select the Help menu item").text, parse("select the Help menu item").role) \
+        == ("help", "menu item")
+    lands(MENU_OPEN, "the Help menu in the menu bar", (170, 5, 200, 25))
+    lands(MENU_OPEN, "the Column menu in the menu bar", (62, 60, 130, 80))  # a submenu
+    lands(MENU_OPEN, "click Row in the menu bar", (62, 85, 100, 105))
+    t = locate(MENU_OPEN, "click Tabs in the menu bar")
+    assert t.found and t.element is not None and t.element.text == "Tabs"
+    t = locate(MENU_OPEN, "choose Save As in the File menu")  # other menus: still no guess
+    assert not t.found
+
+
+def test_an_asked_ellipsis_prefers_the_label_that_shows_one() -> None:
+    assert parse("click Format...").text == "format"
+    lands(MENU_OPEN, "click Format...", (62, 110, 140, 130))
+    lands(MENU_OPEN, "click Format", (1000, 300, 1060, 320))
+    assert strip_verb("tap Sign in.") == "Sign in"  # a sentence's stop is no ellipsis
+
+
+def test_the_button_that_does_x() -> None:
+    q = parse("hit the button that does save/restore session")
+    assert (q.role, q.text) == ("button", "save restore session")
+    assert parse("hit the button that does combo box").text == "combo box"
+    s = screen(("icon", "", (365, 27, 398, 59), "save restore session"),
+               ("icon", "", (300, 27, 330, 59), "save"), ("text", "Buttons", (10, 500, 80, 520)))
+    lands(s, "hit the button that does save/restore session", (365, 27, 398, 59))
