@@ -177,6 +177,9 @@ def phrased(tasks: list[Task], out: Path) -> list[Phrased]:
 
 def report_phrased(name: str, results: list[Phrased], failures: bool = True) -> None:
     """Success and actions; ``failures=False`` for a held-out set (its misses stay unread)."""
+    if not results:
+        print(f"{name}: no task (--only left none)")
+        return
     ok = sum(r.ok for r in results)
     goals = [r for r in results if r.explored]
     print(f"{name}: {ok}/{len(results)} succeeded ({100 * ok / max(len(results), 1):.0f}%) "

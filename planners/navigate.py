@@ -125,7 +125,8 @@ class Navigator:
     seen: tuple[str, ...] = ()          # the texts of the last screen, to tell an end of list
     depth: int = 0
     launched: bool = False
-    shade: bool = False
+    shade: bool = False                 # True: Quick Settings is looked at (or not) by the caller
+    hints: str = ""                     # words of rows that lead towards the target
 
     def next(self, screen: Screen) -> Action | str:
         """The next action, or why the target cannot be reached (a string)."""
@@ -167,8 +168,10 @@ class Navigator:
             entries = [s for s in model.states.values() if s.entry]
             for entry in entries:
                 path = model.path(entry, goal) if goal is not None else []
+                label = _label_of(model, entry.id) or app
+                if self.shade and label.casefold() != self.app.casefold():
+                    continue          # a goal's places are searched one app at a time
                 if goal is not None and (path or entry.id == goal.id):
-                    label = _label_of(model, entry.id) or app
                     self.note = (f"heading for '{goal.name}', where the app model saw "
                                  f"'{self.target}' ({len(path) + 1} known actions)")
                     return [LaunchApp(app=label), *(t.to_action() for t in path)]
@@ -195,7 +198,7 @@ class Navigator:
         if dialog_visible(screen):
             return Back()
         tried = self.tried.setdefault(here, set())
-        ranked = sorted(((relatedness(self.target, text), i, e, text)
+        ranked = sorted(((self._related(text), i, e, text)
                          for i, (e, text) in enumerate(rows(screen))
                          if text not in tried and not RISKY.search(text)),
                         key=lambda r: (-r[0], r[1]))
@@ -224,6 +227,11 @@ class Navigator:
             return Back()
         return self._shade(screen)
 
+    def _related(self, text: str) -> float:
+        """How much a row's text promises the target: its words, then the hints' words."""
+        hinted = relatedness(self.hints, text) / 2 if self.hints else 0.0
+        return max(relatedness(self.target, text), hinted)
+
     def _scroll(self, here: str, direction: str, where: str) -> Action:
         self.scrolled[here] = self.scrolled.get(here, 0) + 1
         self.note = f"looking for '{self.target}' {where}"
@@ -247,8 +255,13 @@ class Navigator:
 
 
 def _shows(tokens: tuple[str, ...], name: str) -> bool:
+    """Whether a screen showed ``name``: one of its texts, or a text that holds each of
+    its words ("Delete 7:00 AM alarm" shows "7:00 AM"; digits are masked on both sides)."""
     want = normalize_text(name)
-    return any(t.rsplit("|", 1)[-1] == want for t in tokens)
+    parts = want.split()
+    texts = [t.rsplit("|", 1)[-1] for t in tokens]
+    return any(t == want or (len(parts) > 1 and all(p in t.split() for p in parts))
+               for t in texts)
 
 
 def _label_of(model: object, entry: str) -> str:

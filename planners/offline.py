@@ -27,7 +27,15 @@ from grounding.types import Element, Screen, Target
 from planners import menus
 from planners.actions import Action, Done, Fail, parse_action
 from planners.appmodel import AppModelStore
-from planners.goals import DEFAULT_PLACES, Goal, GoalWalk, find_row, parse_task, read_goal
+from planners.goals import (
+    DEFAULT_PLACES,
+    Goal,
+    GoalWalk,
+    find_row,
+    parse_task,
+    read_goal,
+    stated_intent,
+)
 from planners.grammar import KEY_NAMES, Step, StepSyntaxError
 from planners.itemsteps import ChatWalk, DeleteWalk
 from planners.navigate import covers, names_for
@@ -264,6 +272,8 @@ class OfflinePlanner:
             return target.element
         row = find_row(screen, step.target, step.verb) if not step.exact else None
         if row is not None:      # a row that says the target's words: a contact, an alarm
+            if self.nav is not None and self.nav[0] == self.index:
+                self.nav[1].note = f"a row that says '{step.target}' is on this screen"
             return row
         if self._navigating(step, screen):
             return self._navigate(step, screen)
@@ -401,7 +411,9 @@ class OfflinePlanner:
         if last is not None and last.action.type == "launch_app" and last.result == "error":
             # not an app: an item of the current app, perhaps behind a pop-up or below
             assert self.steps is not None
-            self.steps[self.index] = replace(step, verb="tap")
+            intent = stated_intent(step.text)     # "use night mode": switch it on
+            self.steps[self.index] = replace(step, verb="toggle", value=intent) \
+                if intent in ("on", "off") else replace(step, verb="tap")
             self.acted, self.last = 0, None
             return self._advance(self.steps[self.index], screen)
         return self._one_shot(step, screen)

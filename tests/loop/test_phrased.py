@@ -187,7 +187,7 @@ def test_a_goal_through_a_real_adb_server(tmp_path: Path,
 
 @pytest.mark.slow
 def test_quick_settings_is_a_place_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Auto-rotate is a Quick Settings tile only: Settings is explored in vain, then the shade."""
+    """Auto-rotate is a Quick Settings tile only: the shade is where its words point first."""
     monkeypatch.setenv("GUIAGENT_DATA_DIR", str(tmp_path / "data"))
     with SimDevice() as phone:
         phone.shell("settings put system accelerometer_rotation 0")
