@@ -199,7 +199,8 @@ def _fix_typos(clause: str) -> str:
 
 def _from_match(form: Form, m: re.Match[str], number: int, text: str,
                 quoted: list[str]) -> list[Step] | None:
-    groups = {k: unmask(v, quoted).strip() for k, v in m.groupdict().items() if v}
+    groups = {k.removesuffix("_2"): unmask(v, quoted).strip()
+              for k, v in m.groupdict().items() if v}
     if form.steps:
         return _expand_phrase(form, groups, number, text, quoted)
     verb = form.verb
@@ -243,7 +244,7 @@ def _fill(h: re.Match[str], groups: dict[str, str], quoted: list[str]) -> str:
 
 def _special(line: str, number: int, text: str, groups: dict[str, str]) -> list[Step]:
     """The file's ``@`` lines: @launch, @ensure, @pick, @keys, @answer, @delete, @chat,
-    @shade."""
+    @switch, @shade."""
     head, _, rest = line.partition(" ")
     if head == "@launch":
         return [Step(number, text, "launch", rest)]
@@ -257,6 +258,10 @@ def _special(line: str, number: int, text: str, groups: dict[str, str]) -> list[
         return [Step(number, text, "answer", value=groups["result"])]
     if head in ("@delete", "@chat"):   # an item's own delete; a conversation, new or not
         return [Step(number, text, head[1:], rest)]
+    if head == "@switch":      # "@switch 8:30 AM on": an item's own switch
+        what, _, state = rest.rpartition(" ")
+        on = state.lower() in ("on", "enable", "activate")
+        return [Step(number, text, "switch_item", what, "on" if on else "off")]
     if head == "@shade":
         return [Step(number, text, "swipe", "top", "down")]
     return []

@@ -66,13 +66,26 @@ def act(kind: str, **fields: object) -> Action:
     return parse_action({"type": kind, **fields})
 
 
-def toggle_for(screen: Screen, e: Element) -> Element | None:
-    """The switch that belongs to ``e``: itself, or the nearest one on the same row."""
+def toggle_for(screen: Screen, e: Element, reach: float = 0.0) -> Element | None:
+    """The switch that belongs to ``e``: itself, or the nearest one on the same row (or
+    within ``reach`` of the screen's height: an alarm card's label under its switch)."""
     if e.checked is not None:
         return e
+    tol = reach * screen.geometry.height
     row = [o for o in screen.elements
-           if o.checked is not None and o.box.y1 < e.box.y2 and e.box.y1 < o.box.y2]
+           if o.checked is not None and o.box.y1 < e.box.y2 + tol and e.box.y1 - tol < o.box.y2]
     return min(row, key=lambda o: abs(o.center.x - e.center.x), default=None)
+
+
+def slider_for(screen: Screen, e: Element) -> Element | None:
+    """The slider that belongs to ``e``: itself, else the nearest one on its row or just
+    below it (a "Brightness level" title above its bar)."""
+    if e.kind == "slider":
+        return e
+    tol = 0.08 * screen.geometry.height
+    near = [o for o in screen.elements if o.kind == "slider"
+            and o.box.y1 < e.box.y2 + tol and e.box.y1 - tol / 4 < o.box.y2]
+    return min(near, key=lambda o: abs(o.center.y - e.center.y), default=None)
 
 
 def interruption(screen: Screen) -> Element | None:
@@ -247,8 +260,10 @@ class OfflinePlanner:
             self.field = e.box
             return act("type", text=step.value, element=e.id)
         if step.verb == "drag":
-            low = step.value in ("down", "left") or "min" in step.value or "low" in step.value
-            return act("tap", x=e.box.x1 + 1 if low else e.box.x2 - 2, y=e.center.y)
+            low = (step.value in ("down", "left") or "min" in step.value or "low" in step.value
+                   or step.value.replace(" ", "") == "0%")
+            bar = slider_for(screen, e) or e
+            return act("tap", x=bar.box.x1 + 1 if low else bar.box.x2 - 2, y=bar.center.y)
         return act(step.verb if step.verb == "long_press" else "tap", element=e.id)
 
     def _find(self, step: Step, screen: Screen) -> Element | Action:
@@ -305,14 +320,16 @@ class OfflinePlanner:
             return False
         head = QUALIFIER.split(step.target, maxsplit=1)[0] or step.target
         weak = not covers(head, e.text or e.label)
-        return weak or (step.verb == "toggle" and toggle_for(screen, e) is None)
+        return weak or (step.verb == "toggle" and toggle_for(screen, e) is None) or (
+            step.verb == "drag" and slider_for(screen, e) is None)
 
     def _navigating(self, step: Step, screen: Screen, loaded: bool = False) -> bool:
         """Navigate to a goal's target: a first step, or any step on the home screen."""
         if self.nav is not None and self.nav[0] == self.index:
             return True
         home = "launcher" in (screen.app or "")
-        if step.verb not in ("tap", "toggle") or step.exact or not (self.waited or loaded or home):
+        if step.verb not in ("tap", "toggle", "drag") or step.exact or not (
+                self.waited or loaded or home):
             return False
         return step.number == 1 or home
 
@@ -493,11 +510,15 @@ class OfflinePlanner:
                 return self._advance(self.steps[self.index], screen)
         return self._one_shot(step, screen)
 
-    def _step_toggle(self, step: Step, screen: Screen) -> Action | None:
+    def _step_switch_item(self, step: Step, screen: Screen) -> Action | None:
+        """An item's own switch (an alarm): the one on its card, a little above or below."""
+        return self._step_toggle(step, screen, reach=0.06)
+
+    def _step_toggle(self, step: Step, screen: Screen, reach: float = 0.0) -> Action | None:
         found = self._find(step, screen)
         if not isinstance(found, Element):
             return found
-        switch = toggle_for(screen, found)
+        switch = toggle_for(screen, found, reach)
         want = step.value == "on"
         if switch is not None and switch.checked == want:
             return None
