@@ -126,6 +126,10 @@ class IconClassifier:
                 self._seen.put(keys[i], (self.labels[best], float(probs[n, best])))
         return [self._seen[k] for k in keys]
 
+    def forget(self) -> None:
+        """Drop the remembered classifications (a new run)."""
+        self._seen.clear()
+
     def label_elements(self, rgb: np.ndarray, elements: list[Element]) -> None:
         """Name, in place and in one batch, the nameless icons of a perceived screen and the
         glyphs OCR read as one character; then the window controls by their place."""

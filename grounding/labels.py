@@ -155,6 +155,10 @@ class LabelReader:
                 out.append(TextBox(g.line, text, score))
         return out
 
+    def forget(self) -> None:
+        """Drop the remembered readings (a new run)."""
+        self._seen.clear()
+
     def _recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
         if self._session is None:
             self._session = self._given or runtime.session(models_dir() / REC_MODEL,

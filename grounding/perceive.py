@@ -115,10 +115,12 @@ class Perceiver:
         self._det_scale: float | None = None
 
     def reset(self) -> None:
-        """Forget the previous frame and every cached reading (a new run)."""
+        """Forget the previous frame and every cached reading (a new run): lines, short
+        labels and icon names are computed afresh, as for a screen never seen."""
         self._last = None
-        if self.ocr is not None:
-            self.ocr.forget()
+        for part in (self.ocr, self.labels, self.icons):
+            if part is not None:
+                part.forget()
 
     def perceive(self, source: Observation | Image.Image | str | Path) -> Screen:
         """The elements of one frame; unchanged parts of the previous frame are reused."""
