@@ -242,7 +242,8 @@ class GoalWalk:
         where = " or ".join(self.looked) or "any app"
         spent = (f" (the exploring budget of {self.budget} actions is spent: explore_budget)"
                  if self.spent >= self.budget else "")
-        return (f"cannot find a row that says '{self.goal.phrase}' in {where}{spent}; write "
+        said = content(self.goal.phrase) or self.goal.phrase
+        return (f"cannot find a row that says '{said}' in {where}{spent}; write "
                 "the way as steps, or configure a model (it would help here)")
 
 

@@ -169,7 +169,7 @@ class Navigator:
             for entry in entries:
                 path = model.path(entry, goal) if goal is not None else []
                 label = _label_of(model, entry.id) or app
-                if self.shade and label.casefold() != self.app.casefold():
+                if self.shade and not _is_app(self.app, label, app):
                     continue          # a goal's places are searched one app at a time
                 if goal is not None and (path or entry.id == goal.id):
                     self.note = (f"heading for '{goal.name}', where the app model saw "
@@ -262,6 +262,13 @@ def _shows(tokens: tuple[str, ...], name: str) -> bool:
     texts = [t.rsplit("|", 1)[-1] for t in tokens]
     return any(t == want or (len(parts) > 1 and all(p in t.split() for p in parts))
                for t in texts)
+
+
+def _is_app(name: str, label: str, package: str) -> bool:
+    """Whether a model (launched as ``label``, of ``package``) is the app called ``name``:
+    "Messages" is com.google.android.apps.messaging."""
+    want = name.casefold()
+    return label.casefold() == want or all(w[:5] in package.casefold() for w in want.split())
 
 
 def _label_of(model: object, entry: str) -> str:

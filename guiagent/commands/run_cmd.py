@@ -95,12 +95,13 @@ def drive(records: Iterator[StepRecord], stop: object, quiet: bool = False,
 def offline_syntax_error(task: str, settings: Settings, planner: str) -> str:
     """Why the offline planner cannot read ``task`` (empty when it can, or a model plans)."""
     from guiagent.session import choose_planner
-    from planners.grammar import StepSyntaxError, parse_steps
+    from planners.goals import parse_task
+    from planners.grammar import StepSyntaxError
 
     if choose_planner(settings, planner) != "offline":  # type: ignore[arg-type]
         return ""
     try:
-        parse_steps(task)
+        parse_task(task)        # steps, or a goal the planner searches the app models for
     except StepSyntaxError as exc:
         return str(exc)
     return ""
