@@ -326,7 +326,7 @@ def unknown(number: int, text: str) -> str:
 def nearest(text: str, k: int = 3) -> str:
     """``'turn on the widget', 'open the widget', ...``: close forms, filled with ``text``."""
     words = text.split(" ", 1)
-    rest = words[1] if len(words) > 1 else words[0]
+    rest = words[1] if len(words) > 1 else "…"     # "delete" alone: "'delete …'"
     leads: dict[str, float] = {}
     for form in grammar().forms:
         for ex in form.examples:
