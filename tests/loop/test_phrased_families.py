@@ -77,7 +77,8 @@ def test_quotes_in_the_rest_of_a_clause_stay_whole() -> None:
     assert ("fill", "message field", "a, b then c") in steps
 
 
-@pytest.mark.parametrize("task", ["delete", "remove the", "reply to Jo", "text 555 0134", "call Jo"])
+@pytest.mark.parametrize("task", ["delete", "remove the", "reply to Jo", "text 555 0134",
+                                  "call Jo"])
 def test_half_a_phrase_is_not_read_as_something_else(task: str) -> None:
     with pytest.raises(StepSyntaxError, match="did you mean"):
         parse_steps(task)
