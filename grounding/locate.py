@@ -15,7 +15,7 @@ from difflib import SequenceMatcher
 
 from devices.geometry import Box, PixelPoint
 from grounding.a11y import resource_name
-from grounding.names import asked_key, fold, shown_key
+from grounding.names import asked_key, fold, opposed, pair_order, shown_key
 from grounding.query import ROLES, Query, parse, strip_verb, synonyms
 from grounding.text import compact, has_cjk, normalize, similarity
 from grounding.types import Element, Screen, Target
@@ -24,6 +24,7 @@ from grounding.within import restrict, title_bar_first, title_controls
 MIN_SCORE = 0.6
 QUOTED_MIN = 0.75    # quoted text must match closely
 LITERAL_MIN = 0.85   # the whole instruction read as on-screen text
+PARTIAL_MAX = QUOTED_MIN  # a name lacking some asked words ("Save" for "Save As")
 NEAR_BEST = 0.12     # matches this close to the best count as equally good (ordinals, positions)
 NON_TARGETS = ("container",)
 ACTION_ONLY = 0.85   # a classified icon matched by the action word of a two-word name
@@ -76,7 +77,7 @@ def resolve(screen: Screen, q: Query, min_score: float = MIN_SCORE) -> Target:
             return Target(False, reason=f"cannot find {q.anchor.text or q.anchor.role!r} "
                           f"that the target is {q.relation} of: {anchor.reason}",
                           candidates=anchor.candidates)
-        return _relative(screen, q, anchor.element)
+        return _relative_to_any(screen, q, anchor)
     pool = _role_pool(screen, q.role)
     if q.container is not None and q.container.kind == "title bar":
         return _window_control(screen, q, pool, min_score)
@@ -130,12 +131,28 @@ def variants(text: str) -> list[tuple[str, float]]:
 def name_score(e: Element, asked: list[tuple[str, float]]) -> float:
     """How well an element's text, label or resource name matches the asked text."""
     guessed = e.source in ("proposal", "detector")  # a classifier's label, not the app's
-    names = [(e.text, 1.0), (e.label, 0.8 if guessed else 1.0),
-             (resource_name(e.resource_id), 0.85)]
-    score = max((max(similarity(a, n), verbatim(a, n), key_match(a, n) if wa == 1.0 else 0.0)
-                 * wa * wn for a, wa in asked for n, wn in names if n), default=0.0)
-    if guessed and e.label:
+    names = [(n, w) for n, w in ((e.text, 1.0), (e.label, 0.8 if guessed else 1.0),
+                                 (resource_name(e.resource_id), 0.85))
+             if n and not (asked and opposed(asked[0][0], n))]  # "zoom" for "Zoom In"
+    score = max((_pair_score(a, n, wa == 1.0) * wa * wn
+                 for a, wa in asked for n, wn in names), default=0.0)
+    if guessed and any(n == e.label for n, _ in names):
         score = max(score, ACTION_ONLY * 0.8 * _action_match(asked, e.label))
+    return score
+
+
+def _pair_score(asked: str, name: str, as_asked: bool) -> float:
+    """One asked form against one name: 0 when the name says the opposite ("Sort
+    Ascending" for "Sort Descending", "Unmerge" for "Merge"); a name that is some of the
+    asked words and lacks the others ("Save" for "Save As") is at best acceptable, below
+    a full match that a misread letter or a weaker role spoils."""
+    if opposed(asked, name):
+        return 0.0
+    score = max(similarity(asked, name), verbatim(asked, name),
+                key_match(asked, name) if as_asked else 0.0)
+    a, n = normalize(asked).split(), normalize(name).split()
+    if n and len(n) < len(a) and set(n) < set(a) and score < 1.0:
+        score = min(score, PARTIAL_MAX)
     return score
 
 
@@ -143,7 +160,7 @@ def _action_match(asked: list[tuple[str, float]], label: str) -> float:
     """A classified icon names one thing; two-word accessible names add an object or an
     owner ("Close tab", "Annotate document", "File options"): each word against the label."""
     return max((w * similarity(word, label) for a, w in asked if len(a.split()) == 2
-                for word in a.split()), default=0.0)
+                and not opposed(a, label) for word in a.split()), default=0.0)
 
 
 _SYMBOL = re.compile(r"[^\w\s]")
@@ -187,7 +204,8 @@ def _fallback(role: str, e: Element) -> float:
 
 def _by_text(screen: Screen, q: Query, pool: Scored, min_score: float,
              stack: bool = True) -> Target:
-    asked = [(q.text, 1.0)] if q.quoted else variants(q.text)
+    strict = q.quoted and q.role != "icon"  # an icon shows no text: quotes only name it
+    asked = [(q.text, 1.0)] if strict else variants(q.text)
     if not q.ordinal and stack:
         kinds = ROLES.get(q.role, ())
         pool = pool + [(e, 1.0 if not kinds or "text" in kinds else 0.85)
@@ -196,7 +214,7 @@ def _by_text(screen: Screen, q: Query, pool: Scored, min_score: float,
                      for e, w in pool),
                     key=_rank)
     best = scored[0][1] if scored else 0.0
-    min_score = max(min_score, QUOTED_MIN) if q.quoted else min_score
+    min_score = max(min_score, QUOTED_MIN) if strict else min_score
     if best < min_score:
         if q.ordinal and not q.quoted:  # "the second contact": a noun for list entries
             role = q.role or "item"
@@ -225,11 +243,21 @@ def stacked(screen: Screen) -> list[Element]:
         for b in lines[i + 1:]:
             if b.box.y1 > a.box.y2 + 0.75 * h:
                 break
-            if _under(a, b):
+            if _under(a, b) and not _rows_of_list(a, b, lines):
                 box = Box(min(a.box.x1, b.box.x1), a.box.y1, max(a.box.x2, b.box.x2), b.box.y2)
                 out.append(Element(a.id, box, "text", f"{a.text} {b.text}",
                                    confidence=min(a.confidence, b.confidence), source="ocr"))
     return out
+
+
+def _rows_of_list(a: Element, b: Element, lines: list[Element]) -> bool:
+    """Whether ``b`` under ``a`` continues into a third line above or below at about the
+    same pitch: rows of a menu or a list ("Preferences" over "Keyboard Shortcuts"), each
+    an entry of its own, not the two lines of one label."""
+    pitch = b.box.y1 - a.box.y1
+    return any(c is not a and c is not b and (
+        (_under(b, c) and c.box.y1 - b.box.y1 <= 1.3 * pitch)
+        or (_under(c, a) and a.box.y1 - c.box.y1 <= 1.3 * pitch)) for c in lines)
 
 
 def _under(a: Element, b: Element) -> bool:
@@ -307,6 +335,7 @@ def _pick(screen: Screen, q: Query, good: Scored, text: str = "") -> Target:
         return _at_place(screen, good, q.position, text)
     if q.container is not None and q.container.kind == "title bar":
         good = title_bar_first(good)
+    good = _in_pair_order(good, text)
     e, s = good[0]
     return _hit(e, s, text, "best match" + (f" of {len(good)} similar" if len(good) > 1 else ""))
 
@@ -360,9 +389,27 @@ def _at_place(screen: Screen, good: Scored, pos: tuple[float | None, float | Non
         e, s = min(good, key=lambda es: _distance(screen, es[0], pos))
         return _hit(e, s, text, "closest to the asked position")
     top = max(s for _, s in inside)
-    e, s = min((es for es in inside if es[1] >= top - 0.02),
-               key=lambda es: _distance(screen, es[0], pos))
+    ties = sorted((es for es in inside if es[1] >= top - 0.02),
+                  key=lambda es: _distance(screen, es[0], pos))
+    e, s = _in_pair_order(ties, text)[0]
     return _hit(e, s, text, "best match in the asked part of the screen")
+
+
+def _in_pair_order(good: Scored, text: str) -> Scored:
+    """Equally good matches that all lack the asked direction word ("sort", "sort" for
+    "Sort Descending"): the first of an ordered pair is the one left of (or above) the
+    other, the second the one after it (``ordered_pairs`` in ``phrases.yaml``)."""
+    order = pair_order(text)
+    ties = [es for es in good if es[1] >= good[0][1] - 0.005] if good else []
+    if not order or len(ties) < 2 or any(_names_all(es[0], text) for es in ties):
+        return good
+    ties.sort(key=lambda es: (es[0].center.x + es[0].center.y) * order)
+    return ties + [es for es in good if es not in ties]
+
+
+def _names_all(e: Element, text: str) -> bool:
+    """Whether the element's own name holds every asked word (then its name decides)."""
+    return set(normalize(text).split()) <= set(normalize(f"{e.text} {e.label}").split())
 
 
 def _in_part(screen: Screen, e: Element, pos: tuple[float | None, float | None]) -> bool:
@@ -383,24 +430,41 @@ def _distance(screen: Screen, e: Element, pos: tuple[float | None, float | None]
     return ((e.center.x / g.width - fx) ** 2 + (e.center.y / g.height - fy) ** 2) ** 0.5
 
 
-def _relative(screen: Screen, q: Query, anchor: Element) -> Target:
-    """The role/text element in the asked direction of the anchor, nearest first."""
+def _relative_to_any(screen: Screen, q: Query, anchor: Target) -> Target:
+    """The target beside the anchor; when several elements carry the anchor's name (the
+    "Find" icon and a "Search" menu), the pair that sits closest, the cost of each
+    weighed by how well the anchor matches its words."""
+    assert anchor.element is not None and q.anchor is not None
+    options = [(anchor.element, max(anchor.score, MIN_SCORE))]
+    if q.anchor.text and not q.anchor.ordinal:
+        asked = [(q.anchor.text, 1.0)] if q.anchor.quoted else variants(q.anchor.text)
+        options += [(e, s) for e in screen.elements if e.kind not in NON_TARGETS
+                    and e is not anchor.element and (s := name_score(e, asked)) >= MIN_SCORE]
+    found = [(t, cost / a_score) for a, a_score in options
+             for t, cost in [_relative(screen, q, a)] if t.found]
+    return min(found, key=lambda tc: tc[1])[0] if found else _relative(screen, q,
+                                                                       anchor.element)[0]
+
+
+def _relative(screen: Screen, q: Query, anchor: Element) -> tuple[Target, float]:
+    """The role/text element in the asked direction of the anchor, nearest first, and its
+    cost (distance over match)."""
     pool = [(e, w) for e, w in _role_pool(screen, q.role)
             if e.id != anchor.id and not e.box.contains(anchor.center)]
-    if q.role and any(w == 1.0 for _, w in pool):
-        pool = [(e, w) for e, w in pool if w == 1.0]
     if q.text:
         asked = variants(q.text)
         pool = [(e, w * name_score(e, asked)) for e, w in pool]
         pool = [(e, w) for e, w in pool if w >= MIN_SCORE]
+    elif q.role and any(w == 1.0 for _, w in pool):
+        pool = [(e, w) for e, w in pool if w == 1.0]
     elif not q.role:
         pool = [(e, w) for e, w in pool if e.kind != "text"]
     scored = [(e, w, _direction_cost(anchor, e, q.relation)) for e, w in pool]
     scored = [t for t in scored if t[2] is not None]
     if not scored:
-        return _not_found(f"nothing {q.relation} {anchor.describe()}", [(anchor, 1.0)])
-    e, w, _ = min(scored, key=lambda t: (t[2] or 0.0) / t[1])
-    return _hit(e, w, "", f"{q.relation} {anchor.describe()}")
+        return _not_found(f"nothing {q.relation} {anchor.describe()}", [(anchor, 1.0)]), 0.0
+    e, w, cost = min(scored, key=lambda t: (t[2] or 0.0) / t[1])
+    return _hit(e, w, "", f"{q.relation} {anchor.describe()}"), (cost or 0.0) / w
 
 
 def _direction_cost(a: Element, e: Element, relation: str) -> float | None:

@@ -15,10 +15,13 @@ import yaml
 
 from grounding.text import normalize
 
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml when built with it
+
 
 @cache
 def _load(name: str) -> Any:
-    return yaml.safe_load(resources.files("grounding").joinpath(name).read_text("utf-8"))
+    text = resources.files("grounding").joinpath(name).read_text("utf-8")
+    return yaml.load(text, Loader=LOADER)  # noqa: S506 - a safe loader
 
 
 def fold(text: str) -> str:
@@ -86,3 +89,40 @@ def window_verbs() -> dict[str, str]:
     """Normalized verb -> window control ("minimise" -> "minimize")."""
     return {normalize(v): control for control, verbs in phrases()["window_controls"].items()
             for v in verbs}
+
+
+@cache
+def _opposites() -> dict[str, set[str]]:
+    """Word -> the words of opposite meaning (``opposites`` of ``phrases.yaml``)."""
+    table: dict[str, set[str]] = {}
+    for pair in phrases()["opposites"]:
+        a, b = (str(w) for w in pair)
+        table.setdefault(normalize(a), set()).add(normalize(b))
+        table.setdefault(normalize(b), set()).add(normalize(a))
+    return table
+
+
+def has_opposite(word: str) -> bool:
+    """Whether ``word`` has an opposite ("in": "out"): then it is part of a name."""
+    return normalize(word) in _opposites()
+
+
+def opposed(asked: str, name: str) -> bool:
+    """Whether ``name`` says the opposite of ``asked``: it holds a word opposite to one of
+    the asked words and not that word ("sort ascending" for "sort descending"), or one
+    negates the other's word ("unmerge" for "merge", "deselect" for "select")."""
+    a, n = set(normalize(asked).split()), set(normalize(name).split())
+    table = _opposites()
+    if any(w not in n and table[w] & n for w in a & table.keys()):
+        return True
+    return any(p + w in b and p + w not in c for p in phrases()["negations"]
+               for b, c in ((n, a), (a, n)) for w in c if len(w) >= 3)
+
+
+def pair_order(asked: str) -> int:
+    """1 when ``asked`` names the first of a conventionally ordered pair ("ascending",
+    "up"), -1 for the second ("descending", "down"), 0 for neither or both."""
+    words = set(normalize(asked).split())
+    firsts = any(a in words for a, _ in phrases()["ordered_pairs"])
+    seconds = any(b in words for _, b in phrases()["ordered_pairs"])
+    return 0 if firsts == seconds else (1 if firsts else -1)

@@ -13,8 +13,10 @@ from importlib import resources
 import yaml
 
 from grounding.names import (
+    LOADER,
     asked_key,
     container_nouns,
+    has_opposite,
     is_key_name,
     phrases,
     shown_key,
@@ -101,7 +103,7 @@ def synonyms() -> dict[str, set[str]]:
     root = resources.files("grounding")
     table: dict[str, set[str]] = {}
     for path in ("synonyms.yaml", "models/icons.aliases.yaml"):
-        raw = yaml.safe_load(root.joinpath(path).read_text("utf-8")) or {}
+        raw = yaml.load(root.joinpath(path).read_text("utf-8"), Loader=LOADER) or {}  # noqa: S506
         for key, aliases in raw.items():
             group = {normalize(str(key).replace("_", " ")), *(normalize(str(a)) for a in aliases)}
             for word in group:
@@ -222,7 +224,8 @@ def _parse_head(text: str, ordinals: bool = True) -> Query:
     ordinal, position, role = ordinal or cjk_ordinal, position or cjk_position, role or cjk_role
     if quoted:
         return Query(" ".join(quoted).strip(), True, role, ordinal, position)
-    remaining = [w for w in words if w not in _FILLER]
+    remaining = [w for i, w in enumerate(words) if w not in _FILLER
+                 or (0 < i == len(words) - 1 and has_opposite(w))]  # "Zoom In", "Sign in"
     if role in ("key", "button") or any(shown_key(w) is not None for w in remaining):
         remaining = [w for w in remaining if w not in _KEY_WORDS] or remaining
     if not remaining and not ordinal:  # "press center", "click Row": the only word is a name

@@ -104,3 +104,43 @@ def test_the_button_that_does_x() -> None:
     s = screen(("icon", "", (365, 27, 398, 59), "save restore session"),
                ("icon", "", (300, 27, 330, 59), "save"), ("text", "Buttons", (10, 500, 80, 520)))
     lands(s, "hit the button that does save/restore session", (365, 27, 398, 59))
+
+
+def test_names_with_opposite_words_never_match() -> None:
+    s = screen(("text", "Sort Ascending", (10, 100, 120, 120)),
+               ("text", "Unmerge Cells", (10, 140, 120, 160)),
+               ("text", "Zoom Out", (10, 180, 120, 200)))
+    for instruction in ("click Sort Descending", "click Merge Cells", "click Zoom In"):
+        t = locate(s, instruction)
+        assert not t.found, f"{instruction!r} -> {t.reason}"
+    lands(s, "click Sort Ascending", (10, 100, 120, 120))
+
+
+def test_a_name_missing_an_asked_word_is_a_partial_match() -> None:
+    s = screen(("button", "Save", (1040, 10, 1090, 40)), ("text", "Save ASs...", (1021, 155,
+                                                                                1083, 173)))
+    lands(s, "press the Save As button", (1021, 155, 1083, 173))
+    lands(s, "press the Save button", (1040, 10, 1090, 40))
+
+
+SORTS = screen(("icon", "", (583, 30, 613, 60), "sort"), ("icon", "", (618, 30, 648, 60), "sort"),
+               ("text", "Format", (183, 5, 227, 24)), size=(1920, 1080))
+
+
+def test_an_ordered_pair_picks_among_equal_generic_matches() -> None:
+    lands(SORTS, "the Sort Descending icon in the toolbar", (618, 30, 648, 60))
+    lands(SORTS, 'tap the "Sort Ascending" icon', (583, 30, 613, 60))  # quotes name an icon
+    lands(SORTS, "the Sort Ascending icon at the top", (583, 30, 613, 60))
+    lands(SORTS, "the Sort Descending icon at the top left", (618, 30, 648, 60))
+
+
+def test_the_anchor_of_next_to_is_any_element_of_that_name() -> None:
+    """"Find" is the toolbar's search icon here, not the Search menu (a synonym, read as
+    text so ranked first): the target beside the icon wins over one far from both."""
+    s = screen(("text", "Search", (142, 0, 192, 23)), ("icon", "", (261, 31, 284, 54), "search"),
+               ("icon", "", (297, 31, 320, 54), "sidebar"),
+               ("icon", "", (150, 160, 173, 183), "sidebar"))
+    lands(s, "the Side-Pane icon next to Find", (297, 31, 320, 54))
+    s = screen(("text", "Cancel", (1114, 755, 1166, 780)), ("text", "OK", (1212, 755, 1246, 782)),
+               ("icon", "", (1300, 755, 1330, 782), "menu"))
+    lands(s, "the OK icon next to Cancel", (1212, 755, 1246, 782))  # an icon's name in words
