@@ -219,7 +219,7 @@ def _parse_head(text: str, ordinals: bool = True) -> Query:
     rest, cjk_ordinal, cjk_position, cjk_role = _take_cjk(rest)
     words = _words(rest)
     ordinal, words = _take_ordinal(words) if ordinals else (0, words)
-    position, words = (at, words) if at else _take_position(words)
+    position, words = (at, words) if at else _take_position(words, _named_places(rest))
     role, words = _take_role(words) if role_asked is None else (role_asked, words)
     ordinal, position, role = ordinal or cjk_ordinal, position or cjk_position, role or cjk_role
     if quoted:
@@ -353,13 +353,24 @@ def _take_ordinal(words: list[str]) -> tuple[int, list[str]]:
     return 0, words
 
 
-def _take_position(words: list[str]) -> tuple[tuple[float | None, float | None] | None,
-                                              list[str]]:
+def _named_places(text: str) -> set[str]:
+    """Place words written as part of a capitalised name ("Right to Left Document"): any
+    capitalised one but a first word that starts a plain sentence ("Top left button")."""
+    tokens = text.split()
+    capital = [i for i, t in enumerate(tokens) if t[:1].isupper()]
+    return {normalize(tokens[i]) for i in capital
+            if normalize(tokens[i]) in _POSITIONS and (i > 0 or len(capital) > 1)}
+
+
+def _take_position(words: list[str], names: set[str] | None = None) -> tuple[
+        tuple[float | None, float | None] | None, list[str]]:
+    """The place the words ask for, and the words without it; ``names`` are place words
+    that belong to the target's name instead."""
     x: float | None = None
     y: float | None = None
     kept: list[str] = []
     for w in words:
-        if w in _POSITIONS:
+        if w in _POSITIONS and w not in (names or set()):
             px, py = _POSITIONS[w]
             x = px if px is not None else x
             y = py if py is not None else y

@@ -144,3 +144,16 @@ def test_the_anchor_of_next_to_is_any_element_of_that_name() -> None:
     s = screen(("text", "Cancel", (1114, 755, 1166, 780)), ("text", "OK", (1212, 755, 1246, 782)),
                ("icon", "", (1300, 755, 1330, 782), "menu"))
     lands(s, "the OK icon next to Cancel", (1212, 755, 1246, 782))  # an icon's name in words
+
+
+def test_capitalised_place_words_are_part_of_a_name() -> None:
+    q = parse("toggle the Right to Left Document option")
+    assert (q.text, q.position) == ("right left document", None)
+    assert parse("Top left button").position == (0.0, 0.0)  # a plain sentence's first word
+    assert (parse("click Align Left").text, parse("click Align Left").position) == (
+        "align left", None)
+    s = screen(("text", "Quarterly report, page 1", (20, 130, 200, 150)),
+               ("checkbox", "", (2, 135, 14, 147)),
+               ("text", "Right to Left Document", (1026, 360, 1173, 377)),
+               ("checkbox", "", (1206, 357, 1224, 375)))
+    lands(s, "toggle the Right to Left Document option", (1206, 357, 1224, 375))
