@@ -15,7 +15,7 @@ import numpy as np
 from devices.geometry import Box
 from grounding.a11y import Node
 from grounding.names import shown_key
-from grounding.ocr import TextBox
+from grounding.ocr import TextBox, ink_height, ink_runs
 from grounding.text import normalize, similarity
 from grounding.types import Element, Kind
 
@@ -55,9 +55,8 @@ def fuse(src: Sources, rgb: np.ndarray) -> list[Element]:
     return number(dedupe(elements))
 
 
-ITEM_GAP = 0.7    # blank this many line heights wide separates two items ("File   Edit")
-WORD_GAP = 0.17   # blank this wide separates two words
-INK = 24          # a column whose grey levels span less than this is blank
+ITEM_GAP = 0.7    # blank this many text heights wide separates two items ("File   Edit")
+WORD_GAP = 0.17   # blank this many box heights wide separates two words
 
 
 def split_items(texts: list[TextBox], rgb: np.ndarray) -> list[TextBox]:
@@ -70,35 +69,23 @@ def _split_phrase(t: TextBox, rgb: np.ndarray) -> list[TextBox]:
     tokens = t.text.split()
     if len(tokens) < 2:
         return [t]
-    runs = _ink_runs(rgb, t.box, WORD_GAP * t.box.height)
+    runs = ink_runs(rgb, t.box, WORD_GAP * t.box.height)
     if len(runs) != len(tokens):  # the words cannot be matched to the ink: keep it whole
         return [t]
+    gap = ITEM_GAP * text_height(rgb, t.box)
     parts, start = [], 0
     for i in range(1, len(runs) + 1):
-        if i == len(runs) or runs[i][0] - runs[i - 1][1] >= ITEM_GAP * t.box.height:
+        if i == len(runs) or runs[i][0] - runs[i - 1][1] >= gap:
             box = Box(runs[start][0], t.box.y1, runs[i - 1][1], t.box.y2)
             parts.append(TextBox(box, " ".join(tokens[start:i]), t.score))
             start = i
     return parts if len(parts) > 1 else [t]
 
 
-def _ink_runs(rgb: np.ndarray, box: Box, min_gap: float) -> list[tuple[int, int]]:
-    """Horizontal extents (image x) of the inked parts of a text box, split at blank
-    columns at least ``min_gap`` wide; blank = little grey variation from top to bottom
-    (the box's margins make a vertical stroke vary too)."""
-    trim = box.height // 10  # an underline or a highlight's edge at the very rim is no ink
-    crop = rgb[max(0, box.y1 + trim):max(0, box.y2 - trim), max(0, box.x1):box.x2]
-    if crop.size == 0:
-        return []
-    spread = (crop.max(axis=0).astype(np.int16) - crop.min(axis=0)).max(axis=1)
-    inked = np.flatnonzero(spread >= INK)
-    if not inked.size:
-        return []
-    cuts = np.flatnonzero(np.diff(inked) - 1 >= min_gap)
-    starts, ends = inked[np.r_[0, cuts + 1]], inked[np.r_[cuts, inked.size - 1]] + 1
-    x0 = max(0, box.x1)
-    runs = zip(starts.tolist(), ends.tolist(), strict=True)
-    return [(x0 + a, x0 + b) for a, b in runs]
+def text_height(rgb: np.ndarray, box: Box) -> float:
+    """The height of the text in a detected line: its ink, or (faint or lower-case text)
+    at least 0.6 of the box, which the detector pads around the ink."""
+    return max(float(ink_height(rgb, box)), 0.6 * box.height)
 
 
 # A lone glyph OCR reads is an icon: what apps mean by it.

@@ -22,6 +22,7 @@ from devices.geometry import Box
 from grounding import runtime
 from grounding.errors import ModelMissing
 from grounding.pixelcache import PixelCache, pixel_key
+from grounding.text import mend
 
 DET_MODEL = "PP-OCRv6_det_small.onnx"
 REC_MODEL = "PP-OCRv6_rec_small.onnx"
@@ -29,6 +30,10 @@ REC_INT8 = "ocr_rec_int8.onnx"   # the recognizer quantized (grounding/models/oc
 REC_MIN_WIDTH = 160              # narrower batches are padded: short crops read better
 REC_HEIGHT = 48
 CACHE_SIZE = 4096  # recognized line crops remembered across frames
+INK = 24           # a pixel column (or row) whose grey levels span less than this is blank
+TALL = 1.5         # a line box this many times as tall as its ink is read around the ink
+WORD_LETTERS = "aAI"  # one-letter words: a line that starts with one is text, not a glyph
+GLYPH_GAP = 0.45   # a lone character this many text heights off a line's words is a glyph
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,9 +138,28 @@ class Ocr:
             for i, phrases in zip(batch, read, strict=True):
                 self._cache.put(keys[i], [(t.box.x1 - boxes[i].x1, t.box.x2 - boxes[i].x1,
                                           t.text, t.score) for t in phrases])
+        self._cut_glyphs(rgb, [(boxes[i], keys[i]) for i in todo.values()])
         return [TextBox(Box(b.x1 + dx1, b.y1, b.x1 + dx2, b.y2), text, score)
                 for b, k in zip(boxes, keys, strict=True)
                 for dx1, dx2, text, score in self._cache[k]]
+
+    def _cut_glyphs(self, rgb: np.ndarray, lines: list[tuple[Box, bytes]]) -> None:
+        """Lines read as a lone character set apart from words ("x Cut": a menu item's icon
+        before its label; "notes.txt X": a tab's close button) become the glyph and the
+        words read again on their own (with the icon in the crop they read worse: "目 Sect
+        Al" for "Select All"). A glyph that is no letter or digit keeps a low score: it is
+        an icon, not text."""
+        cuts = [(b, k, cut) for b, k in lines if (read := self._cache[k]) and (
+            cut := glyph_cut(rgb, b, " ".join(p[2] for p in read))) is not None]
+        if not cuts:
+            return
+        words = self.recognize(rgb, [w for _, _, (_, w, _) in cuts])
+        for b, k, (glyph, w, char) in cuts:
+            score = self._cache[k][0 if glyph.x1 == b.x1 else -1][3]
+            score = score if char.isascii() and char.isalnum() else min(score, 0.5)
+            self._cache.put(k, sorted([(glyph.x1 - b.x1, glyph.x2 - b.x1, char, score)] + [
+                (t.box.x1 - b.x1, t.box.x2 - b.x1, t.text, t.score) for t in words
+                if t.box.y1 == w.y1 and w.x1 <= t.box.x1 < w.x2]))
 
     def forget(self) -> None:
         """Drop the recognition cache."""
@@ -146,8 +170,8 @@ class Ocr:
         pad = x.shape[3]
         probs = self.rec.run(None, {self._rec_input: x})[0]
         out: list[list[TextBox]] = []
-        for p, box, cw in zip(probs, boxes, widths, strict=True):
-            crop_h = box.height * (1 + 2 * self.config.rec_margin)  # as cut by _crop
+        for p, box, cw, crop in zip(probs, boxes, widths, crops, strict=True):
+            crop_h = crop.shape[0]
             px_per_col = (pad / p.shape[0]) * crop_h / REC_HEIGHT
             out.append(self._phrases(p, box, px_per_col, cw * crop_h / REC_HEIGHT))
         return out
@@ -169,7 +193,7 @@ class Ocr:
 
     def _phrase(self, group: list[tuple[str, int, float]], box: Box, px_per_col: float,
                 first: bool, last: bool) -> TextBox | None:
-        text = "".join(c for c, _, _ in group).strip()
+        text = mend("".join(c for c, _, _ in group).strip())
         if not text:
             return None
         score = float(np.mean([s for _, _, s in group]))
@@ -182,6 +206,67 @@ class Ocr:
         x1 = box.x1 + max(0, round((solid[0][0] - lead) * px_per_col))
         x2 = box.x2 if last else box.x1 + round((solid[-1][0] + 2.0) * px_per_col)
         return TextBox(Box(x1, box.y1, min(box.x2, max(x2, x1 + 2)), box.y2), text, score)
+
+
+def glyph_cut(rgb: np.ndarray, box: Box, text: str) -> tuple[Box, Box, str] | None:
+    """A line read as one character and words ("x Cut", "notes.txt X") split in two: the
+    glyph's box, the words' box and the character, when the pixels show the character
+    apart from the words by more than ``GLYPH_GAP`` of their height (a word space is far
+    narrower); else None."""
+    words = text.split(" ")
+    head = len(words[0]) == 1
+    if len(words) < 2 or head == (len(words[-1]) == 1) or len(text) < 4:
+        return None
+    char = text[0] if head else text[-1]
+    if char in WORD_LETTERS or (not head and char.isalnum() and char not in "xX"):
+        return None  # "a cat", "Row 3": words; a lone end glyph is one that closes
+    runs = ink_runs(rgb, box, max(2.0, 0.15 * box.height))
+    if len(runs) < 2:
+        return None
+    glyph, near = (runs[0], runs[1]) if head else (runs[-1], runs[-2])
+    rest = Box(near[0], box.y1, box.x2, box.y2) if head else Box(box.x1, box.y1, near[1], box.y2)
+    gap = near[0] - glyph[1] if head else glyph[0] - near[1]
+    height = max(ink_height(rgb, rest), 0.6 * box.height)
+    if gap < GLYPH_GAP * height:
+        return None
+    return Box(glyph[0], box.y1, glyph[1], box.y2), rest, char
+
+
+def ink_runs(rgb: np.ndarray, box: Box, min_gap: float) -> list[tuple[int, int]]:
+    """Horizontal extents (image x) of the inked parts of a text box, split at blank
+    columns at least ``min_gap`` wide; blank = little grey variation from top to bottom
+    (the box's margins make a vertical stroke vary too)."""
+    trim = box.height // 10  # an underline or a highlight's edge at the very rim is no ink
+    crop = rgb[max(0, box.y1 + trim):max(0, box.y2 - trim), max(0, box.x1):box.x2]
+    if crop.size == 0:
+        return []
+    spread = (crop.max(axis=0).astype(np.int16) - crop.min(axis=0)).max(axis=1)
+    inked = np.flatnonzero(spread >= INK)
+    if not inked.size:
+        return []
+    cuts = np.flatnonzero(np.diff(inked) - 1 >= min_gap)
+    starts, ends = inked[np.r_[0, cuts + 1]], inked[np.r_[cuts, inked.size - 1]] + 1
+    x0 = max(0, box.x1)
+    return [(x0 + a, x0 + b) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+
+
+def ink_height(rgb: np.ndarray, box: Box) -> int:
+    """The height of the ink in a text box (the text itself, not the padding the detector
+    adds around it)."""
+    rows = ink_rows(rgb, box)
+    return rows[1] - rows[0] if rows else 0
+
+
+def ink_rows(rgb: np.ndarray, box: Box) -> tuple[int, int] | None:
+    """The top and bottom (image y, bottom exclusive) of the rows of a box whose grey
+    levels vary from left to right; None when none does."""
+    crop = rgb[max(0, box.y1):box.y2, max(0, box.x1):box.x2]
+    if crop.size == 0:
+        return None
+    spread = (crop.max(axis=1).astype(np.int16) - crop.min(axis=1)).max(axis=1)
+    rows = np.flatnonzero(spread >= INK)
+    top = max(0, box.y1)
+    return (top + int(rows[0]), top + int(rows[-1]) + 1) if rows.size else None
 
 
 def rec_width(crop: np.ndarray) -> int:
@@ -227,12 +312,25 @@ def _ctc_decode(prob: np.ndarray, charset: list[str]) -> list[tuple[str, int, fl
 
 
 def _crop(rgb: np.ndarray, b: Box, margin: float = 0.0) -> np.ndarray:
-    """The line's pixels with ``margin`` x its height added above and below (edge-padded)."""
+    """The line's pixels with ``margin`` x its height added above and below (edge-padded);
+    a box far taller than its ink is cut down around the ink first."""
+    b = _tight(rgb, b)
     m = round(b.height * margin)
     crop = rgb[max(0, b.y1):b.y2, max(0, b.x1):b.x2]
     if not crop.size:
         return np.zeros((REC_HEIGHT, REC_HEIGHT, 3), np.uint8)
     return cv2.copyMakeBorder(crop, m, m, 0, 0, cv2.BORDER_REPLICATE) if m else crop
+
+
+def _tight(rgb: np.ndarray, b: Box) -> Box:
+    """``b`` cut down to its ink rows and a fifth of their height around them, when it is
+    more than ``TALL`` times as tall as they are (a menu row's box grown by an icon, or a
+    highlight): the recognizer reads text best at its usual share of the crop's height."""
+    rows = ink_rows(rgb, b)
+    if rows is None or rows[1] - rows[0] < 6 or b.height <= TALL * (rows[1] - rows[0]):
+        return b
+    pad = round(0.2 * (rows[1] - rows[0]))
+    return Box(b.x1, max(b.y1, rows[0] - pad), b.x2, min(b.y2, rows[1] + pad))
 
 
 def _boxes_from_prob(prob: np.ndarray, sx: float, sy: float, cfg: OcrConfig,

@@ -22,6 +22,27 @@ def compact(text: str) -> str:
     return normalize(text).replace(" ", "")
 
 
+# OCR's look-alikes inside words of letters: "0tto" is "Otto", "Ctr|+1" is "Ctrl+1".
+_BAR_END = re.compile(r"(?<=[A-Za-z])\|(?![A-Za-z0-9|])")  # "Ctr|"
+_BAR_START = re.compile(r"(?<![A-Za-z0-9|])\|(?=[a-z]{2})")  # "|tem"
+_ZERO_LEAD = re.compile(r"(?<![\w.,])0(?=[a-z]{2,}\b)(?!x)")
+_IN_WORD = re.compile(r"(?<=[a-z])[01](?=[a-z])")
+
+
+def mend(text: str) -> str:
+    """``text`` with the digit and bar look-alikes OCR reads in words of letters mended: a
+    "|" ending a word is an "l", one starting a lower-case word an "I", a "0" starting one
+    an "O", a "0" or "1" between lower-case letters an "o" or "l". Words with other digits
+    stay as read."""
+    if not any(c in text for c in "01|"):
+        return text
+    text = _BAR_START.sub("I", _BAR_END.sub("l", text))
+    words = text.split(" ")
+    return " ".join(w if sum(c.isdigit() for c in w) > 1 else
+                    _IN_WORD.sub(lambda m: "o" if m[0] == "0" else "l", _ZERO_LEAD.sub("O", w))
+                    for w in words)
+
+
 def has_cjk(text: str) -> bool:
     return bool(_CJK.search(text))
 
