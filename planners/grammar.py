@@ -30,6 +30,8 @@ KEY_NAMES = {"back": "back", "home": "home", "enter": "enter", "return": "enter"
              "app switch": "app_switch", "power": "power", "volume up": "volume_up",
              "volume down": "volume_down", "space": "space"}
 OPERATORS = {"*": "×", "x": "×", "/": "÷", "-": "−"}
+RISKY_LEADS = ("delete", "remove", "erase", "trash", "cancel", "send", "text", "message",
+               "reply", "tell", "sms")
 KEEP_CASE = ("type", "fill", "send", "search", "add_line", "compute", "menu", "answer")
 
 
@@ -67,6 +69,7 @@ class Grammar:
     crumbs: re.Pattern[str]
     and_verb: re.Pattern[str]
     filler: re.Pattern[str]
+    filler_end: re.Pattern[str]
     vocabulary: tuple[str, ...]
     arithmetic: dict[str, str]
     forms: tuple[Form, ...] = field(default=())
@@ -83,7 +86,8 @@ def grammar() -> Grammar:
                    tuple(f.get("examples", ())), bool(f.get("last"))) for f in raw["forms"]]
     return Grammar(re.compile(raw["separators"], re.I), re.compile(raw["crumbs"]),
                    re.compile(rf"\s+and\s+(?=(?:{verbs})\b)", re.I),
-                   re.compile(raw["filler"], re.I), tuple(raw["vocabulary"]),
+                   re.compile(raw["filler"], re.I), re.compile(raw["filler_end"], re.I),
+                   tuple(raw["vocabulary"]),
                    dict(raw["arithmetic"]), tuple(forms))
 
 
@@ -172,14 +176,20 @@ def _parse_clause(number: int, clause: str, quoted: list[str], previous: Step | 
 
 
 def parse_clause(number: int, clause: str, quoted: list[str], text: str = "") -> list[Step]:
-    """Match the clause, fixing a typo in its first words if nothing matched as written."""
+    """Match the clause, fixing a typo in its first words if nothing matched as written;
+    trailing filler ("for me please") is dropped, except from what a message says."""
     text = text or unmask(clause, quoted)
     forms = grammar().forms
-    for candidate, pool in ((clause, [f for f in forms if not f.last]),
-                            (_fix_typos(clause), [f for f in forms if not f.last]),
-                            (clause, [f for f in forms if f.last])):
+    plain = [f for f in forms if not f.last]
+    tail = grammar().filler_end.sub("", clause)
+    cut = tail != clause
+    for candidate, pool, short in ((tail, plain, cut), (clause, plain, False),
+                                   (_fix_typos(tail), plain, cut),
+                                   (_fix_typos(clause), plain, False),
+                                   (tail, [f for f in forms if f.last], cut)):
         for form in pool:
-            m = form.pattern.match(candidate)
+            said = short and {"text", "body"} & set(form.pattern.groupindex)
+            m = None if said else form.pattern.match(candidate)
             steps = _from_match(form, m, number, text, quoted) if m else None
             if steps is not None:
                 return steps
@@ -268,8 +278,13 @@ def _special(line: str, number: int, text: str, groups: dict[str, str]) -> list[
 
 
 def _derived(groups: dict[str, str]) -> dict[str, str] | None:
-    """Groups computed from others: hour/minute/ampm, first/last, expr/result."""
+    """Groups computed from others: hour/minute/ampm, first/last, expr/result (also from
+    "multiply a by b": op, a, b)."""
     out = dict(groups)
+    if "op" in groups:
+        op, a, b = groups["op"].lower(), groups["a"], groups["b"]
+        out["expr"] = groups["expr"] = (f"{b}-{a}" if op in ("subtract", "take") else
+                                        f"{a}{ {'add': '+', 'multiply': '*'}.get(op, '/') }{b}")
     if "time" in groups:
         m = TIME.match(groups["time"].strip())
         if m is None or int(m.group(1)) > 23:
@@ -328,9 +343,13 @@ def nearest(text: str, k: int = 3) -> str:
     words = text.split(" ", 1)
     rest = words[1] if len(words) > 1 else "…"     # "delete" alone: "'delete …'"
     leads: dict[str, float] = {}
+    first = words[0].lower()
     for form in grammar().forms:
         for ex in form.examples:
             lead = _lead(ex)
+            if lead.split(" ")[0] in RISKY_LEADS and difflib.SequenceMatcher(
+                    None, first, lead.split(" ")[0]).ratio() < 0.75:
+                continue          # never suggest deleting or sending to one who did not ask
             score = difflib.SequenceMatcher(None, text.lower(), ex.lower()).ratio()
             if lead and score > leads.get(lead, -1):
                 leads[lead] = score

@@ -99,7 +99,9 @@ def test_the_cli_refuses_an_unreadable_task_before_touching_the_device(tmp_path:
                            "-d", "android:nothing@127.0.0.1:9", "--json"], capture_output=True,
                           text=True, timeout=60, env=env)
     assert done.returncode == 1, done.stderr
-    assert "'open the thing with my stuff'" in done.stderr and "Traceback" not in done.stderr
+    suggested = done.stderr.split("did you mean")[-1]
+    assert suggested.count(" the thing with my stuff'") == 3 and "Traceback" not in done.stderr
+    assert "delete the thing" not in suggested      # nothing destructive the user did not ask
 
 
 def run_goal(device: object, task: str, out: Path, max_steps: int = 60) -> list[StepRecord]:

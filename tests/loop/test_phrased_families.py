@@ -62,6 +62,17 @@ SEND = [("fill", "message field", "see you"), ("tap", "Send", "")]
       ("answer", "", "20")]),
     ("7 times 6", [("ensure_app", "Calculator", ""), ("tap", "7", ""), ("tap", "×", ""),
                    ("tap", "6", ""), ("tap", "=", ""), ("answer", "", "42")]),
+    ("subtract 4 from 10", [("ensure_app", "Calculator", ""), ("tap", "1", ""), ("tap", "0", ""),
+                            ("tap", "−", ""), ("tap", "4", ""), ("tap", "=", ""),
+                            ("answer", "", "6")]),
+    ("jot down a note: call the bank", [("launch", "Notes", ""), ("tap", "New note", ""),
+                                        ("type", "Note", "call the bank"), ("tap", "Save", "")]),
+    ("create a 5:05 pm alarm", [("launch", "Clock", ""), ("tap", "Add alarm", ""),
+                                ("type", "", "5:05"), ("pick", "PM", ""), ("tap", "OK", "")]),
+    ("let Jo know that see you", [("launch", "Messages", ""), ("chat", "Jo", ""), *SEND]),
+    ("send an sms to Jo March: see you",
+     [("launch", "Messages", ""), ("chat", "Jo March", ""), *SEND]),
+    ("can you enable wifi for me, thanks", [("toggle", "wifi", "on")]),
 ])
 def test_family(task: str, expected: list[tuple[str, str, str]]) -> None:
     assert steps_of(task) == expected
@@ -70,6 +81,11 @@ def test_family(task: str, expected: list[tuple[str, str, str]]) -> None:
 def test_a_contact_number_with_spaces_is_typed_whole() -> None:
     steps = steps_of("add a contact called Jo March with the mobile number 555 0111")
     assert ("type", "phone", "555 0111") in steps
+
+
+def test_trailing_filler_stays_in_what_a_message_says() -> None:
+    assert ("fill", "message field", "wait for me please") in steps_of(
+        "text Jo saying wait for me please")
 
 
 def test_quotes_in_the_rest_of_a_clause_stay_whole() -> None:
