@@ -34,7 +34,8 @@ _VERBS = re.compile(r"^(?:please\s+)?(?:(?:double|long)[\s-]?(?:tap|click|press)
                     r"hit|touch|select|choose|pick|activate|open|toggle|turn on|turn off|enable|"
                     r"disable|check|"
                     r"uncheck|tick|untick|type(?:\s.+?)?\s(?:in|into)|enter(?:\s.+?)?\s(?:in|into)|"
-                    r"go to|find|locate|focus|point at|scroll to|switch on|switch off)\b\s*", re.I)
+                    r"go to|switch to|change to|find|locate|focus|point at|scroll to|switch on|"
+                    r"switch off|(?:show|display)(?=\s+the\b))\b\s*", re.I)
 _TOGGLE = re.compile(r"^(?:please\s+)?(?:turn|switch)\s+(?:on|off)\b|^(?:please\s+)?(?:enable|"
                      r"disable|toggle|check|uncheck|tick|untick)\b", re.I)
 _CJK_VERBS = re.compile(r"^(?:请)?(?:点击|单击|双击|长按|轻触|打开|选择|按下|按|进入|找到)\s*")
@@ -369,8 +370,8 @@ def _take_position(words: list[str], names: set[str] | None = None) -> tuple[
     x: float | None = None
     y: float | None = None
     kept: list[str] = []
-    for w in words:
-        if w in _POSITIONS and w not in (names or set()):
+    for i, w in enumerate(words):
+        if w in _POSITIONS and w not in (names or set()) and not (i and _names(words[i - 1])):
             px, py = _POSITIONS[w]
             x = px if px is not None else x
             y = py if py is not None else y
@@ -381,7 +382,14 @@ def _take_position(words: list[str], names: set[str] | None = None) -> tuple[
     return (x, y), [w for w in kept if w not in _PLACE_FRAME]
 
 
-_PLACE_FRAME = {"corner", "side", "edge", "screen", "of", "half", "part", "hand"}
+def _names(word: str) -> bool:
+    """Whether a place word right after ``word`` is part of a name ("align left", "zoom
+    center"): a name's word, not a filler, a role noun or another place word."""
+    return not (word in _FILLER or word in _POSITIONS or word in _PLACE_FRAME
+                or word in ROLES or word.removesuffix("s") in ROLES or word in ORDINALS)
+
+
+_PLACE_FRAME = {"corner", "side", "edge", "screen", "of", "half", "part", "hand", "from"}
 
 
 def _take_role(words: list[str]) -> tuple[str, list[str]]:

@@ -157,3 +157,25 @@ def test_capitalised_place_words_are_part_of_a_name() -> None:
                ("text", "Right to Left Document", (1026, 360, 1173, 377)),
                ("checkbox", "", (1206, 357, 1224, 375)))
     lands(s, "toggle the Right to Left Document option", (1206, 357, 1224, 375))
+
+
+def test_place_words_after_a_name_word_are_the_name() -> None:
+    assert (parse("press align left").text, parse("press align left").position) == (
+        "align left", None)
+    assert parse("tap the left button").position == (0.0, None)  # before the noun: a place
+    assert parse("tap the button top right").position == (1.0, 0.0)
+    q = parse("tap the second icon from the left")
+    assert (q.text, q.ordinal, q.position) == ("", 2, (0.0, None))
+    s = screen(("icon", "", (228, 64, 265, 99), "align left"),
+               ("icon", "", (302, 64, 339, 99), "align right"),
+               ("text", "Align", (1100, 500, 1150, 520)))
+    lands(s, "press align left", (228, 64, 265, 99))
+
+
+def test_show_the_menu_and_switch_to_are_verbs() -> None:
+    q = parse("show the Tools menu")
+    assert (q.text, q.container) == ("tools", Container("menu bar"))
+    assert parse("show hidden files").text == "show hidden files"  # a name, not a verb
+    q = parse("switch to Layout")
+    assert (q.text, q.role, q.toggle) == ("layout", "", False)
+    assert parse("switch on Wi-Fi").toggle
