@@ -112,7 +112,8 @@ def test_a_delete_with_no_one_to_ask_is_refused_and_deletes_nothing(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No --yes and no terminal (pytest's stdin): safety refuses the delete control's tap."""
     monkeypatch.setenv("GUIAGENT_DATA_DIR", str(tmp_path / "data"))
-    with SimDevice() as phone:
+    phone = SimDevice()
+    with phone:
         records = run(phone, "delete the note called Ideas", tmp_path / "run", yes=False)
         notes = phone.shell("content query --uri content://com.example.notes/notes")
     result = records[-1]
