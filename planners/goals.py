@@ -48,6 +48,7 @@ class Table:
     places: dict[str, tuple[str, ...]]
     kinds: frozenset[str]
     filler: frozenset[str]
+    device: frozenset[str]
     synonyms: dict[str, tuple[str, ...]]
 
 
@@ -60,6 +61,7 @@ def table() -> Table:
     return Table(intents, {k.casefold(): tuple(v) for k, v in raw["places"].items()},
                  frozenset(k.casefold() for k in raw["kinds"]),
                  frozenset(str(w).casefold() for w in raw["filler"]),
+                 frozenset(str(w).casefold() for w in raw["device"]),
                  {k.casefold(): tuple(v) for k, v in raw["synonyms"].items()})
 
 
@@ -98,16 +100,18 @@ def read_goal(text: str, intent: str = "") -> Goal | None:
                 " ".join(spec.get("hints", ())) if spec else "")
 
 
-def content(text: str) -> str:
+def content(text: str, device: bool = False) -> str:
     """The words of a sentence that name the thing (as written), without intent, filler
-    and kind words: "turn off the 7:00 AM alarm" -> "7:00 AM"."""
+    and kind words: "turn off the 7:00 AM alarm" -> "7:00 AM"; words for the device
+    itself go too unless ``device`` ("About phone" is a name)."""
     t = table()
+    drop = t.filler | t.kinds | (frozenset() if device else t.device)
     body = re.sub(r"['’]s\b", "", text)
     for kind in sorted(t.kinds, key=len, reverse=True):
         if " " in kind:
             body = re.sub(rf"\b{re.escape(kind)}\b", " ", body, flags=re.I)
     kept = [w for w in re.findall(r"[\w:&+.'-]+", body)
-            if w.strip(".'-").casefold() not in t.filler | t.kinds and w.strip(".'-")]
+            if w.strip(".'-").casefold() not in drop and w.strip(".'-")]
     return " ".join(w.strip(".'-") for w in kept)
 
 
@@ -167,7 +171,7 @@ def find_row(screen: Screen, target: str, verb: str) -> Element | None:
     (its names too): the row's switch for a toggle, its clickable part for a tap."""
     best: tuple[float, int, Element] | None = None
     for name in names_for(target):
-        want = words(content(name) or name)
+        want = words(content(name, device=True) or name)
         for row in rows(screen):
             score = coverage(want, row_text(row))
             e = _actionable(row, verb)

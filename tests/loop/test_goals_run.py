@@ -31,11 +31,13 @@ def test_a_wifi_row_is_found_by_exploring_then_by_the_saved_map(
     monkeypatch.setenv("GUIAGENT_DATA_DIR", str(tmp_path / "data"))
     counts, plans = [], []
     for n in range(2):
-        with SimDevice() as phone:
+        phone = SimDevice()
+        with phone:
             assert connected(phone) == "AndroidWifi"
             records = run(phone, "connect to CoffeeShop Guest", tmp_path / f"run{n}")
             result = records[-1]
-            assert isinstance(result, RunResult) and result.status == "success", result.reason
+            assert isinstance(result, RunResult)
+            assert result.status == "success", result.reason
             assert connected(phone) == "CoffeeShop Guest"
         counts.append(sum(isinstance(r, Acted) for r in records))
         plans.append(" ".join(r.subgoal for r in records if isinstance(r, Planned)))
