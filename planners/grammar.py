@@ -219,7 +219,7 @@ def _from_match(form: Form, m: re.Match[str], number: int, text: str,
     value = (groups.get("state") or groups.get("text") or groups.get("dir")
              or groups.get("seconds") or groups.get("key") or groups.get("menu") or "")
     if verb == "toggle":
-        value = "on" if value.lower() in ("on", "enable", "activate") else "off"
+        value = "on" if value.lower() in ("on", "enable", "enabled", "activate") else "off"
     elif verb not in KEEP_CASE:
         value = value.lower()
     return [Step(number, text, verb, groups.get("target", "").strip("'\" "), value)]

@@ -73,6 +73,12 @@ SEND = [("fill", "message field", "see you"), ("tap", "Send", "")]
     ("send an sms to Jo March: see you",
      [("launch", "Messages", ""), ("chat", "Jo March", ""), *SEND]),
     ("can you enable wifi for me, thanks", [("toggle", "wifi", "on")]),
+    ("set Dark theme to enabled", [("toggle", "Dark theme", "on")]),
+    ("set alarm 5am", [("launch", "Clock", ""), ("tap", "Add alarm", ""), ("type", "", "5:00"),
+                       ("pick", "AM", ""), ("tap", "OK", "")]),
+    ("save Jo March's mobile number as 555 0111",
+     [("launch", "Contacts", ""), ("tap", "Create contact", ""), ("fill", "first name", "Jo"),
+      ("fill", "last name", "March"), ("type", "phone", "555 0111"), ("tap", "Save", "")]),
 ])
 def test_family(task: str, expected: list[tuple[str, str, str]]) -> None:
     assert steps_of(task) == expected
