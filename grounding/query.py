@@ -226,7 +226,7 @@ def _parse_head(text: str, ordinals: bool = True) -> Query:
     if quoted:
         return Query(" ".join(quoted).strip(), True, role, ordinal, position)
     remaining = [w for i, w in enumerate(words) if w not in _FILLER
-                 or (0 < i == len(words) - 1 and has_opposite(w))]  # "Zoom In", "Sign in"
+                 or (0 < i == len(words) - 1 and _ends_name(w, words[i - 1]))]
     if role in ("key", "button") or any(shown_key(w) is not None for w in remaining):
         remaining = [w for w in remaining if w not in _KEY_WORDS] or remaining
     if not remaining and not ordinal:  # "press center", "click Row": the only word is a name
@@ -284,6 +284,13 @@ def _bare_name(words: list[str], role: str, position: tuple[float | None, float 
             and re.fullmatch(rf"{re.escape(role)}(?:es|s)?", " ".join(said)):
         return said
     return []
+
+
+def _ends_name(word: str, before: str) -> bool:
+    """A filler word that ends a name after one of its words: "Zoom In", "Sign in" (it has
+    an opposite), "Jump to", "Send to" (a preposition with nothing after it)."""
+    return before not in _FILLER and (has_opposite(word) or word in ("to", "on", "in", "at",
+                                                                     "of", "with"))
 
 
 _KEY_WORDS = {"letter", "digit", "symbol", "sign", "glyph", "character", "number"}

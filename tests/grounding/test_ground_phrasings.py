@@ -179,3 +179,11 @@ def test_show_the_menu_and_switch_to_are_verbs() -> None:
     q = parse("switch to Layout")
     assert (q.text, q.role, q.toggle) == ("layout", "", False)
     assert parse("switch on Wi-Fi").toggle
+
+
+def test_a_preposition_that_ends_a_name_stays() -> None:
+    assert parse("click Zoom In").text == "zoom in"
+    assert parse("the Jump to icon at the top left").text == "jump to"
+    assert parse("click the icon").text == ""
+    s = screen(("text", "Jump", (600, 300, 650, 320)), ("text", "Jump to", (20, 40, 80, 60)))
+    lands(s, "the Jump to button at the top left", (20, 40, 80, 60))
