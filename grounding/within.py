@@ -34,11 +34,24 @@ def _menu(screen: Screen, c: Container, pool: Scored) -> tuple[Scored, str]:
     if title is None:
         return pool, ""
     w, h = screen.geometry.width, title.box.height
+    bar = menu_bar(screen)
+    if bar and title not in bar and title.center.y > max(e.box.y2 for e in bar):
+        return _submenu(screen, title, pool), f"in the {title.text or c.text} submenu"
     region = Box(max(0, title.box.x1 - round(0.3 * w)), title.box.y2 - h // 4,
                  min(w, title.box.x1 + round(0.4 * w)), screen.geometry.height)
     kept = [(e, s) for e, s in pool if e is not title and region.contains(e.center)
             and e.center.y > title.box.y2 - h // 4]
     return kept, f"in the {title.text or c.text} menu"
+
+
+def _submenu(screen: Screen, title: Element, pool: Scored) -> Scored:
+    """Items of a submenu: an item inside an open menu opens its own to its right, the
+    first entry on the title's row (the parent's other items start where the title does)."""
+    w, h = screen.geometry.width, title.box.height
+    region = Box(title.box.x2, title.box.y1 - h, min(w, title.box.x2 + round(0.4 * w)),
+                 screen.geometry.height)
+    return [(e, s) for e, s in pool if e is not title and region.contains(e.center)
+            and e.box.x1 > title.box.x2]
 
 
 def _menu_title(screen: Screen, name: str) -> Element | None:

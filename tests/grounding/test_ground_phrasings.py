@@ -187,3 +187,19 @@ def test_a_preposition_that_ends_a_name_stays() -> None:
     assert parse("click the icon").text == ""
     s = screen(("text", "Jump", (600, 300, 650, 320)), ("text", "Jump to", (20, 40, 80, 60)))
     lands(s, "the Jump to button at the top left", (20, 40, 80, 60))
+
+
+def test_a_submenu_is_looked_for_right_of_its_title() -> None:
+    s = screen(
+        ("text", "File", (10, 5, 40, 25)), ("text", "Edit", (60, 5, 90, 25)),
+        ("text", "Document", (110, 5, 190, 25)), ("text", "Help", (210, 5, 240, 25)),
+        ("text", "Line Ending", (112, 35, 200, 55)), ("text", "Tab Size", (112, 60, 180, 80)),
+        ("text", "Word Wrap", (112, 85, 200, 105)),                    # the Document menu
+        ("text", "2", (330, 60, 340, 80)), ("text", "4", (330, 85, 340, 105)),
+        ("text", "8", (330, 110, 340, 130)),                           # Tab Size's submenu
+        ("text", "4", (700, 500, 710, 520)),                           # a 4 in the document
+    )
+    lands(s, "pick 4 from the Tab Size menu", (330, 85, 340, 105))
+    lands(s, "in the Tab Size menu choose 2", (330, 60, 340, 80))      # on the title's row
+    assert not locate(s, "choose Word Wrap in the Tab Size menu").found  # a sibling
+    lands(s, "choose Word Wrap in the Document menu", (112, 85, 200, 105))
