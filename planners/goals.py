@@ -31,6 +31,7 @@ from planners.grammar import (
     expand,
     parse_clause,
     parse_steps,
+    unknown,
     unmask,
 )
 from planners.navigate import Navigator, names_for
@@ -50,6 +51,7 @@ class Table:
     filler: frozenset[str]
     device: frozenset[str]
     synonyms: dict[str, tuple[str, ...]]
+    answers: tuple[dict[str, Any], ...]
 
 
 @cache
@@ -62,7 +64,8 @@ def table() -> Table:
                  frozenset(k.casefold() for k in raw["kinds"]),
                  frozenset(str(w).casefold() for w in raw["filler"]),
                  frozenset(str(w).casefold() for w in raw["device"]),
-                 {k.casefold(): tuple(v) for k, v in raw["synonyms"].items()})
+                 {k.casefold(): tuple(v) for k, v in raw["synonyms"].items()},
+                 tuple({**a, "pattern": re.compile(a["pattern"], re.I)} for a in raw["answers"]))
 
 
 def words(text: str) -> list[str]:
@@ -257,14 +260,13 @@ class GoalWalk:
 def parse_task(task: str) -> list[Step]:
     """The task's steps (planners.grammar); a clause no form reads, or one read only as a
     bare name though it says what to do ("use night mode"), becomes a goal step when it
-    states a goal (``read_goal``); else the grammar's error stands."""
+    states a goal (``read_goal``); else the clause's syntax error stands."""
     try:
         steps = parse_steps(task)
         if not any(_bare(s, s.text) and acting(s.text) for s in steps):
             return steps
-        error = None
-    except StepSyntaxError as exc:
-        error = exc
+    except StepSyntaxError:
+        pass
     parts, quoted = clauses(task)
     steps = []
     for number, clause in enumerate(parts, start=1):
@@ -276,12 +278,28 @@ def parse_task(task: str) -> list[Step]:
         if found and not (len(found) == 1 and _bare(found[0], text) and acting(text)):
             steps += found
             continue
-        goal = read_goal(text)
-        if goal is None:
-            raise error or StepSyntaxError(f"step {number} '{text}': no goal") from None
-        steps.append(Step(number, text, goal.verb, goal.phrase,
-                          goal.intent if goal.verb == "toggle" else ""))
+        steps += goal_steps(number, text, steps)
     return [sub for step in steps for sub in expand(step)]
+
+
+def goal_steps(number: int, text: str, before: list[Step]) -> list[Step]:
+    """A clause as a goal step, or as the answer to what the goal before it opens (a
+    network's password); StepSyntaxError naming the clause when it is neither."""
+    said, then = text.strip(" .!?"), []
+    for answer in table().answers:
+        m = answer["pattern"].search(said)
+        if m:
+            said = said[:m.start()]
+            then = [Step(number, text, "fill", answer["field"], m.group("text")),
+                    Step(number, text, "tap", answer["then"])]
+            break
+    goal = read_goal(said) if said else None
+    if goal is not None:
+        return [Step(number, text, goal.verb, goal.phrase,
+                     goal.intent if goal.verb == "toggle" else ""), *then]
+    if then and not said and before:
+        return then
+    raise StepSyntaxError(unknown(number, text))
 
 
 def _bare(step: Step, text: str) -> bool:

@@ -56,6 +56,15 @@ def test_a_clause_no_form_reads_becomes_a_goal_step_beside_the_others() -> None:
         ("tap", "CoffeeShop Guest")]
 
 
+@pytest.mark.parametrize("task", ["join HomeNet with password hunter22",
+                                  "connect to the HomeNet network. The password is hunter22"])
+def test_a_password_given_with_the_goal_answers_the_screen_it_opens(task: str) -> None:
+    assert [(s.verb, s.target, s.value) for s in parse_task(task)] == [
+        ("tap", "HomeNet", ""), ("fill", "Password", "hunter22"), ("tap", "Connect", "")]
+    with pytest.raises(StepSyntaxError, match="step 1 'the password is hunter22'"):
+        parse_task("the password is hunter22")       # no goal before it: nothing asks
+
+
 def test_every_place_of_the_table_is_an_app_of_the_phone_or_quick_settings() -> None:
     places = {p for where in table().places.values() for p in where}
     phone = SimDevice()
