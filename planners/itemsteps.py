@@ -62,11 +62,14 @@ class DeleteWalk:
     target: str
     phase: str = "find"
     taps: int = 0
+    note: str = ""           # what it is doing, in words, for the progress lines
 
     def found(self, screen: Screen, item: Element) -> Element:
         """The item is on the screen: its row's delete control, or the item to open it."""
         own = item if DELETE.match(name(item)) else row_control(screen, item, self.target)
         self.phase = "confirm" if own is not None else "opened"
+        self.note = (f"'{self.target}' has its own delete control" if own is not None
+                     else f"opening '{self.target}' to find its delete control")
         return self._tap(own or item)
 
     def next(self, screen: Screen) -> Element | str | None:
@@ -77,15 +80,15 @@ class DeleteWalk:
             return f"'{self.target}' is still on the screen" if still else None
         if self.phase == "confirm":
             answer = confirm_button(screen)
-            self.phase = "done"
+            self.phase, self.note = "done", f"confirming: delete '{self.target}'"
             return self._tap(answer) if answer is not None else self.next(screen)
         controls = delete_controls(screen)
         if controls:
-            self.phase = "confirm"
+            self.phase, self.note = "confirm", f"deleting '{self.target}': '{name(controls[0])}'"
             return self._tap(controls[0])
         more = next((e for e in screen.elements if MORE.match(name(e))), None)
         if self.phase == "opened" and more is not None:
-            self.phase = "menu"
+            self.phase, self.note = "menu", "looking for Delete under More options"
             return self._tap(more)
         where = "its menu" if self.phase == "menu" else "its screen"
         return f"found '{self.target}' but no delete control on {where}"
@@ -102,6 +105,7 @@ class ChatWalk:
     who: str
     phase: str = "find"
     waited: bool = False
+    note: str = ""
 
     def next(self, screen: Screen) -> Element | Action | str | None:
         if self.phase == "find":
@@ -110,7 +114,7 @@ class ChatWalk:
             field = next((e for e in screen.elements if e.kind == "input"), None)
             if field is None:
                 return "the new chat has no recipient field"
-            self.phase = "pick"
+            self.phase, self.note = "pick", f"new chat: to '{self.who}'"
             return parse_action({"type": "type", "text": self.who, "element": field.id})
         if self.phase == "pick":
             self.phase = "done"
@@ -121,13 +125,13 @@ class ChatWalk:
     def _find(self, screen: Screen) -> Element | Action | str:
         thread = None if NUMBER.match(self.who) else self._row(screen)
         if thread is not None:
-            self.phase = "done"
+            self.phase, self.note = "done", f"the conversation with '{self.who}'"
             return thread
         start = next((e for e in screen.elements if re.match(r"(?:start|new) (?:chat|"
                                                              r"conversation|message)",
                                                              name(e), re.I)), None)
         if start is not None:
-            self.phase = "to"
+            self.phase, self.note = "to", f"no conversation with '{self.who}': a new chat"
             return start
         if not self.waited:
             self.waited = True

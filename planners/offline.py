@@ -170,6 +170,8 @@ class OfflinePlanner:
                 self.waited, self.touched = False, ""
                 continue
             why = self.nav[1].note if self.nav is not None and self.nav[0] == self.index else ""
+            if self.walk is not None and self.walk[0] == self.index:
+                why = self.walk[1].note or why      # deleting an item, opening a chat
             return Decision(action, thought=f"{step.label()}: {action.type.replace('_', ' ')}"
                                             + (f" ({why})" if why else ""))
         total = len({s.number for s in steps})
