@@ -219,8 +219,10 @@ def _parse_head(text: str, ordinals: bool = True) -> Query:
         return Query(key, False, "key")
     rest, cjk_ordinal, cjk_position, cjk_role = _take_cjk(rest)
     words = _words(rest)
-    ordinal, words = _take_ordinal(words) if ordinals else (0, words)
-    position, words = (at, words) if at else _take_position(words, _named_places(rest))
+    named = _capitalised(rest, set(_POSITIONS) | set(ORDINALS))
+    ordinal, words = _take_ordinal(words) if ordinals and not named & set(ORDINALS) else (
+        0, words)
+    position, words = (at, words) if at else _take_position(words, named)
     role, words = _take_role(words) if role_asked is None else (role_asked, words)
     ordinal, position, role = ordinal or cjk_ordinal, position or cjk_position, role or cjk_role
     if quoted:
@@ -361,13 +363,14 @@ def _take_ordinal(words: list[str]) -> tuple[int, list[str]]:
     return 0, words
 
 
-def _named_places(text: str) -> set[str]:
-    """Place words written as part of a capitalised name ("Right to Left Document"): any
-    capitalised one but a first word that starts a plain sentence ("Top left button")."""
+def _capitalised(text: str, words: set[str]) -> set[str]:
+    """Which of ``words`` (places, ordinals) are written as part of a capitalised name
+    ("Right to Left Document", "the First Page icon"): any capitalised one but a first
+    word that starts a plain sentence ("Top left button", "Second item")."""
     tokens = text.split()
     capital = [i for i, t in enumerate(tokens) if t[:1].isupper()]
     return {normalize(tokens[i]) for i in capital
-            if normalize(tokens[i]) in _POSITIONS and (i > 0 or len(capital) > 1)}
+            if normalize(tokens[i]) in words and (i > 0 or len(capital) > 1)}
 
 
 def _take_position(words: list[str], names: set[str] | None = None) -> tuple[

@@ -203,3 +203,15 @@ def test_a_submenu_is_looked_for_right_of_its_title() -> None:
     lands(s, "in the Tab Size menu choose 2", (330, 60, 340, 80))      # on the title's row
     assert not locate(s, "choose Word Wrap in the Tab Size menu").found  # a sibling
     lands(s, "choose Word Wrap in the Document menu", (112, 85, 200, 105))
+
+
+def test_capitalised_ordinal_words_are_part_of_a_name() -> None:
+    q = parse("click the First Page icon")
+    assert (q.text, q.ordinal) == ("first page", 0)
+    assert parse("tap the second contact").ordinal == 2
+    assert parse("Second item").ordinal == 2  # a plain sentence's first word
+    s = screen(("icon", "", (10, 30, 40, 60), "first page"), ("icon", "", (50, 30, 80, 60),
+                                                             "last page"),
+               ("text", "Page 1", (600, 300, 660, 320)), ("text", "Page 2", (600, 700, 660, 720)))
+    lands(s, "the Last Page button at the top", (50, 30, 80, 60))
+    lands(s, "click the First Page icon", (10, 30, 40, 60))
