@@ -14,7 +14,7 @@ from devices.sim.device import SimDevice
 from devices.sim.phone import Phone
 from guiagent.config import Settings
 from guiagent.session import RunOptions, build_loop
-from guiagent.steps import Acted, RunResult, StepRecord
+from guiagent.steps import Acted, Decided, RunResult, StepRecord
 from planners.grammar import StepSyntaxError, parse_steps
 
 
@@ -126,6 +126,8 @@ def test_a_delete_with_no_one_to_ask_is_refused_and_deletes_nothing(
     assert isinstance(result, RunResult) and result.status == "failed"
     assert "refused" in result.reason and "--yes" in result.reason, result.reason
     assert "title=Ideas" in notes
+    thoughts = " ".join(r.thought for r in records if isinstance(r, Decided))
+    assert "opening 'Ideas' to find its delete control" in thoughts       # said in words
 
 
 @pytest.mark.slow
