@@ -207,9 +207,9 @@ def _container_name(words: str) -> str:
 
 
 def _parse_head(text: str, ordinals: bool = True) -> Query:
-    named = _NAMED.match(text.strip())
-    if named:  # "click on the text Row 3": what follows is the shown text, role words included
-        return Query(named.group("name").strip(" '\"“”‘’"), True)
+    shown = _NAMED.match(text.strip())
+    if shown:  # "click on the text Row 3": what follows is the shown text, role words included
+        return Query(shown.group("name").strip(" '\"“”‘’"), True)
     text, role_asked = _does(text)
     text, at = _take_at(text)
     quoted = [next(g for g in m.groups() if g) for m in _QUOTED.finditer(text)]
