@@ -1,24 +1,55 @@
-"""Perceive then locate, with one retry at full resolution on large screens."""
+"""Perceive then locate, with one retry at full resolution on large screens.
+
+Importing this module is cheap (perception and locating are imported on first use), so
+that a one-shot command can ``preopen`` the models before it imports the rest.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image
+if TYPE_CHECKING:
+    from PIL import Image
 
-from devices.base import Observation
-from grounding.locate import MIN_SCORE, locate
-from grounding.perceive import Perceiver
-from grounding.types import Screen, Target
+    from devices.base import Observation
+    from grounding.perceive import Perceiver
+    from grounding.types import Screen, Target
+
+
+def preopen() -> None:
+    """Start opening, on background threads, what perceiving a first screen takes: the
+    text detector, the element detector and icon classifier that ship, the float
+    recognizer (of lines, or of short labels beside the int8 one) and the installed icon
+    theme's index. The caller imports and decodes meanwhile; a Perceiver takes these."""
+    import threading
+
+    from grounding import runtime
+    from grounding.ocr import DET_MODEL, REC_MODEL, models_dir
+
+    models = Path(__file__).parent / "models"
+    runtime.preopen([models_dir() / DET_MODEL, models / "detector.onnx",
+                     models / "icons.onnx", models_dir() / REC_MODEL])
+    threading.Thread(target=_theme_index, name="guiagent-themes", daemon=True).start()
+
+
+def _theme_index() -> None:
+    from grounding import themeicons
+
+    themeicons.installed()
 
 
 def ground(perceiver: Perceiver, source: Observation | Image.Image | str | Path,
-           instruction: str, min_score: float = MIN_SCORE) -> tuple[Screen, Target]:
+           instruction: str, min_score: float | None = None) -> tuple[Screen, Target]:
     """The screen and the target; a miss on a large screen re-reads its dense regions
-    at full resolution (small targets) and tries once more."""
+    at full resolution (small targets) and tries once more. ``min_score``: locate's
+    default unless given."""
+    from grounding.locate import MIN_SCORE, locate
+
+    score = MIN_SCORE if min_score is None else min_score
     screen = perceiver.perceive(source)
-    target = locate(screen, instruction, min_score)
+    target = locate(screen, instruction, score)
     if target.found or not perceiver.can_refine(screen):
         return screen, target
     screen = perceiver.refine(source)
-    return screen, locate(screen, instruction, min_score)
+    return screen, locate(screen, instruction, score)

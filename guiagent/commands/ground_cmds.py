@@ -56,6 +56,7 @@ def _live_observation(device: str) -> Any:
 def perceive(image: Path | None, as_json: bool, som: Path | None, tree: Path | None,
              device: str | None) -> None:
     """List the elements found on a screenshot, or on a live device's screen (-d)."""
+    _preopen(image)
     from grounding.som import element_list, render_som
 
     if som is not None and som.suffix.lower() != ".png":
@@ -93,6 +94,8 @@ def ground(image: Path | None, instruction: str | None, as_json: bool, jsonl: Pa
            tree: Path | None, grounder: str | None, model: str | None, base_url: str | None,
            coord_mode: str | None) -> None:
     """Print the point (x y) an instruction refers to; exit 1 with the reason when not found."""
+    if jsonl is None and instruction:
+        _preopen(image)
     from guiagent.config import load_settings
 
     settings = load_settings({"grounder": grounder, "grounding_model": model,
@@ -107,14 +110,24 @@ def ground(image: Path | None, instruction: str | None, as_json: bool, jsonl: Pa
         raise UsageError('usage: guiagent ground IMAGE "instruction" (or --jsonl FILE)')
     from grounding.pipeline import ground as ground_on
 
+    obs = _observation(image, tree)
     perceiver = _perceiver(settings)
     if remote is not None:
-        target = remote(perceiver.perceive(_observation(image, tree)), instruction)
+        target = remote(perceiver.perceive(obs), instruction)
     else:
-        _, target = ground_on(perceiver, _observation(image, tree), instruction)
+        _, target = ground_on(perceiver, obs, instruction)
     _report(target, as_json)
     if not target.found:
         raise SystemExit(EXIT_FAILED)
+
+
+def _preopen(image: Path | None) -> None:
+    """Start opening the models (a one-shot command) while the settings, the code and the
+    image load; not when there is no image to look at."""
+    if image is not None and image.is_file():
+        from grounding.pipeline import preopen
+
+        preopen()
 
 
 def _perceiver(settings: Any) -> Any:

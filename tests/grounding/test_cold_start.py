@@ -1,4 +1,5 @@
-"""A new screen after ``reset`` is perceived cold: nothing read on an earlier screen is reused.
+"""Cold starts: a new screen after ``reset`` is perceived cold (nothing read on an earlier
+screen is reused), and a one-shot command opens its models in the background.
 
 Uses a gtk3-widget-factory screenshot of the desktop dev set: it has text lines, short
 labels in empty buttons and nameless icons, so every per-content cache has work to do.
@@ -8,8 +9,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from grounding import runtime
+from grounding.errors import ModelMissing
+from grounding.ocr import DET_MODEL, models_dir
 from grounding.perceive import Perceiver, load_image
+from grounding.pipeline import ground
 from grounding.types import Screen
+from guiagent.cli import main
 
 SHOT = Path(__file__).resolve().parents[2] / "bench" / "desktop_devset" / "images" / \
     "widgets-1.png"
@@ -33,3 +41,28 @@ def test_reset_forgets_lines_short_labels_and_icon_names(perceiver: Perceiver) -
     again = perceiver.perceive(image)
     assert _elements(again) == _elements(first)
     assert all(len(c) for c in caches)
+
+
+def test_a_preopened_session_is_taken_once_and_errors_are_handed_over(tmp_path: Path) -> None:
+    det = models_dir() / DET_MODEL
+    runtime.preopen([det, tmp_path / "absent.onnx"])
+    first = runtime.session(det)        # the one opened in the background
+    second = runtime.session(det)       # nothing left to take: opened here
+    assert first is not second
+    assert [i.name for i in first.get_inputs()] == [i.name for i in second.get_inputs()]
+    with pytest.raises(ModelMissing, match="reinstall"):
+        runtime.session(tmp_path / "absent.onnx")
+    assert not runtime._OPENING
+
+
+def test_one_shot_ground_opens_its_models_beforehand_and_answers_alike(
+        perceiver: Perceiver, capsys: pytest.CaptureFixture[str]) -> None:
+    """``guiagent ground`` preopens the models; the answer is the in-process one."""
+    with pytest.raises(SystemExit) as done:
+        main(["ground", str(SHOT), "click Inset"])
+    out, _ = capsys.readouterr()
+    perceiver.reset()
+    _, target = ground(perceiver, load_image(SHOT), "click Inset")
+    assert done.value.code in (0, None) and target.found and target.point is not None
+    assert out.split() == [str(target.point.x), str(target.point.y)]
+    assert not runtime._OPENING   # every preopened session was taken
