@@ -25,6 +25,7 @@ MIN_SCORE = 0.6
 QUOTED_MIN = 0.75    # quoted text must match closely
 LITERAL_MIN = 0.85   # the whole instruction read as on-screen text
 PARTIAL_MAX = QUOTED_MIN  # a name lacking some asked words ("Save" for "Save As")
+WORDS_SHOWN = 0.03     # a classifier's label holds every asked word (not only a synonym)
 NEAR_BEST = 0.12     # matches this close to the best count as equally good (ordinals, positions)
 NON_TARGETS = ("container",)
 ACTION_ONLY = 0.85   # a classified icon matched by the action word of a two-word name
@@ -210,9 +211,7 @@ def _by_text(screen: Screen, q: Query, pool: Scored, min_score: float,
         kinds = ROLES.get(q.role, ())
         pool = pool + [(e, 1.0 if not kinds or "text" in kinds else 0.85)
                        for e in stacked(screen)]
-    scored = sorted(((e, name_score(e, asked) * w + (_same_case(e, q.text) if q.quoted else 0))
-                     for e, w in pool),
-                    key=_rank)
+    scored = sorted(((e, _scored(e, asked, q) * w) for e, w in pool), key=_rank)
     best = scored[0][1] if scored else 0.0
     min_score = max(min_score, QUOTED_MIN) if strict else min_score
     if best < min_score:
@@ -230,6 +229,16 @@ def _by_text(screen: Screen, q: Query, pool: Scored, min_score: float,
     good = [(e, s) for e, s in scored if s >= max(min_score, best - NEAR_BEST)]
     target = _pick(screen, q, good, q.text)
     return _to_switch(screen, target) if q.toggle else target
+
+
+def _scored(e: Element, asked: list[tuple[str, float]], q: Query) -> float:
+    """An element's match; a little more for a classifier's label that holds every asked
+    word, so "arrow down" beats a label that only means it ("expand") for "the Down icon"."""
+    score = name_score(e, asked)
+    if 0 < score < 1 and e.source in ("proposal", "detector") and e.label and set(
+            normalize(q.text).split()) <= set(normalize(e.label).split()):
+        score += WORDS_SHOWN
+    return score + (_same_case(e, q.text) if q.quoted else 0)
 
 
 def stacked(screen: Screen) -> list[Element]:

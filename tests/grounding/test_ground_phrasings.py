@@ -215,3 +215,11 @@ def test_capitalised_ordinal_words_are_part_of_a_name() -> None:
                ("text", "Page 1", (600, 300, 660, 320)), ("text", "Page 2", (600, 700, 660, 720)))
     lands(s, "the Last Page button at the top", (50, 30, 80, 60))
     lands(s, "click the First Page icon", (10, 30, 40, 60))
+
+
+def test_a_label_that_says_the_asked_word_beats_one_that_only_means_it() -> None:
+    s = screen(("icon", "", (1030, 10, 1052, 40), "expand"),         # a drop-down, higher up
+               ("icon", "", (741, 57, 776, 91), "arrow up"),
+               ("icon", "", (785, 65, 803, 83), "arrow down"))
+    lands(s, "the Down icon at the top", (785, 65, 803, 83))
+    lands(s, 'tap the "Up" icon', (741, 57, 776, 91))
