@@ -25,8 +25,9 @@ MIN_SCORE = 0.6
 QUOTED_MIN = 0.75    # quoted text must match closely
 LITERAL_MIN = 0.85   # the whole instruction read as on-screen text
 PARTIAL_MAX = QUOTED_MIN  # a name lacking some asked words ("Save" for "Save As")
-WORDS_SHOWN = 0.03     # a classifier's label holds every asked word (not only a synonym)
+WORDS_SHOWN = 0.03   # a classifier's label holds every asked word (not only a synonym)
 NEAR_BEST = 0.12     # matches this close to the best count as equally good (ordinals, positions)
+ANCHORS = 5          # elements of the anchor's name tried for "next to" (the best first)
 NON_TARGETS = ("container",)
 ACTION_ONLY = 0.85   # a classified icon matched by the action word of a two-word name
 Scored = list[tuple[Element, float]]
@@ -447,8 +448,9 @@ def _relative_to_any(screen: Screen, q: Query, anchor: Target) -> Target:
     options = [(anchor.element, max(anchor.score, MIN_SCORE))]
     if q.anchor.text and not q.anchor.ordinal:
         asked = [(q.anchor.text, 1.0)] if q.anchor.quoted else variants(q.anchor.text)
-        options += [(e, s) for e in screen.elements if e.kind not in NON_TARGETS
-                    and e is not anchor.element and (s := name_score(e, asked)) >= MIN_SCORE]
+        others = [(e, s) for e in screen.elements if e.kind not in NON_TARGETS
+                  and e is not anchor.element and (s := name_score(e, asked)) >= MIN_SCORE]
+        options += sorted(others, key=_rank)[:ANCHORS - 1]
     found = [(t, cost / a_score) for a, a_score in options
              for t, cost in [_relative(screen, q, a)] if t.found]
     return min(found, key=lambda tc: tc[1])[0] if found else _relative(screen, q,
