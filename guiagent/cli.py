@@ -59,7 +59,8 @@ class LazyGroup(click.Group):
         return sorted(all_commands())
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = all_commands().get(cmd_name)
+        # a built-in command needs no scan of the installed packages' entry points
+        target = COMMANDS.get(cmd_name) or all_commands().get(cmd_name)
         if target is None:
             return None
         module_name, _, attr = target.partition(":")
@@ -68,6 +69,8 @@ class LazyGroup(click.Group):
 
     def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
         name = args[0] if args else ""
+        if name in COMMANDS:
+            return super().resolve_command(ctx, args)
         commands = all_commands()
         if name and not name.startswith("-") and name not in commands:
             import difflib

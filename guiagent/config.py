@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import platformdirs
-from pydantic import Field
+from annotated_types import Ge, Gt  # constraints pydantic checks (imported when checking)
 
 from guiagent.config_check import check_extra, check_layer
 from guiagent.errors import ConfigError
@@ -51,13 +51,13 @@ class Settings:
     grounder: Literal["local", "vlm"] = "local"
     ocr_models: Literal["auto", "int8", "float"] = "auto"  # auto: int8 recognizer on a CPU
     coord_mode: Literal["norm1", "norm1000", "smart_resize", "pixels"] | None = None
-    max_steps: Annotated[int, Field(gt=0)] = 30
-    explore_budget: Annotated[int, Field(ge=0)] | None = None  # offline goals; None: steps-6
-    max_cost: Annotated[float, Field(gt=0)] | None = None
+    max_steps: Annotated[int, Gt(0)] = 30
+    explore_budget: Annotated[int, Ge(0)] | None = None  # offline goals; None: steps-6
+    max_cost: Annotated[float, Gt(0)] | None = None
     safety_policy: str | None = None
-    image_max_side: Annotated[int, Field(gt=0)] = 1280  # images sent to a model: long side
-    llm_timeout: Annotated[float, Field(gt=0)] = 60.0
-    device_wait: Annotated[float, Field(ge=0)] = 10.0  # seconds to wait for a device in use
+    image_max_side: Annotated[int, Gt(0)] = 1280  # images sent to a model: long side
+    llm_timeout: Annotated[float, Gt(0)] = 60.0
+    device_wait: Annotated[float, Ge(0)] = 10.0  # seconds to wait for a device in use
     privacy: list[str] | str | None = None  # classes to mask (default all), or "off"
     local_only: bool = False               # refuse any LLM server that is not on this machine
     desktop_tree: bool = True              # read the desktop's AT-SPI tree (False: pixels only)

@@ -11,36 +11,45 @@ import difflib
 import re
 from collections.abc import Mapping
 from functools import cache
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import click
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from guiagent.errors import ConfigError
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter, ValidationError
 
 TYPE_NAME = re.compile(r"^(\w+\[.*|str|int|float|bool|PriceMapping|function-.*|literal\[.*)$")
 EXTRA_KEYS = {"prices"}   # known keys that live in Settings.extra
 _warned: set[tuple[str, str]] = set()
 
-NonNegative = Annotated[float, Field(ge=0)]
 
-
-class PriceMapping(BaseModel):
-    """``{input = .., output = ..}``: USD per 1M tokens."""
-
-    model_config = ConfigDict(extra="forbid")
-    input: NonNegative
-    output: NonNegative
-
-
-Prices = dict[str, tuple[NonNegative, NonNegative] | PriceMapping]
-
-
+# pydantic is imported when there is something to check (a one-shot command with no config
+# file and no settings in the environment starts without it).
 @cache
 def _settings_adapter() -> TypeAdapter[Any]:
+    from pydantic import TypeAdapter
+
     from guiagent.config import Settings
 
     return TypeAdapter(Settings)
+
+
+@cache
+def _prices_adapter() -> TypeAdapter[Any]:
+    """``prices``: each model's [input, output] or {input = .., output = ..}, in USD per 1M
+    tokens."""
+    from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+    non_negative = Annotated[float, Field(ge=0)]
+
+    class PriceMapping(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        input: non_negative  # type: ignore[valid-type]
+        output: non_negative  # type: ignore[valid-type]
+
+    return TypeAdapter(dict[str, tuple[non_negative, non_negative] | PriceMapping])
 
 
 def check_layer(values: Mapping[str, Any], source: str,
@@ -49,6 +58,10 @@ def check_layer(values: Mapping[str, Any], source: str,
 
     ``names`` maps a setting to what the user wrote (an environment variable's name)."""
     plain = {k: v for k, v in values.items() if k != "extra"}
+    if not plain:
+        return {"extra": values["extra"]} if "extra" in values else {}
+    from pydantic import ValidationError
+
     try:
         checked = _settings_adapter().validate_python(plain)
     except ValidationError as exc:
@@ -74,8 +87,10 @@ def _check_privacy(value: list[str] | str, source: str, key: str) -> None:
 def check_extra(extra: Mapping[str, Any], source: str, known: set[str]) -> None:
     """``prices`` checked; any other key warned about once (with a did-you-mean)."""
     if "prices" in extra:
+        from pydantic import ValidationError
+
         try:
-            TypeAdapter(Prices).validate_python(extra["prices"])
+            _prices_adapter().validate_python(extra["prices"])
         except ValidationError as exc:
             raise ConfigError(_message(exc, source, {}, prefix="prices") +
                               " (each model: [input, output] in USD per 1M tokens)") from exc
