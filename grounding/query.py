@@ -365,12 +365,11 @@ def _take_ordinal(words: list[str]) -> tuple[int, list[str]]:
 
 def _capitalised(text: str, words: set[str]) -> set[str]:
     """Which of ``words`` (places, ordinals) are written as part of a capitalised name
-    ("Right to Left Document", "the First Page icon"): any capitalised one but a first
-    word that starts a plain sentence ("Top left button", "Second item")."""
+    ("Right to Left Document", "the First Page icon"): any capitalised one but the first
+    word, which may start a sentence ("Top left button", "Bottom right Customer service
+    button", "Second item")."""
     tokens = text.split()
-    capital = [i for i, t in enumerate(tokens) if t[:1].isupper()]
-    return {normalize(tokens[i]) for i in capital
-            if normalize(tokens[i]) in words and (i > 0 or len(capital) > 1)}
+    return {normalize(t) for t in tokens[1:] if t[:1].isupper() and normalize(t) in words}
 
 
 def _take_position(words: list[str], names: set[str] | None = None) -> tuple[

@@ -223,3 +223,9 @@ def test_a_label_that_says_the_asked_word_beats_one_that_only_means_it() -> None
                ("icon", "", (785, 65, 803, 83), "arrow down"))
     lands(s, "the Down icon at the top", (785, 65, 803, 83))
     lands(s, 'tap the "Up" icon', (741, 57, 776, 91))
+
+
+def test_a_capitalised_first_word_may_start_a_sentence() -> None:
+    q = parse("Bottom right Customer service button (rounded icon)")
+    assert q.position == (1.0, 1.0) and "customer service" in q.text
+    assert parse("Top left menu bar icon").position == (0.0, 0.0)
