@@ -211,8 +211,8 @@ class Ocr:
 def glyph_cut(rgb: np.ndarray, box: Box, text: str) -> tuple[Box, Box, str] | None:
     """A line read as one character and words ("x Cut", "notes.txt X") split in two: the
     glyph's box, the words' box and the character, when the pixels show the character
-    apart from the words by more than ``GLYPH_GAP`` of their height (a word space is far
-    narrower); else None."""
+    apart from the words by more than ``GLYPH_GAP`` of their ink's height or its own (a
+    word space is far narrower); else None."""
     words = text.split(" ")
     head = len(words[0]) == 1
     if len(words) < 2 or head == (len(words[-1]) == 1) or len(text) < 4:
@@ -226,10 +226,10 @@ def glyph_cut(rgb: np.ndarray, box: Box, text: str) -> tuple[Box, Box, str] | No
     glyph, near = (runs[0], runs[1]) if head else (runs[-1], runs[-2])
     rest = Box(near[0], box.y1, box.x2, box.y2) if head else Box(box.x1, box.y1, near[1], box.y2)
     gap = near[0] - glyph[1] if head else glyph[0] - near[1]
-    height = max(ink_height(rgb, rest), 0.6 * box.height)
-    if gap < GLYPH_GAP * height:
+    cut = Box(glyph[0], box.y1, glyph[1], box.y2)
+    if gap < GLYPH_GAP * max(ink_height(rgb, rest), ink_height(rgb, cut)):
         return None
-    return Box(glyph[0], box.y1, glyph[1], box.y2), rest, char
+    return cut, rest, char
 
 
 def ink_runs(rgb: np.ndarray, box: Box, min_gap: float) -> list[tuple[int, int]]:

@@ -85,6 +85,9 @@ def test_a_glyph_is_cut_only_when_set_apart_from_the_words() -> None:
     tab, box = draw_line([("notes.txt", 0), ("x", 12)])
     cut = glyph_cut(tab, box, "notes.txt X")
     assert cut is not None and cut[2] == "X" and cut[1].x1 == box.x1 and cut[0].x1 >= cut[1].x2
+    full = np.asarray(load_image(DEVSET / "featherpad-edit-1080.png"))
+    cut = glyph_cut(full, Box(45, 183, 130, 210), "目 Sect Al")  # the detector's box at 1080p
+    assert cut is not None and cut[1].x1 == 69
     spaced, box = draw_line([("D Copy", 0)])
     assert glyph_cut(spaced, box, "D Copy") is None  # a word space is no gap
     spaced, box = draw_line([("a", 0), ("cat", 9)])
