@@ -28,8 +28,9 @@ def preopen() -> None:
     from grounding.ocr import DET_MODEL, REC_MODEL, models_dir
 
     models = Path(__file__).parent / "models"
-    runtime.preopen([models_dir() / DET_MODEL, models / "detector.onnx",
-                     models / "icons.onnx", models_dir() / REC_MODEL])
+    paths = [models_dir() / DET_MODEL, models / "detector.onnx", models / "icons.onnx",
+             models_dir() / REC_MODEL]
+    runtime.preopen([p for p in paths if p.is_file()])   # what does not ship is not asked for
     threading.Thread(target=_theme_index, name="guiagent-themes", daemon=True).start()
 
 

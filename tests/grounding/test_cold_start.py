@@ -28,6 +28,7 @@ def _elements(screen: Screen) -> list[tuple[str, str, str, tuple[int, int, int, 
             for e in screen.elements]
 
 
+@pytest.mark.slow
 def test_reset_forgets_lines_short_labels_and_icon_names(perceiver: Perceiver) -> None:
     image = load_image(SHOT)
     perceiver.reset()
@@ -55,6 +56,7 @@ def test_a_preopened_session_is_taken_once_and_errors_are_handed_over(tmp_path: 
     assert not runtime._OPENING
 
 
+@pytest.mark.slow
 def test_one_shot_ground_opens_its_models_beforehand_and_answers_alike(
         perceiver: Perceiver, capsys: pytest.CaptureFixture[str]) -> None:
     """``guiagent ground`` preopens the models; the answer is the in-process one."""
