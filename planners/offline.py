@@ -31,8 +31,10 @@ from planners.goals import (
     DEFAULT_PLACES,
     Goal,
     GoalWalk,
+    content,
     find_row,
     parse_task,
+    places_for,
     read_goal,
     stated_intent,
 )
@@ -282,13 +284,15 @@ class OfflinePlanner:
                             reason="no element reads exactly that")
         else:
             target = self._locate_plain(screen, step.target)
-        if target.found and target.element is not None and not self._not_a_switch(step, screen,
-                                                                                   target):
+        # a row that says all the target's words (a contact, an alarm) beats a part of them
+        row = find_row(screen, step.target, step.verb) if not step.exact else None
+        e = target.element
+        if target.found and e is not None and not self._not_a_switch(step, screen, target) \
+                and (row is None or covers(step.target, e.text or e.label)):
             if self.nav is not None and self.nav[0] == self.index:
                 self.nav[1].note = f"'{step.target}' is on this screen"
-            return target.element
-        row = find_row(screen, step.target, step.verb) if not step.exact else None
-        if row is not None:      # a row that says the target's words: a contact, an alarm
+            return e
+        if row is not None:
             if self.nav is not None and self.nav[0] == self.index:
                 self.nav[1].note = f"a row that says '{step.target}' is on this screen"
             return row
@@ -339,7 +343,7 @@ class OfflinePlanner:
         """The navigator's next action towards the target (planners.navigate)."""
         if self.nav is None or self.nav[0] != self.index:
             said = read_goal(step.text)       # where the sentence points: its places, hints
-            goal = Goal(step.text, step.value, step.target,
+            goal = Goal(step.text, step.value, content(step.target, device=True) or step.target,
                         said.places if said else DEFAULT_PLACES, said.hints if said else "")
             self.nav = (self.index, GoalWalk(goal, self.store, self.locate, self.explore_budget))
         action = self.nav[1].next(screen)
@@ -350,14 +354,17 @@ class OfflinePlanner:
 
     def _locate_plain(self, screen: Screen, what: str) -> Target:
         """Locate ``what`` (or a name apps use for it: "dark mode" is "Dark theme");
-        "Airplane mode in Quick Settings" also as "Airplane mode"."""
+        "Airplane mode in Quick Settings" also as "Airplane mode", but "message from David"
+        never as "message" (David is no place: that message is a row of data)."""
         target = self.locate(screen, what)
         for alias in names_for(what)[1:]:
             if target.found:
                 break
             target = self.locate(screen, alias)
-        head = QUALIFIER.split(what, maxsplit=1)[0]
+        head, *tail = QUALIFIER.split(what, maxsplit=1)
         if target.found or head == what or not head:
+            return target
+        if tail and not places_for(tail[0]) and not self.locate(screen, tail[0]).found:
             return target
         plain = self.locate(screen, head)
         return plain if plain.found else target
@@ -424,8 +431,9 @@ class OfflinePlanner:
         """Tap the app (or item) when it is on the screen, else launch the app by name."""
         if not self.acted:
             t = self.locate(screen, step.target)
-            if t.found and t.element is not None:
-                return self._issue(act("tap", element=t.element.id))
+            e = t.element       # "my conversation with Carol" is no Messages icon: launch
+            if t.found and e is not None and covers(step.target, e.text or e.label):
+                return self._issue(act("tap", element=e.id))
         last = self.last
         if last is not None and last.action.type == "launch_app" and last.result == "error":
             # not an app: an item of the current app, perhaps behind a pop-up or below
