@@ -17,19 +17,21 @@ if TYPE_CHECKING:
     from grounding.types import Screen, Target
 
 
-def preopen() -> None:
+def preopen(int8: bool | None = None) -> None:
     """Start opening, on background threads, what perceiving a first screen takes: the
-    text detector, the element detector and icon classifier that ship, the float
-    recognizer (of lines, or of short labels beside the int8 one) and the installed icon
-    theme's index. The caller imports and decodes meanwhile; a Perceiver takes these."""
+    text detector, the line recognizer (``int8`` as in ``OcrConfig``), the element detector
+    and icon classifier that ship, the float recognizer (short labels) and the installed
+    icon theme's index. The caller imports and decodes meanwhile; a Perceiver takes these."""
     import threading
 
     from grounding import runtime
-    from grounding.ocr import DET_MODEL, REC_MODEL, models_dir
+    from grounding.ocr import model_paths
 
+    if int8 is None:   # as Ocr decides, without importing onnxruntime here
+        int8 = runtime.fast_int8() and not runtime.cuda_installed()
+    det, rec = model_paths(int8)
     models = Path(__file__).parent / "models"
-    paths = [models_dir() / DET_MODEL, models / "detector.onnx", models / "icons.onnx",
-             models_dir() / REC_MODEL]
+    paths = [det, rec, models / "detector.onnx", models / "icons.onnx", model_paths(False)[1]]
     runtime.preopen([p for p in paths if p.is_file()])   # what does not ship is not asked for
     threading.Thread(target=_theme_index, name="guiagent-themes", daemon=True).start()
 

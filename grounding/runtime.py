@@ -61,6 +61,17 @@ def cpu_threads() -> int:
     return max(1, min(4, usable))
 
 
+def cuda_installed() -> bool:
+    """Whether onnxruntime's CUDA provider is installed (onnxruntime-gpu), told from its
+    files without importing onnxruntime; ``providers`` says whether it also answers."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("onnxruntime")
+    folders = spec.submodule_search_locations if spec is not None else None
+    return any((Path(f) / "capi" / "libonnxruntime_providers_cuda.so").is_file()
+               for f in folders or [])
+
+
 @cache
 def providers() -> tuple[str, ...]:
     """Execution providers in order of preference: CUDA when present, then CPU."""

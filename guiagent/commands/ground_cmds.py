@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -56,17 +57,18 @@ def _live_observation(device: str) -> Any:
 def perceive(image: Path | None, as_json: bool, som: Path | None, tree: Path | None,
              device: str | None) -> None:
     """List the elements found on a screenshot, or on a live device's screen (-d)."""
-    _preopen(image)
-    from grounding.som import element_list, render_som
-
     if som is not None and som.suffix.lower() != ".png":
         raise UsageError(f"--som {som}: the marked image is written as PNG; name it *.png")
     if (image is None) == (device is None):
         raise UsageError("give an IMAGE or a live device (-d desktop), not both or neither")
     from guiagent.config import load_settings
 
-    obs = _observation(image, tree) if image is not None else _live_observation(str(device))
-    screen = _perceiver(load_settings()).perceive(obs)
+    settings = load_settings()
+    pending = _start(image, tree, settings) if image is not None else None
+    from grounding.som import element_list, render_som
+
+    obs = pending() if pending is not None else _live_observation(str(device))
+    screen = _perceiver(settings).perceive(obs)
     if som is not None:
         render_som(obs.image, screen.elements).save(som, format="PNG")
     if as_json:
@@ -94,8 +96,6 @@ def ground(image: Path | None, instruction: str | None, as_json: bool, jsonl: Pa
            tree: Path | None, grounder: str | None, model: str | None, base_url: str | None,
            coord_mode: str | None) -> None:
     """Print the point (x y) an instruction refers to; exit 1 with the reason when not found."""
-    if jsonl is None and instruction:
-        _preopen(image)
     from guiagent.config import load_settings
 
     settings = load_settings({"grounder": grounder, "grounding_model": model,
@@ -108,9 +108,10 @@ def ground(image: Path | None, instruction: str | None, as_json: bool, jsonl: Pa
         return
     if image is None or not instruction:
         raise UsageError('usage: guiagent ground IMAGE "instruction" (or --jsonl FILE)')
+    pending = _start(image, tree, settings)
     from grounding.pipeline import ground as ground_on
 
-    obs = _observation(image, tree)
+    obs = pending()
     perceiver = _perceiver(settings)
     if remote is not None:
         target = remote(perceiver.perceive(obs), instruction)
@@ -121,13 +122,21 @@ def ground(image: Path | None, instruction: str | None, as_json: bool, jsonl: Pa
         raise SystemExit(EXIT_FAILED)
 
 
-def _preopen(image: Path | None) -> None:
-    """Start opening the models (a one-shot command) while the settings, the code and the
-    image load; not when there is no image to look at."""
-    if image is not None and image.is_file():
-        from grounding.pipeline import preopen
+def _start(image: Path, tree: Path | None, settings: Any) -> Callable[[], Any]:
+    """The observation of ``image``, to wait for: a one-shot command decodes the file and
+    opens the models on background threads while its code loads (the call returned
+    raises what reading the image raised)."""
+    if not image.is_file():
+        return lambda: _observation(image, tree)
+    from concurrent.futures import ThreadPoolExecutor
 
-        preopen()
+    from grounding.pipeline import preopen
+
+    pool = ThreadPoolExecutor(1, thread_name_prefix="guiagent-decode")
+    decoding = pool.submit(_observation, image, tree)
+    pool.shutdown(wait=False)
+    preopen({"int8": True, "float": False}.get(settings.ocr_models))
+    return decoding.result
 
 
 def _perceiver(settings: Any) -> Any:

@@ -13,9 +13,9 @@ import pytest
 
 from grounding import runtime
 from grounding.errors import ModelMissing
-from grounding.ocr import DET_MODEL, models_dir
+from grounding.ocr import DET_MODEL, REC_INT8, REC_MODEL, models_dir
 from grounding.perceive import Perceiver, load_image
-from grounding.pipeline import ground
+from grounding.pipeline import ground, preopen
 from grounding.types import Screen
 from guiagent.cli import main
 
@@ -68,3 +68,15 @@ def test_one_shot_ground_opens_its_models_beforehand_and_answers_alike(
     assert done.value.code in (0, None) and target.found and target.point is not None
     assert out.split() == [str(target.point.x), str(target.point.y)]
     assert not runtime._OPENING   # every preopened session was taken
+
+
+@pytest.mark.parametrize("int8", [True, False])
+def test_preopen_opens_the_recognizer_the_settings_choose(int8: bool) -> None:
+    preopen(int8)
+    opening = [path for path, _ in runtime._OPENING]
+    names = [p.name for p in opening]
+    assert names[:2] == [DET_MODEL, REC_INT8 if int8 else REC_MODEL]
+    assert REC_MODEL in names and (REC_INT8 in names) is int8
+    for path in opening:   # taken, as a Perceiver would
+        runtime.session(path)
+    assert not runtime._OPENING
