@@ -325,9 +325,11 @@ class OfflinePlanner:
         if e is None or self.acted or not self._navigating(step, screen, loaded=True):
             return False
         head = QUALIFIER.split(step.target, maxsplit=1)[0] or step.target
+        if step.verb == "drag":     # "display brightness": a slider named by its last word
+            noun = head.split(" ")[-1]
+            return slider_for(screen, e) is None or not covers(noun, e.text or e.label)
         weak = not covers(head, e.text or e.label)
-        return weak or (step.verb == "toggle" and toggle_for(screen, e) is None) or (
-            step.verb == "drag" and slider_for(screen, e) is None)
+        return weak or (step.verb == "toggle" and toggle_for(screen, e) is None)
 
     def _navigating(self, step: Step, screen: Screen, loaded: bool = False) -> bool:
         """Navigate to a goal's target: a first step, or any step on the home screen."""
