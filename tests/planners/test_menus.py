@@ -6,8 +6,8 @@ from __future__ import annotations
 from devices.geometry import Box, PixelPoint, ScreenGeometry
 from grounding.locate import locate
 from grounding.types import Element, Kind, Screen
+from planners.grammar import parse_steps
 from planners.menus import MenuWalk, labelled_field, menu_levels
-from planners.offline import parse_steps
 
 
 def el(i: int, kind: Kind, text: str, box: tuple[int, int, int, int], label: str = "") -> Element:
