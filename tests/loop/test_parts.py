@@ -17,7 +17,8 @@ from guiagent.safety import Safety, load_policy, scan_injections
 from guiagent.steps import Acted, Observed, RunResult
 from guiagent.trajectory import Trajectory, read_run
 from planners.actions import Back, LaunchApp, Scroll, Tap, Type, parse_action
-from planners.offline import OfflinePlanner, StepSyntaxError, parse_steps, toggle_for
+from planners.grammar import StepSyntaxError, parse_steps
+from planners.offline import OfflinePlanner, toggle_for
 from planners.policy import Context, Feedback
 
 GEOM = ScreenGeometry(1080, 2400)
