@@ -227,9 +227,10 @@ class GoalWalk:
                 self.looked.append(place)
                 if place == QUICK_SETTINGS:
                     return self._shade(screen)
+                words = content(self.goal.phrase, device=True)
                 self.nav = Navigator(self.goal.phrase, self.store, self.locate,
                                      self.budget - self.spent, app=place, shade=True,
-                                     hints=self.goal.hints)
+                                     hints=self.goal.hints, names=(words,) if words else ())
             action = self.nav.next(screen)
             self.note = self.nav.note
             if isinstance(action, str):

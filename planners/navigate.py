@@ -127,6 +127,7 @@ class Navigator:
     launched: bool = False
     shade: bool = False                 # True: Quick Settings is looked at (or not) by the caller
     hints: str = ""                     # words of rows that lead towards the target
+    names: tuple[str, ...] = ()         # other names of the target (its words alone)
 
     def next(self, screen: Screen) -> Action | str:
         """The next action, or why the target cannot be reached (a string)."""
@@ -163,7 +164,7 @@ class Navigator:
         for app in self.store.apps():
             model = self.store.load(app)
             goal = next((s for s in model.states.values() if any(
-                _shows(fp.tokens, n) for fp in s.fingerprints for n in names_for(self.target))),
+                _shows(fp.tokens, n) for fp in s.fingerprints for n in self._names())),
                 None)
             entries = [s for s in model.states.values() if s.entry]
             for entry in entries:
@@ -230,7 +231,10 @@ class Navigator:
     def _related(self, text: str) -> float:
         """How much a row's text promises the target: its words, then the hints' words."""
         hinted = relatedness(self.hints, text) / 2 if self.hints else 0.0
-        return max(relatedness(self.target, text), hinted)
+        return max(hinted, *(relatedness(n, text) for n in (self.target, *self.names)))
+
+    def _names(self) -> list[str]:
+        return [n for name in (self.target, *self.names) for n in names_for(name)]
 
     def _scroll(self, here: str, direction: str, where: str) -> Action:
         self.scrolled[here] = self.scrolled.get(here, 0) + 1

@@ -31,7 +31,6 @@ from planners.goals import (
     DEFAULT_PLACES,
     Goal,
     GoalWalk,
-    content,
     find_row,
     parse_task,
     places_for,
@@ -345,7 +344,7 @@ class OfflinePlanner:
         """The navigator's next action towards the target (planners.navigate)."""
         if self.nav is None or self.nav[0] != self.index:
             said = read_goal(step.text)       # where the sentence points: its places, hints
-            goal = Goal(step.text, step.value, content(step.target, device=True) or step.target,
+            goal = Goal(step.text, step.value, step.target,
                         said.places if said else DEFAULT_PLACES, said.hints if said else "")
             self.nav = (self.index, GoalWalk(goal, self.store, self.locate, self.explore_budget))
         action = self.nav[1].next(screen)
