@@ -37,6 +37,8 @@ class Scene:
     """One screenshot: a command, the AT-SPI app name to wait for, then steps to take.
 
     A step is an xdotool key name (``ctrl+o``) or a click at a screen point (``@x,y``).
+    ``label`` names the app in the rows and split.json when AT-SPI's name is shared by
+    several apps (LibreOffice's Writer, Calc and Impress are all ``soffice``).
     """
 
     name: str
@@ -45,6 +47,7 @@ class Scene:
     keys: tuple[str, ...] = ()
     maximize: bool = True
     size: tuple[int, int] = SIZE
+    label: str = ""
 
 
 def scenes(files: Path) -> list[Scene]:
@@ -110,12 +113,25 @@ def more_scenes(files: Path) -> list[Scene]:
         Scene("jedit-file", ("jedit", "-nosplash", txt), "jEdit", ("alt+f",)),
         Scene("writer", lo, "soffice"),
         Scene("writer-format", lo, "soffice", ("alt+o",)),
+        *office_scenes(),
+    ]
+
+
+def office_scenes() -> list[Scene]:
+    """LibreOffice Calc and Impress: toolbars shared with Writer, named apart from it."""
+    calc = ("libreoffice", "--calc", "--norestore", "--nologo")
+    impress = ("libreoffice", "--impress", "--norestore", "--nologo")
+    return [
+        Scene("calc", calc, "soffice", label="localc"),
+        Scene("calc-format", calc, "soffice", ("alt+o",), label="localc"),
+        Scene("impress", impress, "soffice", ("Escape",), label="loimpress"),
+        Scene("impress-insert", impress, "soffice", ("Escape", "alt+i"), label="loimpress"),
     ]
 
 
 def at_full_hd(all_scenes: list[Scene]) -> list[Scene]:
     """Each scene reached by keys alone, again at 1920x1080 (clicks are placed for 1280x800)."""
-    return [Scene(f"{s.name}-1080", s.argv, s.app, s.keys, s.maximize, FULL_HD)
+    return [Scene(f"{s.name}-1080", s.argv, s.app, s.keys, s.maximize, FULL_HD, s.label)
             for s in all_scenes if not any(k.startswith("@") for k in s.keys)]
 
 
@@ -279,7 +295,7 @@ def shoot_all(group: list[Scene], display: str, home: Path, images: Path,
                 close(proc)
             time.sleep(0.5)
             rows += [dict(id=f"{scene.name}-{i:03d}", image=f"images/{scene.name}.png",
-                          app=scene.app, size=list(scene.size), **t) for i, t in enumerate(found)]
+                          app=scene.label or scene.app, size=list(scene.size), **t) for i, t in enumerate(found)]
             print(f"{scene.name}: {len(found)} instructions "
                   f"({sum(t['icon'] for t in found)} icon)", flush=True)
     finally:

@@ -136,7 +136,17 @@ def _visit(acc: object, acc_role: str, layer: int, nodes: list[Node], layers: li
             layers.append(box)
         earlier.append(box)
         nodes.append(Node(role, name, box, texts, own, acc_role, context=ctx))
-        _visit(child, role, own, nodes, layers, inner_context(ctx, role, name))
+        if _walkable(child):
+            _visit(child, role, own, nodes, layers, inner_context(ctx, role, name))
+
+
+def _walkable(acc: object) -> bool:
+    """False for a container too large to walk: a spreadsheet's grid reports every cell
+    of the sheet (billions) as a child, and AT-SPI fetches them one call at a time."""
+    try:
+        return acc.childCount <= MAX_NODES
+    except Exception:  # noqa: BLE001 - pyatspi raises bare errors for vanished widgets
+        return False
 
 
 def inner_context(ctx: tuple[str, str, bool], role: str, name: str) -> tuple[str, str, bool]:
