@@ -29,14 +29,17 @@ SIZES = ("16x16", "16", "24x24", "24", "22x22", "22")
 CONTEXTS = ("actions", "legacy", "ui", "places")   # status icons are not buttons
 
 MAX_FILES = 6000
+INDEX_FORMAT = "2"   # what an index holds; a new one (v2: LibreOffice's large icons) rebuilds
 NAMES = Path(__file__).parent / "iconnames.yaml"   # freedesktop name -> word people use
-# LibreOffice draws its toolbars from its own theme archives, one small PNG per command
-# (cmd/sc_bold.png for .uno:Bold); links.txt there gives commands that share a picture.
+# LibreOffice draws its toolbars from its own theme archives, one PNG per command and size
+# (cmd/sc_bold.png 16 px "small", cmd/lc_bold.png 24 px "large", the default toolbar size
+# with the GTK 3 plugin, cmd/32/bold.png "extra large"); links.txt gives commands that share
+# a picture. Each size is its own drawing, not a rescaled copy, so each is indexed.
 OFFICE_DIRS = (Path("/usr/lib/libreoffice/share/config"), Path("/opt/libreoffice/share/config"))
 OFFICE_THEMES = ("images_colibre.zip", "images_sifr.zip", "images_breeze.zip",
                  "images_elementary.zip")
 SHORT_WORDS = frozenset({"in", "up", "to", "on", "of", "by", "go"})
-SMALL_CMD = re.compile(r"^cmd/sc_([a-z0-9]+)\.png$")
+COMMAND_PNG = re.compile(r"^cmd/(sc_|lc_|32/)([a-z0-9]+)\.png$")
 
 
 def icon_dirs() -> list[Path]:
@@ -137,26 +140,27 @@ def office_archives() -> list[Path]:
 
 
 def office_icons(archive: Path) -> list[tuple[str, np.ndarray]]:
-    """(command, RGB on white) for each small command icon of a LibreOffice archive, and
-    for each command that links to one of them."""
+    """(command, RGB on white) for each command icon of a LibreOffice archive, in each of
+    its sizes, and for each command that links to one of them."""
     with zipfile.ZipFile(archive) as z:
-        files = {m[1]: n for n in z.namelist() if (m := SMALL_CMD.match(n))}
+        files = {(m[1], m[2]): n for n in z.namelist() if (m := COMMAND_PNG.match(n))}
         links = _links(z)
-        pictures = {cmd: _decode(z.read(name)) for cmd, name in files.items()}
-    for cmd, target in links.items():
-        if cmd not in pictures and target in pictures:
-            pictures[cmd] = pictures[target]
-    return [(cmd, rgb) for cmd, rgb in pictures.items() if rgb is not None]
+        pictures = {key: _decode(z.read(name)) for key, name in files.items()}
+    for key, target in links.items():
+        if key not in pictures and target in pictures:
+            pictures[key] = pictures[target]
+    return [(cmd, rgb) for (_, cmd), rgb in pictures.items() if rgb is not None]
 
 
-def _links(z: zipfile.ZipFile) -> dict[str, str]:
+def _links(z: zipfile.ZipFile) -> dict[tuple[str, str], tuple[str, str]]:
+    """(size, command) -> the (size, command) whose picture it shares, from links.txt."""
     try:
         text = z.read("links.txt").decode("utf-8", "replace")
     except KeyError:
         return {}
     pairs = (line.split() for line in text.splitlines())
-    return {a[1]: b[1] for p in pairs if len(p) == 2
-            and (a := SMALL_CMD.match(p[0])) and (b := SMALL_CMD.match(p[1]))}
+    return {(a[1], a[2]): (b[1], b[2]) for p in pairs if len(p) == 2
+            and (a := COMMAND_PNG.match(p[0])) and (b := COMMAND_PNG.match(p[1]))}
 
 
 def _decode(data: bytes) -> np.ndarray | None:
@@ -200,9 +204,12 @@ class ThemeIcons:
         vocab = frozenset(w for n in names for w in n.split()) | frozenset(
             table.get("_words", "").split())
         for archive in archives[:1]:   # the default theme; others only when it is absent
+            shared: dict[int, np.ndarray] = {}   # linked commands share one picture
             for cmd, rgb in office_icons(archive):
                 names.append(table.get(cmd) or segment(cmd, vocab))
-                vecs.append(tile_vector(rgb))
+                if id(rgb) not in shared:
+                    shared[id(rgb)] = tile_vector(rgb)
+                vecs.append(shared[id(rgb)])
         return cls(names, np.stack(vecs) if vecs else np.zeros((0, 1024), np.float32))
 
     def match(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
@@ -219,7 +226,7 @@ def cache_path(sources: list[Path]) -> Path | None:
     modification time are in its name (a folder's time changes when icons come or go)."""
     import platformdirs
 
-    h = hashlib.sha256(NAMES.read_bytes())
+    h = hashlib.sha256(NAMES.read_bytes() + INDEX_FORMAT.encode())
     for f in sources:
         st = f.stat()
         h.update(f"{f}|{st.st_size}|{st.st_mtime_ns}\n".encode())

@@ -295,7 +295,8 @@ def shoot_all(group: list[Scene], display: str, home: Path, images: Path,
                 close(proc)
             time.sleep(0.5)
             rows += [dict(id=f"{scene.name}-{i:03d}", image=f"images/{scene.name}.png",
-                          app=scene.label or scene.app, size=list(scene.size), **t) for i, t in enumerate(found)]
+                          app=scene.label or scene.app, size=list(scene.size), **t)
+                     for i, t in enumerate(found)]
             print(f"{scene.name}: {len(found)} instructions "
                   f"({sum(t['icon'] for t in found)} icon)", flush=True)
     finally:

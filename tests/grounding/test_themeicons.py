@@ -123,3 +123,37 @@ def test_office_archive_icons_are_read_with_their_links() -> None:
     pictures = dict(themeicons.office_icons(themeicons.office_archives()[0]))
     assert {"bold", "italic", "save"} <= set(pictures)
     assert all(p.ndim == 3 and p.shape[2] == 3 for p in pictures.values())
+
+
+def _toolbar_strip(archive: Path, prefix: str, commands: list[str]) -> tuple[np.ndarray, list]:
+    """A LibreOffice-like toolbar row: the archive's ``prefix`` pictures of ``commands``
+    over the GTK toolbar's grey, a button's padding around each; and each button's box."""
+    import zipfile
+
+    with zipfile.ZipFile(archive) as z:
+        pics = [cv2.imdecode(np.frombuffer(z.read(f"cmd/{prefix}{c}.png"), np.uint8),
+                             cv2.IMREAD_UNCHANGED) for c in commands]
+    side, pad = pics[0].shape[0], 6
+    strip = np.full((side + 2 * pad, len(pics) * (side + 2 * pad), 3), (246, 245, 244), np.uint8)
+    boxes = []
+    for i, bgra in enumerate(pics):
+        x = i * (side + 2 * pad) + pad
+        cell = strip[pad:pad + side, x:x + side].astype(np.float32)
+        alpha = bgra[:, :, 3:4].astype(np.float32) / 255
+        strip[pad:pad + side, x:x + side] = (bgra[:, :, 2::-1] * alpha + cell * (1 - alpha))
+        boxes.append((x - pad, 0, x + side + pad, side + 2 * pad))
+    return strip, boxes
+
+
+@pytest.mark.skipif(not themeicons.office_archives(), reason="LibreOffice is not installed")
+@pytest.mark.parametrize("prefix", ["sc_", "lc_"])   # small (16 px) and large (24 px) toolbars
+def test_office_toolbar_buttons_are_named_at_each_size(fresh_cache: Path, prefix: str) -> None:
+    commands = ["bold", "italic", "underline", "save", "print", "copy", "paste", "undo",
+                "alignleft", "sortascending"]
+    strip, boxes = _toolbar_strip(themeicons.office_archives()[0], prefix, commands)
+    index = themeicons.installed()
+    assert index is not None
+    found = index.match([strip[y1:y2, x1:x2] for x1, y1, x2, y2 in boxes])
+    assert [n for n, _ in found] == ["bold", "italic", "underline", "save", "print", "copy",
+                                     "paste", "undo", "align left", "sort ascending"]
+    assert min(score for _, score in found) >= icons.THEME_SCORE
