@@ -33,7 +33,8 @@ def preopen(int8: bool | None = None) -> None:
     models = Path(__file__).parent / "models"
     paths = [det, rec, models / "detector.onnx", models / "icons.onnx", model_paths(False)[1]]
     runtime.preopen([p for p in paths if p.is_file()])   # what does not ship is not asked for
-    threading.Thread(target=_theme_index, name="guiagent-themes", daemon=True).start()
+    # not a daemon: a process that ends early (bad input) waits for it, as for the models
+    threading.Thread(target=_theme_index, name="guiagent-themes").start()
 
 
 def _theme_index() -> None:

@@ -113,8 +113,9 @@ def preopen(paths: Iterable[str | Path], threads: int | None = None) -> None:
             if key not in _OPENING:
                 todo.append((key[0], _OPENING.setdefault(key, Future())))
     if todo:
-        threading.Thread(target=_open_all, args=(todo, threads), name="guiagent-preopen",
-                         daemon=True).start()
+        # not a daemon: a process that ends early (bad input) waits for onnxruntime to finish
+        # rather than tear it down mid-load (an abort)
+        threading.Thread(target=_open_all, args=(todo, threads), name="guiagent-preopen").start()
 
 
 def _open_all(todo: list[tuple[Path, Future[Any]]], threads: int | None) -> None:

@@ -7,6 +7,8 @@ labels in empty buttons and nameless icons, so every per-content cache has work 
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -80,3 +82,16 @@ def test_preopen_opens_the_recognizer_the_settings_choose(int8: bool) -> None:
     for path in opening:   # taken, as a Perceiver would
         runtime.session(path)
     assert not runtime._OPENING
+
+
+def test_bad_image_ends_the_process_with_one_line_while_models_open(tmp_path: Path) -> None:
+    """The models are still opening when the image turns out unreadable: the process waits
+    for them and exits with the usage code, instead of aborting inside onnxruntime."""
+    bad = tmp_path / "shot.png"
+    bad.write_text("not an image")
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-m", "guiagent", "ground", str(bad), "x"],
+                              capture_output=True, text=True, check=False, timeout=120,
+                              cwd=SHOT.parents[3])
+        assert done.returncode == 4, done.stderr
+        assert done.stderr.count("\n") == 1 and "cannot read image" in done.stderr
