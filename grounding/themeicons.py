@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import configparser
 import hashlib
+import html
 import os
 import re
 import zipfile
@@ -29,7 +30,8 @@ SIZES = ("16x16", "16", "24x24", "24", "22x22", "22")
 CONTEXTS = ("actions", "legacy", "ui", "places")   # status icons are not buttons
 
 MAX_FILES = 6000
-INDEX_FORMAT = "2"   # what an index holds; a new one (v2: LibreOffice's large icons) rebuilds
+INDEX_FORMAT = "3"   # what an index holds (3: LibreOffice's large icons, its labels); a new
+# format in a new file, so an index built before is rebuilt
 NAMES = Path(__file__).parent / "iconnames.yaml"   # freedesktop name -> word people use
 # LibreOffice draws its toolbars from its own theme archives, one PNG per command and size
 # (cmd/sc_bold.png 16 px "small", cmd/lc_bold.png 24 px "large", the default toolbar size
@@ -40,6 +42,10 @@ OFFICE_THEMES = ("images_colibre.zip", "images_sifr.zip", "images_breeze.zip",
                  "images_elementary.zip")
 SHORT_WORDS = frozenset({"in", "up", "to", "on", "of", "by", "go"})
 COMMAND_PNG = re.compile(r"^cmd/(sc_|lc_|32/)([a-z0-9]+)\.png$")
+# The registry beside the archives gives each command's label, the very name LibreOffice
+# shows in menus and tooltips and gives its toolbar buttons (.uno:DefinePrintArea "Print Area").
+COMMAND_NODE = re.compile(r'<node oor:name="\.uno:([A-Za-z0-9]+)"[^>]*>(.*?)</node>', re.S)
+COMMAND_LABEL = re.compile(r'<prop oor:name="Label"[^>]*>\s*<value[^>]*>([^<]*)</value>')
 
 
 def icon_dirs() -> list[Path]:
@@ -163,6 +169,34 @@ def _links(z: zipfile.ZipFile) -> dict[tuple[str, str], tuple[str, str]]:
             and (a := COMMAND_PNG.match(p[0])) and (b := COMMAND_PNG.match(p[1]))}
 
 
+def office_labels(archive: Path) -> dict[str, str]:
+    """command -> its label in LibreOffice's registry beside ``archive`` (share/registry),
+    lower case, without mnemonic marks or a trailing ellipsis; where modules label a
+    command differently (Calc "Currency", the generic "Number Format: Currency"), the
+    shortest. Empty when there is no registry."""
+    labels: dict[str, str] = {}
+    for xcd in sorted((archive.parent.parent / "registry").glob("*.xcd")):
+        try:
+            text = xcd.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        for node in COMMAND_NODE.finditer(text):
+            found = COMMAND_LABEL.search(node[2])
+            label = _label_words(found[1]) if found else ""
+            cmd = node[1].lower()
+            if label and len(label) < len(labels.get(cmd, label + " ")):
+                labels[cmd] = label
+    return labels
+
+
+def _label_words(label: str) -> str:
+    """'Comme~nt' -> 'comment', '~Image...' -> 'image', 'Number Format: Date' -> 'number
+    format date', 'Borders (Shift to overwrite)' -> 'borders'."""
+    text = re.sub(r"\(.*?\)", "", html.unescape(label))
+    text = text.replace("~", "").replace("…", "").strip().rstrip(". ")
+    return " ".join(text.replace(":", " ").lower().split())
+
+
 def _decode(data: bytes) -> np.ndarray | None:
     img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
     return _composite(img)
@@ -205,8 +239,9 @@ class ThemeIcons:
             table.get("_words", "").split())
         for archive in archives[:1]:   # the default theme; others only when it is absent
             shared: dict[int, np.ndarray] = {}   # linked commands share one picture
+            labels = office_labels(archive)
             for cmd, rgb in office_icons(archive):
-                names.append(table.get(cmd) or segment(cmd, vocab))
+                names.append(table.get(cmd) or labels.get(cmd) or segment(cmd, vocab))
                 if id(rgb) not in shared:
                     shared[id(rgb)] = tile_vector(rgb)
                 vecs.append(shared[id(rgb)])

@@ -149,11 +149,22 @@ def _toolbar_strip(archive: Path, prefix: str, commands: list[str]) -> tuple[np.
 @pytest.mark.parametrize("prefix", ["sc_", "lc_"])   # small (16 px) and large (24 px) toolbars
 def test_office_toolbar_buttons_are_named_at_each_size(fresh_cache: Path, prefix: str) -> None:
     commands = ["bold", "italic", "underline", "save", "print", "copy", "paste", "undo",
-                "alignleft", "sortascending"]
+                "alignleft", "sortascending", "defineprintarea", "entirerow"]
     strip, boxes = _toolbar_strip(themeicons.office_archives()[0], prefix, commands)
     index = themeicons.installed()
     assert index is not None
     found = index.match([strip[y1:y2, x1:x2] for x1, y1, x2, y2 in boxes])
     assert [n for n, _ in found] == ["bold", "italic", "underline", "save", "print", "copy",
-                                     "paste", "undo", "align left", "sort ascending"]
+                                     "paste", "undo", "align left", "sort ascending",
+                                     "print area", "select row"]   # LibreOffice's labels
     assert min(score for _, score in found) >= icons.THEME_SCORE
+
+
+@pytest.mark.skipif(not themeicons.office_archives(), reason="LibreOffice is not installed")
+def test_office_commands_take_the_labels_libreoffice_shows() -> None:
+    labels = themeicons.office_labels(themeicons.office_archives()[0])
+    assert labels["bold"] == "bold"
+    assert labels["insertannotation"] == "comment"          # 'Comme~nt'
+    assert labels["insertgraphic"] == "image"               # '~Image...'
+    assert labels["numberformatcurrency"] == "currency"     # Calc's, shorter than the generic
+    assert labels["setborderstyle"] == "borders"            # 'Borders (Shift to overwrite)'
