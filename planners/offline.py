@@ -7,11 +7,14 @@
     compute 250 + 175; drag the brightness slider all the way down
 
 How a task is split into steps and what each may say is data: planners/steps.yaml,
-read by planners.grammar. Each step knows when it is done by looking at the
+read by planners.grammar; a sentence no form reads ("switch the phone to dark theme")
+is a goal when planners.goals (planners/goals.yaml) can say what it wants and where.
+Each step knows when it is done by looking at the
 screen where it can (a toggle's state, a text that appeared) and by the
 loop's feedback otherwise. A target that is not on the screen is looked for
 by scrolling down; a goal's target that is nowhere on the screen ("turn on
-bluetooth" from the home screen) is found by planners.navigate. A step that
+bluetooth" from the home screen, "the 7:00 AM alarm") is found by planners.goals
+in the places its words point at (planners.navigate in each app). A step that
 still cannot be grounded ends the run with ``fail`` naming the step and why.
 """
 
@@ -457,6 +460,16 @@ class OfflinePlanner:
         # OCR may drop a letter of what was typed ("notes.xt"): close enough is shown.
         seen = step.value in shown or similarity(step.value, shown) >= 0.8
         return bool(fields) and not hidden and not seen
+
+    def _step_pick(self, step: Step, screen: Screen) -> Action | None:
+        """Choose an option; one that does not say the value is no choice ("set X to Y"
+        where Y is nothing the screen offers fails instead of tapping a near miss)."""
+        if not self.acted:
+            found = self._find(step, screen)
+            if isinstance(found, Element) and not covers(step.target, found.text or found.label):
+                return Fail(text=f"{step.label()}: there is no option '{step.target}' here"
+                                 f"{self._closest(screen, step.target)}")
+        return self._one_shot(step, screen)
 
     def _step_launch(self, step: Step, screen: Screen) -> Action | None:
         """Start the app, even when it is open (a phrase's steps start from its first screen)."""
