@@ -464,12 +464,15 @@ class OfflinePlanner:
     def _step_pick(self, step: Step, screen: Screen) -> Action | None:
         """Choose an option; one that does not say the value is no choice ("set X to Y"
         where Y is nothing the screen offers fails instead of tapping a near miss)."""
-        if not self.acted:
-            found = self._find(step, screen)
-            if isinstance(found, Element) and not covers(step.target, found.text or found.label):
-                return Fail(text=f"{step.label()}: there is no option '{step.target}' here"
-                                 f"{self._closest(screen, step.target)}")
-        return self._one_shot(step, screen)
+        if self.acted and not self.searching:
+            return self._one_shot(step, screen)
+        found = self._find(step, screen)
+        if not isinstance(found, Element):
+            return found
+        if not covers(step.target, found.text or found.label):
+            return Fail(text=f"{step.label()}: there is no option '{step.target}' here"
+                             f"{self._closest(screen, step.target)}")
+        return self._issue(self._targeted(step, found, screen))
 
     def _step_launch(self, step: Step, screen: Screen) -> Action | None:
         """Start the app, even when it is open (a phrase's steps start from its first screen)."""

@@ -131,6 +131,22 @@ def test_a_delete_with_no_one_to_ask_is_refused_and_deletes_nothing(
 
 
 @pytest.mark.slow
+def test_a_value_the_screen_does_not_offer_fails_instead_of_a_near_miss(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GUIAGENT_DATA_DIR", str(tmp_path / "data"))
+    phone = SimDevice()
+    with phone:
+        phone.shell("settings put system screen_off_timeout 60000")
+        records = run(phone, "open settings, display, set screen timeout to 45 seconds",
+                      tmp_path / "run")
+        timeout = phone.shell("settings get system screen_off_timeout").strip()
+    result = records[-1]
+    assert isinstance(result, RunResult) and result.status == "failed"
+    assert "no option '45 seconds'" in result.reason, result.reason
+    assert timeout == "60000"
+
+
+@pytest.mark.slow
 @pytest.mark.adb
 def test_delete_and_text_a_number_through_a_real_adb_server(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
