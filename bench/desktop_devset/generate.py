@@ -39,6 +39,8 @@ class Scene:
     A step is an xdotool key name (``ctrl+o``) or a click at a screen point (``@x,y``).
     ``label`` names the app in the rows and split.json when AT-SPI's name is shared by
     several apps (LibreOffice's Writer, Calc and Impress are all ``soffice``).
+    ``menus_only`` keeps only the open menus' targets: while a menu is open, LibreOffice
+    reports the places of everything else (toolbars, sidebar) shifted up by a menu bar.
     """
 
     name: str
@@ -48,6 +50,7 @@ class Scene:
     maximize: bool = True
     size: tuple[int, int] = SIZE
     label: str = ""
+    menus_only: bool = False
 
 
 def scenes(files: Path) -> list[Scene]:
@@ -123,15 +126,17 @@ def office_scenes() -> list[Scene]:
     impress = ("libreoffice", "--impress", "--norestore", "--nologo")
     return [
         Scene("calc", calc, "soffice", label="localc"),
-        Scene("calc-format", calc, "soffice", ("alt+o",), label="localc"),
+        Scene("calc-format", calc, "soffice", ("alt+o",), label="localc", menus_only=True),
         Scene("impress", impress, "soffice", ("Escape",), label="loimpress"),
-        Scene("impress-insert", impress, "soffice", ("Escape", "alt+i"), label="loimpress"),
+        Scene("impress-insert", impress, "soffice", ("Escape", "alt+i"), label="loimpress",
+              menus_only=True),
     ]
 
 
 def at_full_hd(all_scenes: list[Scene]) -> list[Scene]:
     """Each scene reached by keys alone, again at 1920x1080 (clicks are placed for 1280x800)."""
-    return [Scene(f"{s.name}-1080", s.argv, s.app, s.keys, s.maximize, FULL_HD, s.label)
+    return [Scene(f"{s.name}-1080", s.argv, s.app, s.keys, s.maximize, FULL_HD, s.label,
+                  s.menus_only)
             for s in all_scenes if not any(k.startswith("@") for k in s.keys)]
 
 
@@ -294,6 +299,8 @@ def shoot_all(group: list[Scene], display: str, home: Path, images: Path,
             finally:
                 close(proc)
             time.sleep(0.5)
+            if scene.menus_only:
+                found = [t for t in found if "menu" in t["role"]]
             rows += [dict(id=f"{scene.name}-{i:03d}", image=f"images/{scene.name}.png",
                           app=scene.label or scene.app, size=list(scene.size), **t)
                      for i, t in enumerate(found)]
