@@ -30,7 +30,7 @@ SIZES = ("16x16", "16", "24x24", "24", "22x22", "22")
 CONTEXTS = ("actions", "legacy", "ui", "places")   # status icons are not buttons
 
 MAX_FILES = 6000
-INDEX_FORMAT = "3"   # what an index holds (3: LibreOffice's large icons, its labels); a new
+INDEX_FORMAT = "4"   # what an index holds (4: LibreOffice's sizes, labels, disabled look); a new
 # format in a new file, so an index built before is rebuilt
 NAMES = Path(__file__).parent / "iconnames.yaml"   # freedesktop name -> word people use
 # LibreOffice draws its toolbars from its own theme archives, one PNG per command and size
@@ -147,7 +147,8 @@ def office_archives() -> list[Path]:
 
 def office_icons(archive: Path) -> list[tuple[str, np.ndarray]]:
     """(command, RGB on white) for each command icon of a LibreOffice archive, in each of
-    its sizes, and for each command that links to one of them."""
+    its sizes, as drawn and as drawn disabled, and for each command that links to one of
+    them (linked commands share the very arrays)."""
     with zipfile.ZipFile(archive) as z:
         files = {(m[1], m[2]): n for n in z.namelist() if (m := COMMAND_PNG.match(n))}
         links = _links(z)
@@ -155,7 +156,7 @@ def office_icons(archive: Path) -> list[tuple[str, np.ndarray]]:
     for key, target in links.items():
         if key not in pictures and target in pictures:
             pictures[key] = pictures[target]
-    return [(cmd, rgb) for (_, cmd), rgb in pictures.items() if rgb is not None]
+    return [(cmd, rgb) for (_, cmd), both in pictures.items() for rgb in both]
 
 
 def _links(z: zipfile.ZipFile) -> dict[tuple[str, str], tuple[str, str]]:
@@ -171,22 +172,25 @@ def _links(z: zipfile.ZipFile) -> dict[tuple[str, str], tuple[str, str]]:
 
 def office_labels(archive: Path) -> dict[str, str]:
     """command -> its label in LibreOffice's registry beside ``archive`` (share/registry),
-    lower case, without mnemonic marks or a trailing ellipsis; where modules label a
-    command differently (Calc "Currency", the generic "Number Format: Currency"), the
-    shortest. Empty when there is no registry."""
+    lower case, without mnemonic marks or a trailing ellipsis. A module's own label (Calc's
+    "Unmerge Cells") wins over the generic one in main.xcd ("Split Cells"), as it does in
+    that module; of modules that differ (Calc "Currency", Writer "Number Format: Currency"),
+    the shortest. Empty when there is no registry."""
+    generic: dict[str, str] = {}
     labels: dict[str, str] = {}
     for xcd in sorted((archive.parent.parent / "registry").glob("*.xcd")):
         try:
             text = xcd.read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
+        into = generic if xcd.name == "main.xcd" else labels
         for node in COMMAND_NODE.finditer(text):
             found = COMMAND_LABEL.search(node[2])
             label = _label_words(found[1]) if found else ""
             cmd = node[1].lower()
-            if label and len(label) < len(labels.get(cmd, label + " ")):
-                labels[cmd] = label
-    return labels
+            if label and len(label) < len(into.get(cmd, label + " ")):
+                into[cmd] = label
+    return {**generic, **labels}
 
 
 def _label_words(label: str) -> str:
@@ -197,9 +201,22 @@ def _label_words(label: str) -> str:
     return " ".join(text.replace(":", " ").lower().split())
 
 
-def _decode(data: bytes) -> np.ndarray | None:
+def _decode(data: bytes) -> tuple[np.ndarray, ...]:
+    """A command picture as drawn and as drawn disabled, each RGB on white; () if unusable."""
     img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
-    return _composite(img)
+    if img is None or img.ndim != 3:
+        return ()
+    return tuple(p for p in (_composite(img), _composite(_disabled(img))) if p is not None)
+
+
+def _disabled(bgr: np.ndarray) -> np.ndarray:
+    """LibreOffice's look of a disabled button (its disabled-image filter): each pixel's
+    luminance mapped onto greys 160-224, alpha kept. Greyed this flat, a coloured icon's
+    shape reads differently, so a disabled Paste or Merge Cells matched nothing."""
+    lum = bgr[:, :, :3].astype(np.float32) @ np.array([0.114, 0.587, 0.299], np.float32)
+    out = bgr.copy()
+    out[:, :, :3] = (lum / 4 + 160).astype(np.uint8)[:, :, None]
+    return out
 
 
 def segment(word: str, vocab: frozenset[str]) -> str:

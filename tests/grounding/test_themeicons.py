@@ -166,5 +166,23 @@ def test_office_commands_take_the_labels_libreoffice_shows() -> None:
     assert labels["bold"] == "bold"
     assert labels["insertannotation"] == "comment"          # 'Comme~nt'
     assert labels["insertgraphic"] == "image"               # '~Image...'
-    assert labels["numberformatcurrency"] == "currency"     # Calc's, shorter than the generic
+    assert labels["numberformatcurrency"] == "currency"     # Calc's, shorter than Writer's
+    assert labels["splitcell"] == "unmerge cells"           # Calc's own over the generic
     assert labels["setborderstyle"] == "borders"            # 'Borders (Shift to overwrite)'
+
+
+@pytest.mark.skipif(not themeicons.office_archives(), reason="LibreOffice is not installed")
+def test_libreoffice_screenshot_buttons_are_named_enabled_or_disabled(fresh_cache: Path) -> None:
+    """Calc as LibreOffice drew it under Xvfb (the desktop dev set): toolbar buttons at the
+    boxes AT-SPI gave; the three merge buttons are disabled (greyed) there."""
+    shot = Path(__file__).parents[2] / "bench/desktop_devset/images/calc.png"
+    rgb = cv2.cvtColor(cv2.imread(str(shot)), cv2.COLOR_BGR2RGB)
+    buttons = {"italic": (361, 68, 394, 103), "align left": (542, 68, 575, 103),
+               "pivot table": (915, 29, 948, 64), "headers and footers": (1066, 29, 1099, 64),
+               "merge and center cells": (797, 68, 830, 103), "merge cells": (830, 68, 863, 103),
+               "unmerge cells": (863, 68, 896, 103)}
+    index = themeicons.installed()
+    assert index is not None
+    found = index.match([rgb[y1:y2, x1:x2] for x1, y1, x2, y2 in buttons.values()])
+    assert [n for n, _ in found] == list(buttons)
+    assert min(score for _, score in found) >= icons.THEME_SCORE
