@@ -124,12 +124,59 @@ def _text_crop(rng: np.random.Generator) -> Image.Image:
     return render.degrade(img, rng)
 
 
-def sample(label: str, rng: np.random.Generator) -> np.ndarray:
-    """One preprocessed training input for ``label``."""
+def _toolbar_bg(rng: np.random.Generator) -> render.Color:
+    """A toolbar's background: light, mid grey, dark, or any colour."""
+    r = rng.random()
+    lo, hi = (225, 256) if r < 0.5 else (150, 225) if r < 0.7 else (15, 70) if r < 0.95 \
+        else (0, 256)
+    grey = int(rng.integers(lo, hi))
+    return render.shade((grey, grey, grey), float(rng.uniform(-6, 6)))
+
+
+def _symbolic(pic: np.ndarray) -> bool:
+    """A one-colour (symbolic) icon, which toolkits draw in the text colour."""
+    ink = pic[pic[:, :, 3] > 64][:, :3].astype(np.int16)
+    return len(ink) > 0 and int(np.ptp(ink, axis=1).max(initial=0)) < 40
+
+
+def theme_crop(pic: np.ndarray, rng: np.random.Generator) -> Image.Image:
+    """A theme's RGBA icon as a toolbar draws it: native size (sometimes rescaled), on a
+    light/grey/dark bar, often inside a button frame, with the detector's loose or tight
+    margin, dim when disabled, a little blurred or shifted."""
+    icon = Image.fromarray(pic, "RGBA")
+    if rng.random() < 0.25:
+        s = max(10, int(icon.width * rng.uniform(0.75, 1.4)))
+        icon = icon.resize((s, s), Image.Resampling.LANCZOS)
+    bg = _toolbar_bg(rng)
+    if _symbolic(pic) and render.luminance(bg) < 110 and rng.random() < 0.7:
+        ink = render.shade(bg, float(rng.uniform(120, 220)))
+        icon = Image.merge("RGBA", (*Image.new("RGB", icon.size, ink).split(), icon.split()[3]))
+    if rng.random() < 0.08:
+        icon.putalpha(icon.split()[3].point(lambda a: int(a * rng.uniform(0.35, 0.6))))
+    pad = int(rng.integers(2, 15))
+    side = max(icon.width, icon.height) + 2 * pad
+    img = Image.new("RGB", (side, side), bg)
+    if rng.random() < 0.35 and pad >= 4:
+        _frame(ImageDraw.Draw(img), rng, side, bg)
+    shift = rng.integers(-min(2, pad - 1), min(2, pad - 1) + 1, 2) if pad > 1 else (0, 0)
+    img.paste(icon, (pad + int(shift[0]), pad + int(shift[1])), icon)
+    return render.degrade(img, rng, strength=0.5)
+
+
+THEME_SHARE = 0.5   # of a class that has both font glyphs and theme pictures
+
+
+def sample(label: str, rng: np.random.Generator,
+           pics: dict[str, list[np.ndarray]] | None = None) -> np.ndarray:
+    """One preprocessed training input for ``label``: a font glyph or a theme picture."""
     pool = other_glyphs() if label == OTHER else resolve()[label]
+    theme = (pics or {}).get(label, [])
+    share = 0.0 if not theme else 1.0 if not pool else THEME_SHARE
     while True:
         img: Image.Image | None
-        if label == OTHER and rng.random() < 0.25:
+        if rng.random() < share:
+            img = theme_crop(theme[int(rng.integers(len(theme)))], rng)
+        elif label == OTHER and rng.random() < 0.25:
             img = _text_crop(rng)
         else:
             img = icon_crop(pool[int(rng.integers(len(pool)))], rng)
@@ -137,12 +184,18 @@ def sample(label: str, rng: np.random.Generator) -> np.ndarray:
             return preprocess(np.asarray(img))
 
 
-def dataset(per_class: int, seed: int, other_factor: int = 4) -> tuple[np.ndarray, np.ndarray]:
+def empty_classes(pics: dict[str, list[np.ndarray]]) -> list[str]:
+    """Classes with neither a font glyph nor a theme picture (nothing to learn from)."""
+    return [c for c in labels() if c != OTHER and not resolve()[c] and not pics.get(c)]
+
+
+def dataset(per_class: int, seed: int, other_factor: int = 4,
+            pics: dict[str, list[np.ndarray]] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """``per_class`` samples of every class (``other_factor`` times more of ``other``)."""
     rng = np.random.default_rng(seed)
     xs, ys = [], []
     for idx, label in enumerate(labels()):
         n = per_class * (other_factor if label == OTHER else 1)
-        xs += [sample(label, rng) for _ in range(n)]
+        xs += [sample(label, rng, pics) for _ in range(n)]
         ys += [idx] * n
     return np.stack(xs)[:, None], np.asarray(ys, dtype=np.int64)

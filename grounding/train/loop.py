@@ -14,9 +14,9 @@ from torch import nn
 from grounding.train.nets import Softmax
 
 
-def seed_everything(seed: int) -> None:
-    """Deterministic runs on one core (the CPU is shared)."""
-    torch.set_num_threads(1)
+def seed_everything(seed: int, threads: int = 1) -> None:
+    """Deterministic runs on one core or two (the CPU is shared)."""
+    torch.set_num_threads(threads)
     torch.manual_seed(seed)
     np.random.seed(seed)
     random.seed(seed)
@@ -30,8 +30,8 @@ def _shift(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
 
 
 def train(net: nn.Module, inputs: list[np.ndarray], y: np.ndarray, *, epochs: int,
-          seed: int, lr: float = 3e-3, batch: int = 128, weights: np.ndarray | None = None
-          ) -> list[float]:
+          seed: int, lr: float = 3e-3, batch: int = 128, weights: np.ndarray | None = None,
+          shift: bool = True) -> list[float]:
     """Adam + cosine schedule; returns the loss of each epoch."""
     gen = torch.Generator().manual_seed(seed)
     tensors = [torch.from_numpy(a) for a in inputs]
@@ -47,7 +47,8 @@ def train(net: nn.Module, inputs: list[np.ndarray], y: np.ndarray, *, epochs: in
         order, total, t0 = torch.randperm(len(y), generator=gen), 0.0, time.time()
         for i in range(0, len(y), batch):
             idx = order[i:i + batch]
-            xb = [_shift(tensors[0][idx], gen), *(t[idx] for t in tensors[1:])]
+            first = _shift(tensors[0][idx], gen) if shift else tensors[0][idx]
+            xb = [first, *(t[idx] for t in tensors[1:])]
             loss = loss_fn(net(*xb), target[idx])
             opt.zero_grad()
             loss.backward()

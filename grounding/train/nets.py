@@ -12,17 +12,18 @@ def _conv(cin: int, cout: int) -> nn.Sequential:
 
 
 class IconNet(nn.Module):
-    """1x32x32 "distance from background" tile -> class logits (~0.5 M weights)."""
+    """1x32x32 "distance from background" tile -> class logits (0.4-0.8 M weights)."""
 
-    def __init__(self, classes: int):
+    def __init__(self, classes: int, hidden: int = 128):
         super().__init__()
         self.features = nn.Sequential(
             _conv(1, 16), nn.MaxPool2d(2),
             _conv(16, 32), _conv(32, 32), nn.MaxPool2d(2),
             _conv(32, 64), _conv(64, 64), nn.MaxPool2d(2),
-            _conv(64, 128))  # 4x4: room for ~100 classes
-        self.head = nn.Sequential(nn.Flatten(), nn.Dropout(0.3), nn.Linear(128 * 16, 128),
-                                  nn.ReLU(inplace=True), nn.Dropout(0.2), nn.Linear(128, classes))
+            _conv(64, 128))  # 4x4
+        self.head = nn.Sequential(nn.Flatten(), nn.Dropout(0.3), nn.Linear(128 * 16, hidden),
+                                  nn.ReLU(inplace=True), nn.Dropout(0.2),
+                                  nn.Linear(hidden, classes))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.features(x))
