@@ -30,18 +30,19 @@ SIZES = ("16x16", "16", "24x24", "24", "22x22", "22")
 CONTEXTS = ("actions", "legacy", "ui", "places")   # status icons are not buttons
 
 MAX_FILES = 6000
-INDEX_FORMAT = "4"   # what an index holds (4: LibreOffice's sizes, labels, disabled look); a new
+INDEX_FORMAT = "5"   # what an index holds (4: LibreOffice's sizes, labels, disabled look); a new
 # format in a new file, so an index built before is rebuilt
 NAMES = Path(__file__).parent / "iconnames.yaml"   # freedesktop name -> word people use
 # LibreOffice draws its toolbars from its own theme archives, one PNG per command and size
 # (cmd/sc_bold.png 16 px "small", cmd/lc_bold.png 24 px "large", the default toolbar size
-# with the GTK 3 plugin, cmd/32/bold.png "extra large"); links.txt gives commands that share
-# a picture. Each size is its own drawing, not a rescaled copy, so each is indexed.
+# with the GTK 3 plugin); links.txt gives commands that share a picture. Each size is its
+# own drawing, not a rescaled copy, so both are indexed (a HiDPI screen scales the large
+# ones; "extra large", cmd/32/, is left out to keep the index small).
 OFFICE_DIRS = (Path("/usr/lib/libreoffice/share/config"), Path("/opt/libreoffice/share/config"))
 OFFICE_THEMES = ("images_colibre.zip", "images_sifr.zip", "images_breeze.zip",
                  "images_elementary.zip")
 SHORT_WORDS = frozenset({"in", "up", "to", "on", "of", "by", "go"})
-COMMAND_PNG = re.compile(r"^cmd/(sc_|lc_|32/)([a-z0-9]+)\.png$")
+COMMAND_PNG = re.compile(r"^cmd/(sc_|lc_)([a-z0-9]+)\.png$")
 # The registry beside the archives gives each command's label, the very name LibreOffice
 # shows in menus and tooltips and gives its toolbar buttons (.uno:DefinePrintArea "Print Area").
 COMMAND_NODE = re.compile(r'<node oor:name="\.uno:([A-Za-z0-9]+)"[^>]*>(.*?)</node>', re.S)
@@ -255,13 +256,13 @@ class ThemeIcons:
         vocab = frozenset(w for n in names for w in n.split()) | frozenset(
             table.get("_words", "").split())
         for archive in archives[:1]:   # the default theme; others only when it is absent
-            shared: dict[int, np.ndarray] = {}   # linked commands share one picture
+            seen: set[int] = set()   # a picture linked to several commands: its own first
             labels = office_labels(archive)
             for cmd, rgb in office_icons(archive):
-                names.append(table.get(cmd) or labels.get(cmd) or segment(cmd, vocab))
-                if id(rgb) not in shared:
-                    shared[id(rgb)] = tile_vector(rgb)
-                vecs.append(shared[id(rgb)])
+                if id(rgb) not in seen:   # a second name for the same tile could never win
+                    seen.add(id(rgb))
+                    names.append(table.get(cmd) or labels.get(cmd) or segment(cmd, vocab))
+                    vecs.append(tile_vector(rgb))
         return cls(names, np.stack(vecs) if vecs else np.zeros((0, 1024), np.float32))
 
     def match(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
