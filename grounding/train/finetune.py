@@ -5,6 +5,7 @@ layers are trained on the new data. Hours of CPU become minutes on a shared mach
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import torch
@@ -64,17 +65,19 @@ def from_onnx(path: Path, old_labels: list[str], labels: list[str]) -> tuple[Fro
     convs = [w for i, w in zip(model.graph.initializer, weights, strict=True)
              if i.name.startswith("onnx::Conv")]
     frozen, top = Frozen(), Top(len(labels))
-    layers = [m for m in frozen.modules() if isinstance(m, nn.Conv2d)] + [top.conv[0]]
+    layers = [m for m in frozen.modules() if isinstance(m, nn.Conv2d)]
+    layers.append(cast(nn.Conv2d, top.conv[0]))
+    fc1, fc2 = cast(nn.Linear, top.head[2]), cast(nn.Linear, top.head[5])
     with torch.no_grad():
         for layer, (w, b) in zip(layers, zip(convs[::2], convs[1::2], strict=True), strict=True):
             layer.weight.copy_(w)
-            layer.bias.copy_(b)
-        top.head[2].weight.copy_(named["net.head.2.weight"])
-        top.head[2].bias.copy_(named["net.head.2.bias"])
+            cast(torch.Tensor, layer.bias).copy_(b)
+        fc1.weight.copy_(named["net.head.2.weight"])
+        fc1.bias.copy_(named["net.head.2.bias"])
         for new, label in enumerate(labels):
             if label in old_labels:
-                top.head[5].weight[new] = named["net.head.5.weight"][old_labels.index(label)]
-                top.head[5].bias[new] = named["net.head.5.bias"][old_labels.index(label)]
+                fc2.weight[new] = named["net.head.5.weight"][old_labels.index(label)]
+                fc2.bias[new] = named["net.head.5.bias"][old_labels.index(label)]
     for p in frozen.parameters():
         p.requires_grad_(False)
     return frozen.eval(), top
