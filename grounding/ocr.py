@@ -211,8 +211,9 @@ class Ocr:
 def glyph_cut(rgb: np.ndarray, box: Box, text: str) -> tuple[Box, Box, str] | None:
     """A line read as one character and words ("x Cut", "notes.txt X") split in two: the
     glyph's box, the words' box and the character, when the pixels show the character
-    apart from the words by more than ``GLYPH_GAP`` of their ink's height or its own (a
-    word space is far narrower); else None."""
+    apart from the words by more than ``GLYPH_GAP`` of their ink's height (a word space
+    is far narrower; the line's box is no measure: an icon or a highlight grows it);
+    else None."""
     words = text.split(" ")
     head = len(words[0]) == 1
     if len(words) < 2 or head == (len(words[-1]) == 1) or len(text) < 4:
@@ -226,10 +227,9 @@ def glyph_cut(rgb: np.ndarray, box: Box, text: str) -> tuple[Box, Box, str] | No
     glyph, near = (runs[0], runs[1]) if head else (runs[-1], runs[-2])
     rest = Box(near[0], box.y1, box.x2, box.y2) if head else Box(box.x1, box.y1, near[1], box.y2)
     gap = near[0] - glyph[1] if head else glyph[0] - near[1]
-    cut = Box(glyph[0], box.y1, glyph[1], box.y2)
-    if gap < GLYPH_GAP * max(ink_height(rgb, rest), ink_height(rgb, cut)):
+    if gap < GLYPH_GAP * ink_height(rgb, rest):
         return None
-    return cut, rest, char
+    return Box(glyph[0], box.y1, glyph[1], box.y2), rest, char
 
 
 def ink_runs(rgb: np.ndarray, box: Box, min_gap: float) -> list[tuple[int, int]]:

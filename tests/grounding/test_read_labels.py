@@ -88,6 +88,9 @@ def test_a_glyph_is_cut_only_when_set_apart_from_the_words() -> None:
     full = np.asarray(load_image(DEVSET / "featherpad-edit-1080.png"))
     cut = glyph_cut(full, Box(45, 183, 130, 210), "目 Sect Al")  # the detector's box at 1080p
     assert cut is not None and cut[1].x1 == 69
+    calc = np.asarray(load_image(DEVSET / "calc-format-1080.png"))  # a check box, taller
+    cut = glyph_cut(calc, Box(463, 54, 526, 79), "□ talic")       # than the words
+    assert cut is not None and cut[0].x2 <= 484 and cut[1].x1 == 490
     spaced, box = draw_line([("D Copy", 0)])
     assert glyph_cut(spaced, box, "D Copy") is None  # a word space is no gap
     spaced, box = draw_line([("a", 0), ("cat", 9)])
