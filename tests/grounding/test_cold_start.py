@@ -25,6 +25,17 @@ SHOT = Path(__file__).resolve().parents[2] / "bench" / "desktop_devset" / "image
     "widgets-1.png"
 
 
+@pytest.fixture(autouse=True)
+def nothing_preopened() -> None:
+    """Start from no pending sessions: an earlier in-process command (``main(["ground",
+    ...])`` in another module) may have preopened a model its screen never needed."""
+    with runtime._OPENING_LOCK:
+        pending = list(runtime._OPENING.values())
+        runtime._OPENING.clear()
+    for future in pending:
+        future.exception()   # wait: nothing keeps loading into the next test
+
+
 def _elements(screen: Screen) -> list[tuple[str, str, str, tuple[int, int, int, int]]]:
     return [(e.kind, e.text, e.label, (e.box.x1, e.box.y1, e.box.x2, e.box.y2))
             for e in screen.elements]
