@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from openai_server import OpenAIServer
 
+from devices import Device, open_device
 from devices.sim.device import SimDevice
+from devices.sim.phone import Phone
 from grounding.perceive import PerceiveConfig, Perceiver
 from grounding.types import Screen, Target
 from guiagent.loop import AgentLoop, LoopOptions
@@ -38,6 +41,25 @@ def text_locate(screen: Screen, what: str) -> Target:
 def phone() -> Iterator[SimDevice]:
     with SimDevice() as dev:
         yield dev
+
+
+@pytest.fixture
+def adb_phone(tmp_path: Path) -> Iterator[Device]:
+    """The simulated phone (seed 0) opened through a real adb server, as a user's phone is."""
+    from android.conftest import ADB, AdbServer
+
+    if ADB is None:
+        pytest.skip("needs Debian's adb")
+    (tmp_path / "adbhome").mkdir()
+    server = AdbServer(tmp_path / "adbhome")
+    server.adb("start-server", timeout=30).check_returncode()
+    try:
+        daemon = server.serve(Phone(seed=0))
+        with open_device(f"android:{daemon.serial}@{server.address}") as dev:
+            yield dev
+        daemon.stop()
+    finally:
+        server.adb("kill-server", timeout=30)
 
 
 @pytest.fixture

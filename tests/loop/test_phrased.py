@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from devices import open_device
+from devices import Device
 from devices.sim.device import SimDevice
-from devices.sim.phone import Phone
 from devices.sim.tasks import Task, load_tasks
 from guiagent.config import Settings
 from guiagent.session import RunOptions, build_loop
@@ -164,27 +163,14 @@ def test_an_unreachable_goal_says_a_model_would_help(tmp_path: Path,
 
 @pytest.mark.slow
 @pytest.mark.adb
-def test_a_goal_through_a_real_adb_server(tmp_path: Path,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    from android.conftest import ADB, AdbServer
-
-    if ADB is None:
-        pytest.skip("needs Debian's adb")
+def test_a_goal_through_a_real_adb_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          adb_phone: Device) -> None:
     monkeypatch.setenv("GUIAGENT_DATA_DIR", str(tmp_path / "data"))
-    (tmp_path / "adbhome").mkdir()
-    server = AdbServer(tmp_path / "adbhome")
-    server.adb("start-server", timeout=30).check_returncode()
-    try:
-        daemon = server.serve(Phone(seed=0))
-        with open_device(f"android:{daemon.serial}@{server.address}") as dev:
-            shell = dev.shell  # type: ignore[attr-defined]
-            shell("settings put global bluetooth_on 0")
-            records = run_goal(dev, "switch on bluetooth", tmp_path / "run")
-            assert records[-1].status == "success", records[-1]  # type: ignore[attr-defined]
-            assert shell("settings get global bluetooth_on").strip() == "1"
-        daemon.stop()
-    finally:
-        server.adb("kill-server", timeout=30)
+    shell = adb_phone.shell  # type: ignore[attr-defined]
+    shell("settings put global bluetooth_on 0")
+    records = run_goal(adb_phone, "switch on bluetooth", tmp_path / "run")
+    assert records[-1].status == "success", records[-1]  # type: ignore[attr-defined]
+    assert shell("settings get global bluetooth_on").strip() == "1"
 
 
 @pytest.mark.slow

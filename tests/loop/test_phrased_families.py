@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from devices import open_device
+from devices import Device
 from devices.sim.device import SimDevice
-from devices.sim.phone import Phone
 from guiagent.config import Settings
 from guiagent.session import RunOptions, build_loop
 from guiagent.steps import Acted, Decided, RunResult, StepRecord
@@ -149,26 +148,13 @@ def test_a_value_the_screen_does_not_offer_fails_instead_of_a_near_miss(
 @pytest.mark.slow
 @pytest.mark.adb
 def test_delete_and_text_a_number_through_a_real_adb_server(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from android.conftest import ADB, AdbServer
-
-    if ADB is None:
-        pytest.skip("needs Debian's adb")
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, adb_phone: Device) -> None:
     monkeypatch.setenv("GUIAGENT_DATA_DIR", str(tmp_path / "data"))
-    (tmp_path / "adbhome").mkdir()
-    server = AdbServer(tmp_path / "adbhome")
-    server.adb("start-server", timeout=30).check_returncode()
-    try:
-        daemon = server.serve(Phone(seed=0))
-        with open_device(f"android:{daemon.serial}@{server.address}") as dev:
-            shell = dev.shell  # type: ignore[attr-defined]
-            deleted = run(dev, "remove Frank Miller from my contacts", tmp_path / "r1")
-            sent = run(dev, "text 555 0134 back at six", tmp_path / "r2")
-            contacts = shell("content query --uri content://contacts/phones")
-            sms = shell("content query --uri content://sms/sent --projection address:body")
-        daemon.stop()
-    finally:
-        server.adb("kill-server", timeout=30)
+    shell = adb_phone.shell  # type: ignore[attr-defined]
+    deleted = run(adb_phone, "remove Frank Miller from my contacts", tmp_path / "r1")
+    sent = run(adb_phone, "text 555 0134 back at six", tmp_path / "r2")
+    contacts = shell("content query --uri content://contacts/phones")
+    sms = shell("content query --uri content://sms/sent --projection address:body")
     assert deleted[-1].status == "success", deleted[-1]  # type: ignore[attr-defined]
     assert "Frank Miller" not in contacts and "Emma Davis" in contacts
     assert sent[-1].status == "success", sent[-1]  # type: ignore[attr-defined]
