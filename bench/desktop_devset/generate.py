@@ -39,8 +39,6 @@ class Scene:
     A step is an xdotool key name (``ctrl+o``) or a click at a screen point (``@x,y``).
     ``label`` names the app in the rows and split.json when AT-SPI's name is shared by
     several apps (LibreOffice's Writer, Calc and Impress are all ``soffice``).
-    ``menus_only`` keeps only the open menus' targets: while a menu is open, LibreOffice
-    reports the places of everything else (toolbars, sidebar) shifted up by a menu bar.
     """
 
     name: str
@@ -50,7 +48,6 @@ class Scene:
     maximize: bool = True
     size: tuple[int, int] = SIZE
     label: str = ""
-    menus_only: bool = False
 
 
 def scenes(files: Path) -> list[Scene]:
@@ -126,17 +123,15 @@ def office_scenes() -> list[Scene]:
     impress = ("libreoffice", "--impress", "--norestore", "--nologo")
     return [
         Scene("calc", calc, "soffice", label="localc"),
-        Scene("calc-format", calc, "soffice", ("alt+o",), label="localc", menus_only=True),
+        Scene("calc-format", calc, "soffice", ("alt+o",), label="localc"),
         Scene("impress", impress, "soffice", ("Escape",), label="loimpress"),
-        Scene("impress-insert", impress, "soffice", ("Escape", "alt+i"), label="loimpress",
-              menus_only=True),
+        Scene("impress-insert", impress, "soffice", ("Escape", "alt+i"), label="loimpress"),
     ]
 
 
 def at_full_hd(all_scenes: list[Scene]) -> list[Scene]:
     """Each scene reached by keys alone, again at 1920x1080 (clicks are placed for 1280x800)."""
-    return [Scene(f"{s.name}-1080", s.argv, s.app, s.keys, s.maximize, FULL_HD, s.label,
-                  s.menus_only)
+    return [Scene(f"{s.name}-1080", s.argv, s.app, s.keys, s.maximize, FULL_HD, s.label)
             for s in all_scenes if not any(k.startswith("@") for k in s.keys)]
 
 
@@ -299,7 +294,7 @@ def shoot_all(group: list[Scene], display: str, home: Path, images: Path,
             finally:
                 close(proc)
             time.sleep(0.5)
-            if scene.menus_only:
+            if menus_only(scene, found):
                 found = [t for t in found if "menu" in t["role"]]
             rows += [dict(id=f"{scene.name}-{i:03d}", image=f"images/{scene.name}.png",
                           app=scene.label or scene.app, size=list(scene.size), **t)
@@ -310,6 +305,15 @@ def shoot_all(group: list[Scene], display: str, home: Path, images: Path,
         xvfb.terminate()
         xvfb.wait(5)
     return rows
+
+
+def menus_only(scene: Scene, found: list[dict]) -> bool:
+    """LibreOffice with a menu open (opened by a key, or its items on screen) keeps only the
+    menus' targets: meanwhile it reports everything else (toolbars, sidebar) shifted up by
+    the menu bar's height, so their boxes would be wrong."""
+    keyed = any(k.startswith("alt+") or k == "F10" for k in scene.keys)
+    shown = any(t["role"].endswith("menu item") for t in found)
+    return scene.app == "soffice" and (keyed or shown)
 
 
 def write_parts(out: Path, rows: list[dict], replace: set[str]) -> None:
