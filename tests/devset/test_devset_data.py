@@ -112,3 +112,20 @@ def test_phrasings_name_the_container_position_and_neighbour() -> None:
     assert phrasing.phrase(lone, 4) == ("tap 'OK'", 7)
     assert phrasing.position((0, 0, 10, 10), (1280, 800)) == "top left"
     assert phrasing.position((600, 380, 680, 420), (1280, 800)) == "middle"
+
+
+def test_libreoffice_scenes_with_a_menu_open_keep_only_menu_targets(rows: list[dict]) -> None:
+    # While a menu is open LibreOffice reports its toolbars shifted up by the menu bar's
+    # height, so such a scene's toolbar boxes would be wrong (generate.menus_only).
+    office = [r for r in rows if r["app"] in {"soffice", "localc", "loimpress"}]
+    menu_open = {r["image"] for r in office if r["role"].endswith("menu item")}
+    assert menu_open, "no LibreOffice scene with a menu open"
+    assert [r["id"] for r in office if r["image"] in menu_open and "menu" not in r["role"]] == []
+    sys.path.insert(0, str(DEVSET))
+    from generate import Scene, menus_only
+
+    item = [{"role": "menu item"}]
+    assert menus_only(Scene("w", (), "soffice", ("alt+o",)), [])
+    assert menus_only(Scene("w", (), "soffice", ("@40,10",)), item)
+    assert not menus_only(Scene("w", (), "soffice", ("Escape",)), [{"role": "push button"}])
+    assert not menus_only(Scene("g", (), "gedit", ("alt+f",)), item)
