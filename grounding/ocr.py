@@ -34,6 +34,9 @@ INK = 24           # a pixel column (or row) whose grey levels span less than th
 TALL = 1.5         # a line box this many times as tall as its ink is read around the ink
 WORD_LETTERS = "aAI"  # one-letter words: a line that starts with one is text, not a glyph
 GLYPH_GAP = 0.45   # a lone character this many text heights off a line's words is a glyph
+RUN_CHARS = 6      # a run of toolbar icons read as text is at most this many characters
+RUN_SURE = 0.9     # ... read below this confidence, or with a character that is no letter
+RUN_GAP = 0.5      # ... with its buttons' ink this many ink heights apart (a word space: 0.3-0.45)
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +233,37 @@ def glyph_cut(rgb: np.ndarray, box: Box, text: str) -> tuple[Box, Box, str] | No
     if gap < GLYPH_GAP * ink_height(rgb, rest):
         return None
     return Box(glyph[0], box.y1, glyph[1], box.y2), rest, char
+
+
+def icon_run(rgb: np.ndarray, t: TextBox) -> list[Box]:
+    """The icons of a line that is a run of adjacent toolbar buttons read as text ("BIU"
+    for Bold, Italic, Underline; "三三" for alignment buttons), one square box each; []
+    for a line of words. Evidence: a short reading that is unsure or holds a character
+    that is not ASCII, whose ink stands in two or more icon-sized (about square) cells
+    apart by more than ``RUN_GAP`` of its height (letters of a word, and words, sit
+    closer: "Sum", "Go to" stay text)."""
+    chars = t.text.replace(" ", "")
+    if not 2 <= len(chars) <= RUN_CHARS or (t.score >= RUN_SURE and chars.isascii()) or \
+            (" " in t.text and any(len(w) > 1 and _latin(w) for w in t.text.split())):
+        return []  # sure ASCII ("100%"), or words a space sets apart ("Go to")
+    rows = ink_rows(rgb, t.box)
+    if rows is None:
+        return []
+    h = rows[1] - rows[0]
+    runs = ink_runs(rgb, t.box, max(3.0, RUN_GAP * h))
+    if len(runs) < 2 or any(not 0.25 * h <= b - a <= 1.5 * h for a, b in runs):
+        return []
+    cy = (rows[0] + rows[1]) / 2
+    return [_square((a + b) / 2, cy, max(b - a, h) + 4) for a, b in runs]
+
+
+def _latin(text: str) -> bool:
+    return text.isascii() and text.isalnum()
+
+
+def _square(cx: float, cy: float, side: float) -> Box:
+    return Box(round(cx - side / 2), round(cy - side / 2), round(cx + side / 2),
+               round(cy + side / 2))
 
 
 def ink_runs(rgb: np.ndarray, box: Box, min_gap: float) -> list[tuple[int, int]]:

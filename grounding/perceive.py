@@ -25,7 +25,7 @@ from grounding.a11y import Node, parse_uiautomator, useful
 from grounding.errors import ImageError, ModelMissing
 from grounding.fuse import Detection, Sources, fuse
 from grounding.labels import LINE_H, LabelReader, empty_regions, glyphs, merge, unread
-from grounding.ocr import Ocr, OcrConfig, TextBox
+from grounding.ocr import Ocr, OcrConfig, TextBox, icon_run
 from grounding.proposals import button_frames, icon_blobs
 from grounding.text import similarity
 from grounding.types import Element, Screen
@@ -252,8 +252,9 @@ class Perceiver:
 
     def _read(self, rgb: np.ndarray, boxes: list[Box]) -> list[TextBox]:
         """Recognized lines, plus each icon-sized box nothing could be read in (as empty
-        text: ink the detector saw that is no word is likely an icon)."""
-        read = self._recognize(rgb, boxes)
+        text: ink the detector saw that is no word is likely an icon); a run of toolbar
+        icons read as one line becomes one such empty box per icon (``ocr.icon_run``)."""
+        read = [c for t in self._recognize(rgb, boxes) for c in _icons_apart(rgb, t)]
         return read + [TextBox(b, "", 0.0) for b in boxes if b.width <= 2.5 * b.height
                        and not any(b.contains(t.box.center) for t in read)]
 
@@ -277,6 +278,12 @@ class Perceiver:
     def _label_icons(self, rgb: np.ndarray, elements: list[Element]) -> None:
         if self.icons is not None:
             self.icons.label_elements(rgb, elements)
+
+
+def _icons_apart(rgb: np.ndarray, t: TextBox) -> list[TextBox]:
+    """``t``, or the icons of a toolbar run read as text, as unread (empty) text boxes."""
+    cells = icon_run(rgb, t)
+    return [TextBox(b, "", 0.0) for b in cells] if cells else [t]
 
 
 def _glyphs(texts: list[TextBox]) -> list[Box]:
