@@ -242,19 +242,26 @@ def icon_run(rgb: np.ndarray, t: TextBox) -> list[Box]:
     that is not ASCII, whose ink stands in two or more icon-sized (about square) cells
     apart by more than ``RUN_GAP`` of its height (letters of a word, and words, sit
     closer: "Sum", "Go to" stay text)."""
-    chars = t.text.replace(" ", "")
-    if not 2 <= len(chars) <= RUN_CHARS or (t.score >= RUN_SURE and chars.isascii()) or \
-            (" " in t.text and any(len(w) > 1 and _latin(w) for w in t.text.split())):
-        return []  # sure ASCII ("100%"), or words a space sets apart ("Go to")
+    if _reads_as_text(t):
+        return []
     rows = ink_rows(rgb, t.box)
     if rows is None:
         return []
     h = rows[1] - rows[0]
     runs = ink_runs(rgb, t.box, max(3.0, RUN_GAP * h))
-    if len(runs) < 2 or any(not 0.25 * h <= b - a <= 1.5 * h for a, b in runs):
+    if len(runs) < 2 or any(not 0.25 * h <= b - a <= 1.7 * h for a, b in runs):
         return []
     cy = (rows[0] + rows[1]) / 2
     return [_square((a + b) / 2, cy, max(b - a, h) + 4) for a, b in runs]
+
+
+def _reads_as_text(t: TextBox) -> bool:
+    """Whether a reading is text whatever its pixels: long, sure ASCII ("OK"), a number
+    ("100%"), or words a space sets apart ("Go to")."""
+    chars = t.text.replace(" ", "")
+    number = any(c.isdigit() for c in chars) and all(c.isdigit() or c in ".,:%" for c in chars)
+    return not 2 <= len(chars) <= RUN_CHARS or (t.score >= RUN_SURE and chars.isascii()) \
+        or number or (" " in t.text and any(len(w) > 1 and _latin(w) for w in t.text.split()))
 
 
 def _latin(text: str) -> bool:
