@@ -348,19 +348,41 @@ def write_jsonl(path: Path, rows: list[dict], replace: set[str]) -> None:
     print(f"{path}: {len(rows)} instructions, {icons} icon ({icons / max(len(rows), 1):.0%})")
 
 
+def relabel(folder: Path) -> None:
+    """Give every saved row the kind its screenshot shows now (drawn.kind), without the apps:
+    a row whose box draws another kind is phrased anew as that kind, one that draws neither
+    is dropped; ids, boxes and the other rows stay as they are. No icon thinning here: the
+    rows it would drop are good targets, not an excess of harvested icons."""
+    import relabel as rl
+
+    for name in ("devset.jsonl", "heldout.jsonl"):
+        path = folder / name
+        rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+        out, moved = rl.relabelled(rows, folder)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in out))
+        tmp.replace(path)
+        print(f"{path}: {len(rows)} rows, {moved} changed kind, {len(rows) - len(out)} dropped")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=HERE)
     ap.add_argument("--display", default=":57")
     ap.add_argument("--scenes", default="", help="comma-separated scene names (default all)")
     ap.add_argument("--dump", type=Path, help="write each scene's raw AT-SPI walk here")
+    ap.add_argument("--relabel", action="store_true",
+                    help="recompute each saved row's kind from its screenshot; no apps run")
     args = ap.parse_args()
+    sys.path.insert(0, str(HERE))
+    if args.relabel:
+        relabel(args.out)
+        return
     if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
         if not shutil.which("dbus-run-session"):
             sys.exit("dbus-run-session not found: apt-get install dbus")
         os.execvp("dbus-run-session", ["dbus-run-session", "--", sys.executable, *sys.argv])
     os.environ.update(GTK_ENV)
-    sys.path.insert(0, str(HERE))
     run(args.out, args.display, {s for s in args.scenes.split(",") if s}, args.dump)
 
 

@@ -1,10 +1,19 @@
 """Walk one app's AT-SPI tree and turn its visible, named controls into grounding instructions.
 
-Runs under Debian's python3 with python3-pyatspi. A control is an *icon* target when it is a
-button with no label inside whose drawing (the pixels inside its box) is one small glyph; a
-*text* target when its name is what it shows: a drawing about as wide as the name written out.
-Controls covered by a popup or dialog above them, drawn as nothing (flat pixels), off screen
-or named like another control on the same screen are left out.
+Runs under Debian's python3 with python3-pyatspi. What a control's box draws decides its kind
+(drawn.py, the same function ``generate.py --relabel`` applies to saved rows):
+
+- a *text* target draws its name as text: one line of text-high ink (8-20 px) whose width
+  fits the name's length (0.3-1.25 line heights a character, and at least 1.2 heights for
+  three characters or more: a picture is about as wide as tall), drawn with the strokes of
+  that many letters (1.4 a letter, one stem at least), off a button's sides; a label inside
+  a button, when the toolkit exposes one, must be its name;
+- an *icon* target is a button, toggle, check box or list item with no label inside whose
+  box draws a picture of any size and pieces, no line of text, nothing running out of it;
+- anything else is neither: other text than the name, text cut off, nothing drawn.
+
+Controls covered by a popup or dialog above them, off screen or named like another control
+on the same screen are left out.
 """
 
 from __future__ import annotations
@@ -15,6 +24,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+import drawn
 import numpy as np
 import phrasing
 import pyatspi
@@ -28,26 +38,9 @@ TEXT_ROLES = BUTTON_ROLES | {"menu item", "check menu item", "radio menu item", 
 POPUP_ROLES = {"window", "popup menu", "tool tip"}
 TEXT_CHILD_ROLES = {"label", "text", "heading", "static"}
 ENTRY_ROLES = {"text", "entry", "password text"}
-FRAMED_ROLES = BUTTON_ROLES | {"combo box"}
-ICON_ROLES = BUTTON_ROLES | {"check box"}  # a toggle drawn as an icon (gedit's Fullscreen)
 MIN_SIDE, MAX_NAME, MAX_NODES = 8, 40, 8000
-MAX_ICON_INK, MIN_INK_PER_CHAR = 26, 3.5  # px: an icon glyph's largest side; a name's width
-EDGE = 6  # px: ink this close to a button's box is its frame or margin
 ICON_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)+$")  # "emblem-default-symbolic": not shown
 MAX_AREA_SHARE, MAX_HEIGHT = 30, 100   # larger boxes are panes, not something one clicks
-
-
-@dataclass(frozen=True)
-class Ink:
-    """What is drawn inside a box: frames left out, the central glyph group, how many
-    separate groups lie away from the edges and their span; and the width of all ink."""
-
-    glyph: tuple[int, int] = (0, 0)
-    off_center: float = 1.0   # the glyph's distance from the middle, in box widths
-    groups: int = 0
-    span: int = 0
-    width: int = 0
-    framed: bool = False      # ink reaches both sides of the box: a frame
 
 
 @dataclass
@@ -60,7 +53,7 @@ class Node:
     texts: set[str]       # text drawn inside a button (its labels), casefolded
     layer: int
     parent_role: str = ""
-    ink: Ink = Ink()  # what is drawn inside the box (set once the screenshot is read)
+    drawn: str = ""   # "text", "icon" or "": drawn.kind of its box (set from the screenshot)
     context: tuple[str, str, bool] = ("", "", False)  # menu, dialog, in a toolbar
 
     @property
@@ -204,96 +197,31 @@ def control_sized(n: Node, size: tuple[int, int]) -> bool:
     return w * h <= size[0] * size[1] / MAX_AREA_SHARE and h <= MAX_HEIGHT
 
 
-def ink(image: Image.Image, box: Box) -> Ink:
-    """Measure the glyphs in ``box``: edges (colour steps) less frame lines."""
-    a = np.asarray(image.crop(box), dtype=np.int16)
-    h, w = a.shape[:2]
-    m = np.zeros((h, w), bool)
-    m[:, :-1] |= np.abs(a[:, 1:] - a[:, :-1]).max(axis=2) > 40
-    m[:-1, :] |= np.abs(a[1:] - a[:-1]).max(axis=2) > 40
-    left, right = trimmed_extent(m)
-    width, framed = right - left, left < EDGE and right > w - EDGE
-    for _ in range(2):
-        m[:, m.sum(axis=0) > 0.6 * h] = False
-        m[m.sum(axis=1) > 0.6 * w, :] = False
-    xs = [r for r in runs(m.any(axis=0)) if r[0] >= EDGE and r[1] < w - EDGE]
-    if not xs:
-        return Ink(width=width, framed=framed)
-    x = central(xs, w)
-    column = m[:, x[0]:x[1] + 1].any(axis=1)
-    y = central([r for r in runs(column) if r[0] >= 2 and r[1] < h - 2] or runs(column), h)
-    off = abs((x[0] + x[1]) / 2 - w / 2) / w
-    return Ink((x[1] - x[0] + 1, y[1] - y[0] + 1), off, len(xs), xs[-1][1] - xs[0][0] + 1,
-               width, framed)
-
-
-def runs(occupied: np.ndarray, gap: int = 6) -> list[tuple[int, int]]:
-    """Runs of occupied indices, gaps up to ``gap`` bridged (letters of a word, words)."""
-    out: list[tuple[int, int]] = []
-    for i in np.nonzero(occupied)[0]:
-        if out and i - out[-1][1] <= gap:
-            out[-1] = (out[-1][0], int(i))
-        else:
-            out.append((int(i), int(i)))
-    return out
-
-
-def central(rs: list[tuple[int, int]], n: int) -> tuple[int, int]:
-    """The run at or nearest the middle of ``n``."""
-    return min(rs, key=lambda r: 0 if r[0] <= n / 2 <= r[1] else min(abs(r[0] - n / 2),
-                                                                    abs(r[1] - n / 2)))
-
-
-def trimmed_extent(m: np.ndarray) -> tuple[int, int]:
-    """Left and right end of the ink once outer rows/columns with a stray pixel or three
-    are shaved off."""
-    ys, xs = np.nonzero(m)
-    if not len(xs):
-        return 0, 0
-    t, b, left, r = ys.min(), ys.max(), xs.min(), xs.max()
-    while t <= b and left <= r:
-        sub = m[t:b + 1, left:r + 1]
-        if sub[0].sum() <= 3:
-            t += 1
-        elif sub[-1].sum() <= 3:
-            b -= 1
-        elif sub[:, 0].sum() <= 3:
-            left += 1
-        elif sub[:, -1].sum() <= 3:
-            r -= 1
-        else:
-            return int(left), int(r + 1)
-    return 0, 0
-
-
 def is_icon(n: Node) -> bool:
-    """A button with no label inside whose drawing is one small centred glyph, not a word."""
-    w, h = n.ink.glyph
-    if n.role not in ICON_ROLES or n.text_inside or n.ink.groups != 1 or not w:
-        return False
-    if n.ink.off_center > 0.2:
-        return False          # a submenu arrow beside a label that touches the edge
-    return max(w, h) <= MAX_ICON_INK and (w <= 12 or w / h <= 1.7)
+    """An icon-only control: its box draws a picture and no text, and it holds no label."""
+    return n.drawn == "icon" and not n.text_inside
 
 
-def shows_name(n: Node) -> bool:
-    """Whether the drawing is wide enough to be the name written out (not cut, not other)."""
+def is_text(n: Node) -> bool:
+    """A text target: its box draws its name as text, and a label inside (when the toolkit
+    exposes one) says the same."""
     if n.text_inside and n.name.casefold() not in n.texts:
         return False          # the button shows another text than its name
-    framed = n.role in FRAMED_ROLES and n.ink.framed  # measure inside the frame
-    width = n.ink.span if framed else n.ink.width
-    return width >= MIN_INK_PER_CHAR * len(n.name)
+    return n.drawn == "text" and n.role in TEXT_ROLES
 
 
-def usable(n: Node) -> bool:
-    """Named like something a person would ask for: a text target or an icon button."""
+def named(n: Node) -> bool:
+    """Named like something a person would ask for, where its box can be trusted."""
     if not n.name or len(n.name) > MAX_NAME or not any(ch.isalnum() for ch in n.name):
         return False
     if any(unicodedata.category(ch).startswith("C") for ch in n.name) or ICON_ID.match(n.name):
         return False
-    if n.parent_role == "tree table":
-        return False          # GTK 3 shifts tree cells' extents by the expander indent
-    return is_icon(n) or n.role in TEXT_ROLES and shows_name(n)
+    return n.parent_role != "tree table"  # GTK 3 shifts tree cells by the expander indent
+
+
+def usable(n: Node) -> bool:
+    """A text target or an icon-only control."""
+    return named(n) and (is_icon(n) or is_text(n))
 
 
 def targets(nodes: list[Node], size: tuple[int, int]) -> list[Node]:
@@ -313,15 +241,9 @@ def targets(nodes: list[Node], size: tuple[int, int]) -> list[Node]:
 
 
 def neighbour(n: Node, keep: list[Node]) -> str:
-    """The name of the nearest text target on the same row, at most 80 px away."""
-    best, name = 80.0, ""
-    for m in keep:
-        if m is n or is_icon(m) or min(n.box[3], m.box[3]) - max(n.box[1], m.box[1]) < 4:
-            continue
-        gap = max(m.box[0] - n.box[2], n.box[0] - m.box[2], 0)
-        if gap < best:
-            best, name = gap, m.name
-    return name
+    """The name of the nearest text target on the same row (phrasing.neighbour)."""
+    return phrasing.neighbour(n.box, [(m.name, m.box) for m in keep
+                                      if m is not n and not is_icon(m)])
 
 
 def phrased(keep: list[Node], size: tuple[int, int]) -> list[dict]:
@@ -358,10 +280,12 @@ def harvest(app_name: str, image_path: Path, dump: Path | None = None) -> list[d
     with Image.open(image_path) as im:
         image = im.convert("RGB")
     seen = [n for n in nodes if n.name and on_screen(n, layers, image.size)]
+    pixels = np.asarray(image)
     for n in seen:
-        n.ink = ink(image, n.box)
+        if named(n) and control_sized(n, image.size):
+            n.drawn = drawn.kind(pixels, n.box, n.role, n.name)
     if dump is not None:
-        dump.write_text("".join(f"{n.layer} {n.role!r} {n.name!r} {n.box} ink={n.ink}"
+        dump.write_text("".join(f"{n.layer} {n.role!r} {n.name!r} {n.box} {n.drawn!r}"
                                 f" {sorted(n.texts)}\n" for n in nodes))
     keep = sorted(targets(seen, image.size), key=lambda n: (n.box[1], n.box[0]))
     return phrased(balanced(keep), image.size)

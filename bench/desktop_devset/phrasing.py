@@ -160,6 +160,20 @@ def phrase(t: Target, i: int) -> tuple[str, int]:
     return f"click {t.name}", 0
 
 
+def neighbour(box: tuple[int, int, int, int],
+              others: list[tuple[str, tuple[int, int, int, int]]]) -> str:
+    """The name of the nearest of ``others`` (text targets) on the same row as ``box``, at
+    most 80 px away, or ""."""
+    best, name = 80.0, ""
+    for other, b in others:
+        if min(box[3], b[3]) - max(box[1], b[1]) < 4:
+            continue
+        gap = max(b[0] - box[2], box[0] - b[2], 0)
+        if gap < best:
+            best, name = gap, other
+    return name
+
+
 def position(box: tuple[int, int, int, int], size: tuple[int, int]) -> str:
     """Where a box lies in words: "top left", "bottom", "middle right" ..."""
     cx, cy = (box[0] + box[2]) / 2 / size[0], (box[1] + box[3]) / 2 / size[1]
