@@ -129,3 +129,47 @@ def test_libreoffice_scenes_with_a_menu_open_keep_only_menu_targets(rows: list[d
     assert menus_only(Scene("w", (), "soffice", ("@40,10",)), item)
     assert not menus_only(Scene("w", (), "soffice", ("Escape",)), [{"role": "push button"}])
     assert not menus_only(Scene("g", (), "gedit", ("alt+f",)), item)
+
+
+def drawn_module():
+    sys.path.insert(0, str(DEVSET))
+    import drawn
+
+    return drawn
+
+
+def pixels(image: str):
+    import numpy as np
+
+    with Image.open(DEVSET / image) as im:
+        return np.asarray(im.convert("RGB"))
+
+
+def test_every_row_draws_its_kind(rows: list[dict]) -> None:
+    # The harvester's rule (drawn.kind): a text row's box draws its name as text, an icon
+    # row's box draws a picture and no text; generate.py --relabel keeps the set so.
+    drawn = drawn_module()
+    sys.path.insert(0, str(DEVSET))
+    import phrasing
+
+    shots = {image: pixels(image) for image in {r["image"] for r in rows}}
+    wrong = [r["id"] for r in rows if drawn.kind(shots[r["image"]], tuple(r["box"]), r["role"],
+                                                 r["name"]) != ("icon" if r["icon"] else "text")]
+    assert wrong == []
+    kinds = [r["id"] for r in rows
+             if r["kind"] != phrasing.kind(phrasing.Target(r["name"], r["role"], r["icon"]))]
+    assert kinds == []
+
+
+@pytest.mark.parametrize(("image", "box", "role", "name", "want"), [
+    ("featherpad.png", (222, 27, 255, 59), "push button", "Find", "icon"),   # a magnifier
+    ("calc.png", (487, 29, 531, 64), "push button", "Redo", "icon"),         # arrow + drop-down
+    ("impress.png", (901, 519, 983, 585), "list item", "Title Only", "icon"),  # a thumbnail
+    ("gedit.png", (15, 3, 82, 49), "push button", "Open", "text"),
+    ("gnumeric-cells-1080.png", (1186, 751, 1271, 785), "push button", "OK", "text"),
+    ("gnumeric-file.png", (246, 137, 282, 171), "toggle button", "Menu", ""),  # 'trl+S' cut
+    ("gnumeric-format.png", (505, 28, 542, 63), "push button", "Sum", ""),   # under a menu
+])
+def test_what_a_box_draws(image: str, box: tuple, role: str, name: str, want: str) -> None:
+    # Dev screenshots only: the rule was chosen on the dev part.
+    assert drawn_module().kind(pixels(f"images/{image}"), box, role, name) == want
