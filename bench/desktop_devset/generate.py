@@ -114,6 +114,7 @@ def more_scenes(files: Path) -> list[Scene]:
         Scene("writer", lo, "soffice"),
         Scene("writer-format", lo, "soffice", ("alt+o",)),
         *office_scenes(),
+        *toolkit_scenes(files),
     ]
 
 
@@ -129,6 +130,27 @@ def office_scenes() -> list[Scene]:
     ]
 
 
+def toolkit_scenes(files: Path) -> list[Scene]:
+    """Dev apps of other kinds: a calculator's keys (galculator, at its own size), a file
+    manager's list, column headings and path bar (Thunar), a Qt document viewer (qpdfview)."""
+    calc, thunar = ("galculator",), ("thunar", str(files))
+    pdfview = ("qpdfview", "--unique", str(files / "report.pdf"))
+    return [
+        Scene("galculator", calc, "galculator", maximize=False),
+        Scene("galculator-view", calc, "galculator", ("alt+v",), maximize=False),
+        Scene("galculator-edit", calc, "galculator", ("alt+e",), maximize=False),
+        Scene("galculator-prefs", calc, "galculator", ("alt+e", "Up", "Return"), maximize=False),
+        Scene("thunar", thunar, "thunar", ("ctrl+2",)),
+        Scene("thunar-file", thunar, "thunar", ("ctrl+2", "alt+f")),
+        Scene("thunar-view", thunar, "thunar", ("alt+v",)),
+        Scene("thunar-prefs", thunar, "thunar", ("alt+e", "Up", "Return")),
+        Scene("qpdfview", pdfview, "qpdfview"),
+        Scene("qpdfview-view", pdfview, "qpdfview", ("alt+v",)),
+        Scene("qpdfview-edit", pdfview, "qpdfview", ("alt+e",)),
+        Scene("qpdfview-settings", pdfview, "qpdfview", ("alt+e", "Up", "Return")),
+    ]
+
+
 def at_full_hd(all_scenes: list[Scene]) -> list[Scene]:
     """Each scene reached by keys alone, again at 1920x1080 (clicks are placed for 1280x800)."""
     return [Scene(f"{s.name}-1080", s.argv, s.app, s.keys, s.maximize, FULL_HD, s.label)
@@ -140,6 +162,8 @@ def sample_files(folder: Path) -> None:
     from PIL import Image, ImageDraw
 
     (folder / "notes.txt").write_text("Shopping list\n- apples\n- bread\n- coffee\n")
+    for sub in ("Documents", "Downloads", "Music", "Pictures"):
+        (folder / sub).mkdir(exist_ok=True)
     img = Image.new("RGB", (640, 420), (70, 130, 180))
     draw = ImageDraw.Draw(img)
     draw.ellipse((420, 40, 560, 180), fill=(250, 220, 90))

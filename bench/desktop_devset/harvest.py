@@ -34,7 +34,8 @@ Box = tuple[int, int, int, int]
 BUTTON_ROLES = {"push button", "toggle button", "button", "toggle", "menu button"}
 TEXT_ROLES = BUTTON_ROLES | {"menu item", "check menu item", "radio menu item", "menu",
                              "label", "page tab", "check box", "radio button", "list item",
-                             "link", "table cell", "tree item", "heading", "combo box"}
+                             "link", "table cell", "tree item", "heading", "combo box",
+                             "table column header"}
 POPUP_ROLES = {"window", "popup menu", "tool tip"}
 TEXT_CHILD_ROLES = {"label", "text", "heading", "static"}
 ENTRY_ROLES = {"text", "entry", "password text"}
@@ -100,17 +101,25 @@ def walk(app: object) -> tuple[list[Node], list[Box]]:
     """Pre-order walk of showing accessibles and of the layers they are drawn in.
 
     A new layer starts at each top-level window and at each child drawn over an earlier
-    sibling (a popover, a popup, an overlay): a later layer covers every earlier one.
+    sibling (a popover, a popup, an overlay): a later layer covers every earlier one. A menu's
+    item drawn outside the menu's own box is in a popup, drawn above the whole window
+    wherever the walk meets it (a menu bar comes before the buttons its menus cover).
     """
     nodes: list[Node] = []
     layers: list[Box] = []
-    _visit(app, "application", -1, nodes, layers, ("", "", False))
-    return nodes, layers
+    popups: list[int] = []
+    _visit(app, "application", -1, nodes, layers, ("", "", False), popups)
+    order = [i for i in range(len(layers)) if i not in popups] + popups
+    new = {old: k for k, old in enumerate(order)}
+    for n in nodes:
+        n.layer = new[n.layer]
+    return nodes, [layers[i] for i in order]
 
 
 def _visit(acc: object, acc_role: str, layer: int, nodes: list[Node], layers: list[Box],
-           ctx: tuple[str, str, bool]) -> None:
+           ctx: tuple[str, str, bool], popups: list[int]) -> None:
     earlier: list[Box] = []
+    own_box = extents(acc) if acc_role == "menu" else (0, 0, 0, 0)
     for child in acc:
         if child is None or len(nodes) >= MAX_NODES:
             continue
@@ -124,13 +133,15 @@ def _visit(acc: object, acc_role: str, layer: int, nodes: list[Node], layers: li
         except Exception:  # noqa: BLE001, S112 - pyatspi raises bare errors for vanished widgets
             continue
         own = layer
-        if layer < 0 or role in POPUP_ROLES or any(covers(box, b) for b in earlier):
+        popup = acc_role == "menu" and not inside(box, own_box)
+        if layer < 0 or role in POPUP_ROLES or popup or any(covers(box, b) for b in earlier):
             own = len(layers)
             layers.append(box)
+            popups += [own] if popup else []
         earlier.append(box)
         nodes.append(Node(role, name, box, texts, own, acc_role, context=ctx))
-        if _walkable(child):
-            _visit(child, role, own, nodes, layers, inner_context(ctx, role, name))
+        if _walkable(child) and area(box):  # a closed combo's list: showing, no size
+            _visit(child, role, own, nodes, layers, inner_context(ctx, role, name), popups)
 
 
 def _walkable(acc: object) -> bool:
