@@ -140,8 +140,15 @@ def _visit(acc: object, acc_role: str, layer: int, nodes: list[Node], layers: li
             popups += [own] if popup else []
         earlier.append(box)
         nodes.append(Node(role, name, box, texts, own, acc_role, context=ctx))
-        if _walkable(child) and area(box):  # a closed combo's list: showing, no size
+        if _walkable(child) and (area(box) or not _closed_list(acc_role, role)):
             _visit(child, role, own, nodes, layers, inner_context(ctx, role, name), popups)
+
+
+def _closed_list(parent_role: str, role: str) -> bool:
+    """A closed combo's list or popup: reported showing but without size. Other controls
+    without size are still walked (eog's side-pane tab reports (-1, -1, -2, -2) around
+    labels that are on screen)."""
+    return parent_role == "combo box" or role in POPUP_ROLES | {"list", "menu"}
 
 
 def _walkable(acc: object) -> bool:
