@@ -37,6 +37,9 @@ GLYPH_GAP = 0.45   # a lone character this many text heights off a line's words 
 RUN_CHARS = 6      # a run of toolbar icons read as text is at most this many characters
 RUN_SURE = 0.9     # ... read below this confidence, or with a character that is no letter
 RUN_GAP = 0.5      # ... with its buttons' ink this many ink heights apart (a word space: 0.3-0.45)
+UNDERLINED_SURE = 0.95  # a line read less sure than this is read again without underlines
+RULE_COVER = 0.9   # a column inked over this share of a line box's height is a rule, not text
+RULE_TEXT = 0.8    # ... when the ink beside it spans at most this share of the height
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,10 +144,32 @@ class Ocr:
             for i, phrases in zip(batch, read, strict=True):
                 self._cache.put(keys[i], [(t.box.x1 - boxes[i].x1, t.box.x2 - boxes[i].x1,
                                           t.text, t.score) for t in phrases])
+        self._reread_underlined([(crops[i], boxes[i], keys[i]) for i in todo.values()])
         self._cut_glyphs(rgb, [(boxes[i], keys[i]) for i in todo.values()])
         return [TextBox(Box(b.x1 + dx1, b.y1, b.x1 + dx2, b.y2), text, score)
                 for b, k in zip(boxes, keys, strict=True)
                 for dx1, dx2, text, score in self._cache[k]]
+
+    def _reread_underlined(self, lines: list[tuple[np.ndarray, Box, bytes]]) -> None:
+        """Lines read unsure that have strokes under their letters (a menu's mnemonic
+        underlines: "View Jabs" for "View Tabs") read again with the strokes wiped
+        (``_no_underline``); a surer reading of other letters in the same places wins."""
+        redo = []
+        for crop, b, k in lines:
+            read = self._cache[k]
+            if read and min(p[3] for p in read) < UNDERLINED_SURE \
+                    and (wiped := _no_underline(crop)) is not crop:
+                redo.append((wiped, b, k))
+        if not redo:
+            return
+        for (_, b, k), phrases in zip(redo, self._rec_batch([c for c, _, _ in redo],
+                                                            [b for _, b, _ in redo]),
+                                      strict=True):
+            old, new = self._cache[k], " ".join(t.text for t in phrases)
+            if _misread(" ".join(p[2] for p in old), new) and np.mean(
+                    [t.score for t in phrases]) > np.mean([p[3] for p in old]):
+                self._cache.put(k, [(t.box.x1 - b.x1, t.box.x2 - b.x1, t.text, t.score)
+                                    for t in phrases])
 
     def _cut_glyphs(self, rgb: np.ndarray, lines: list[tuple[Box, bytes]]) -> None:
         """Lines read as a lone character set apart from words ("x Cut": a menu item's icon
@@ -209,6 +234,12 @@ class Ocr:
         x1 = box.x1 + max(0, round((solid[0][0] - lead) * px_per_col))
         x2 = box.x2 if last else box.x1 + round((solid[-1][0] + 2.0) * px_per_col)
         return TextBox(Box(x1, box.y1, min(box.x2, max(x2, x1 + 2)), box.y2), text, score)
+
+
+def _misread(old: str, new: str) -> bool:
+    """Whether ``new`` reads other letters in the same places as ``old`` ("Jabs" -> "Tabs"),
+    not other pieces ("X Cut" -> "cut": the icon lost) nor only another case."""
+    return len(old) == len(new) and old.casefold() != new.casefold()
 
 
 def glyph_cut(rgb: np.ndarray, box: Box, text: str) -> tuple[Box, Box, str] | None:
@@ -291,6 +322,43 @@ def ink_runs(rgb: np.ndarray, box: Box, min_gap: float) -> list[tuple[int, int]]
     return [(x0 + a, x0 + b) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
 
 
+def rule_split(rgb: np.ndarray, box: Box) -> list[Box]:
+    """A detected line cut at the thin vertical rules it crosses (a field's frame, a
+    separator between a font box and a size box: "Sans | 10" read as "Sans10"): a rule is
+    a column or three of ink from top to bottom of the box, with ink on both sides that is
+    shorter than it (text, not a letter's stem). Pieces with no ink are dropped; ``[box]``
+    when there is no rule."""
+    crop = rgb[max(0, box.y1):box.y2, max(0, box.x1):box.x2].astype(np.int16)
+    h, w = crop.shape[:2]
+    if h < 8 or w < h:
+        return [box]
+    grey = crop.mean(axis=2)
+    inked = np.abs(grey - np.median(grey, axis=1, keepdims=True)) >= INK
+    cuts = [(a, b) for a, b in _runs(inked.mean(axis=0) >= RULE_COVER)
+            if a >= 2 and b <= w - 2 and b - a <= max(2, h // 8)
+            and _beside(inked[:, max(0, a - 2 * h):a], h) and _beside(inked[:, b:b + 2 * h], h)]
+    if not cuts:
+        return [box]
+    edges = [0] + [x for cut in cuts for x in cut] + [w]
+    x0 = max(0, box.x1)
+    return [Box(x0 + a, box.y1, x0 + b, box.y2) for a, b in zip(edges[::2], edges[1::2],
+                                                                strict=True)
+            if b - a >= 3 and inked[:, a:b].any()]
+
+
+def _beside(inked: np.ndarray, h: int) -> bool:
+    """Whether the ink next to a rule is there and shorter than ``RULE_TEXT`` of the line."""
+    rows = np.flatnonzero(inked[:, inked.mean(axis=0) < RULE_COVER].any(axis=1))
+    return bool(rows.size) and rows[-1] - rows[0] + 1 <= RULE_TEXT * h
+
+
+def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """Start and end (exclusive) of each run of True in a 1-D array."""
+    padded = np.r_[False, flags, False].astype(np.int8)
+    change = np.flatnonzero(np.diff(padded))
+    return list(zip(change[::2].tolist(), change[1::2].tolist(), strict=True))
+
+
 def ink_height(rgb: np.ndarray, box: Box) -> int:
     """The height of the ink in a text box (the text itself, not the padding the detector
     adds around it)."""
@@ -361,6 +429,48 @@ def _crop(rgb: np.ndarray, b: Box, margin: float = 0.0) -> np.ndarray:
     if not crop.size:
         return np.zeros((REC_HEIGHT, REC_HEIGHT, 3), np.uint8)
     return cv2.copyMakeBorder(crop, m, m, 0, 0, cv2.BORDER_REPLICATE) if m else crop
+
+
+def _no_underline(crop: np.ndarray) -> np.ndarray:
+    """``crop`` with the thin strokes under its text wiped (a menu's mnemonic underlines,
+    a link's underline: the recognizer reads an underlined "T" as "J"): pieces of ink at
+    most 2 px high and twice as wide, apart from the letters and below where most of
+    them end, under a letter of a word, painted with the background. Descenders belong to
+    their letters and stay; an underscore has no letter above it, an underlined toolbar
+    glyph (Underline) no letter beside it."""
+    if crop.shape[0] < 8:
+        return crop
+    grey = crop.mean(axis=2)
+    bg = np.median(grey)
+    mask = (np.abs(grey - bg) >= INK).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if n < 3:
+        return crop
+    x, y, w, h = (stats[1:, i] for i in range(4))
+    thin = (h <= 2) & (w >= 2 * h + 2)
+    letters = ~thin & (h >= 4)
+    if not letters.any() or not thin.any():
+        return crop
+    baseline, size = np.median((y + h)[letters]), np.median(h[letters])
+    if h.max() > 1.6 * size:
+        return crop   # pictures taller than the letters: a toolbar, an icon before a label
+    wipe = [i + 1 for i in np.flatnonzero(thin & (y >= baseline))
+            if _under_word(x[i], x[i] + w[i], letters, x, w, size)]
+    if not wipe:
+        return crop
+    out = crop.copy()
+    out[np.isin(labels, wipe)] = np.median(crop.reshape(-1, 3), axis=0).astype(crop.dtype)
+    return out
+
+
+def _under_word(x1: int, x2: int, letters: np.ndarray, x: np.ndarray, w: np.ndarray,
+                size: float) -> bool:
+    """Whether a stroke from ``x1`` to ``x2`` lies mostly under one letter-sized piece (an
+    underscore lies between letters) with another within a letter's height beside it (a word; a
+    toolbar glyph's underline or an icon's foot has none)."""
+    above = letters & (np.minimum(x + w, x2) - np.maximum(x, x1) >= 0.6 * (x2 - x1))
+    near = letters & (x < x2 + size) & (x + w > x1 - size)
+    return bool(above.any()) and near.sum() >= 2 and x2 - x1 <= 2 * size
 
 
 def _tight(rgb: np.ndarray, b: Box) -> Box:

@@ -25,7 +25,7 @@ from grounding.a11y import Node, parse_uiautomator, useful
 from grounding.errors import ImageError, ModelMissing
 from grounding.fuse import Detection, Sources, fuse
 from grounding.labels import LINE_H, LabelReader, empty_regions, glyphs, merge, unread
-from grounding.ocr import Ocr, OcrConfig, TextBox, icon_run
+from grounding.ocr import Ocr, OcrConfig, TextBox, icon_run, rule_split
 from grounding.proposals import button_frames, icon_blobs
 from grounding.text import similarity
 from grounding.types import Element, Screen
@@ -254,9 +254,20 @@ class Perceiver:
         """Recognized lines, plus each icon-sized box nothing could be read in (as empty
         text: ink the detector saw that is no word is likely an icon); a run of toolbar
         icons read as one line becomes one such empty box per icon (``ocr.icon_run``)."""
-        read = [c for t in self._recognize(rgb, boxes) for c in _icons_apart(rgb, t)]
+        read = [c for t in self._at_rules(rgb, self._recognize(rgb, boxes))
+                for c in _icons_apart(rgb, t)]
         return read + [TextBox(b, "", 0.0) for b in boxes if b.width <= 2.5 * b.height
                        and not any(b.contains(t.box.center) for t in read)]
+
+    def _at_rules(self, rgb: np.ndarray, read: list[TextBox]) -> list[TextBox]:
+        """Phrases that cross a rule (a field's frame, a separator: "Sans | 10" read as
+        "Sans10") read again as their pieces (``ocr.rule_split``)."""
+        assert self.ocr is not None
+        out: list[TextBox] = []
+        for t in read:
+            pieces = rule_split(rgb, t.box) if t.text else [t.box]
+            out += self.ocr.recognize(rgb, pieces) if len(pieces) > 1 else [t]
+        return out
 
     def _recognize(self, rgb: np.ndarray, boxes: list[Box]) -> list[TextBox]:
         """Recognize line boxes; lines inside tree nodes that name their text are only
