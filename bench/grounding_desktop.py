@@ -1,10 +1,12 @@
 """Local grounding on the desktop dev set: point-in-box accuracy (text / icon) and latency.
 
-    python bench/grounding_desktop.py [--part dev|heldout|all] [--limit N] [--misses N]
+    python bench/grounding_desktop.py [--part dev|heldout|all|variants] [--limit N] [--misses N]
 
 The set is split by application (bench/desktop_devset/split.json): ``dev`` (devset.jsonl) is
 what rules and models may be tuned on, ``heldout`` (heldout.jsonl) is only measured; ``all``
-prints both, one after the other, from the same run. The set (built by generate.py there
+prints both, one after the other, from the same run. ``variants`` (variants.jsonl) is dev
+apps re-rendered in other fonts, sizes, hinting and themes (variants.py there): dev data,
+tallied by look. The set (built by generate.py there
 from real Debian apps under Xvfb
 with AT-SPI boxes as ground truth) gives pixels only: this measures OCR + detector grounding.
 Each screenshot is perceived from a fresh cache (a new frame, as on a screen change), then
@@ -61,17 +63,18 @@ class Tally:
             self.misses[kind].append(f"{case.id} {case.instruction!r}: {note}")
 
 
-PARTS = {"dev": "devset.jsonl", "heldout": "heldout.jsonl"}
+PARTS = {"dev": "devset.jsonl", "heldout": "heldout.jsonl", "variants": "variants.jsonl"}
 
 
 def load_cases(data: Path, part: str = "dev") -> dict[str, list[Case]]:
-    """One part's instructions grouped by image path (relative to ``data``)."""
+    """One part's instructions grouped by image path (relative to ``data``); the variants
+    part's rows are tallied by look (font, theme) rather than by app."""
     by_image: dict[str, list[Case]] = defaultdict(list)
     for line in (data / PARTS[part]).read_text(encoding="utf-8").splitlines():
         if line.strip():
             r = json.loads(line)
             by_image[r["image"]].append(Case(r["id"], r["instruction"], Box(*r["box"]),
-                                             r["icon"], r.get("app", "?")))
+                                             r["icon"], r.get("look", r.get("app", "?"))))
     return by_image
 
 
@@ -120,8 +123,9 @@ def report(t: Tally, show_misses: int, part: str = "dev") -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=ROOT / "bench" / "desktop_devset")
-    ap.add_argument("--part", choices=("dev", "heldout", "all"), default="dev",
-                    help="which applications: dev (tune on these), heldout (measure only), all")
+    ap.add_argument("--part", choices=("dev", "heldout", "all", "variants"), default="dev",
+                    help="which applications: dev (tune on these), heldout (measure only), all"
+                    " (dev, then heldout), variants (dev apps in other fonts and themes)")
     ap.add_argument("--limit", type=int, default=1000, help="screenshots to use per part")
     ap.add_argument("--misses", type=int, default=10, help="misses to print per split")
     ap.add_argument("--ocr-models", choices=("auto", "int8", "float"), default="auto",
