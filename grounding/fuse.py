@@ -70,9 +70,9 @@ def _split_phrase(t: TextBox, rgb: np.ndarray) -> list[TextBox]:
     if len(tokens) < 2:
         return [t]
     runs = ink_runs(rgb, t.box, WORD_GAP * t.box.height)
-    if len(runs) != len(tokens):  # the words cannot be matched to the ink: keep it whole
-        return [t]
     gap = ITEM_GAP * text_height(rgb, t.box)
+    if len(runs) != len(tokens):  # letters apart (unsmoothed, bold): cut at items' gaps
+        return _split_by_share(t, tokens, ink_runs(rgb, t.box, gap))
     parts, start = [], 0
     for i in range(1, len(runs) + 1):
         if i == len(runs) or runs[i][0] - runs[i - 1][1] >= gap:
@@ -80,6 +80,31 @@ def _split_phrase(t: TextBox, rgb: np.ndarray) -> list[TextBox]:
             parts.append(TextBox(box, " ".join(tokens[start:i]), t.score))
             start = i
     return parts if len(parts) > 1 else [t]
+
+
+def _split_by_share(t: TextBox, tokens: list[str], items: list[tuple[int, int]]
+                    ) -> list[TextBox]:
+    """A phrase cut at the gaps between ``items`` (inked parts set far apart) when the
+    words cannot be matched to the ink one by one (text drawn without smoothing shows gaps
+    between letters as wide as a space): each gap takes the word boundary whose share of
+    the characters puts it nearest, within two characters; else the phrase stays whole."""
+    if not 1 < len(items) <= len(tokens):
+        return [t]
+    text = " ".join(tokens)
+    x1, x2 = items[0][0], items[-1][1]
+    char = (x2 - x1) / len(text)
+    ends = [len(" ".join(tokens[:k + 1])) + 0.5 for k in range(len(tokens) - 1)]
+    cuts = []
+    for a, b in zip(items, items[1:], strict=False):
+        mid = (a[1] + b[0]) / 2
+        k = min(range(len(ends)), key=lambda i: abs(x1 + ends[i] * char - mid))
+        if abs(x1 + ends[k] * char - mid) > 2 * char or (cuts and k <= cuts[-1]):
+            return [t]
+        cuts.append(k)
+    bounds = [-1, *cuts, len(tokens) - 1]
+    return [TextBox(Box(items[i][0], t.box.y1, items[i][1], t.box.y2),
+                    " ".join(tokens[bounds[i] + 1:bounds[i + 1] + 1]), t.score)
+            for i in range(len(items))]
 
 
 def text_height(rgb: np.ndarray, box: Box) -> float:

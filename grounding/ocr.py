@@ -34,6 +34,7 @@ INK = 24           # a pixel column (or row) whose grey levels span less than th
 TALL = 1.5         # a line box this many times as tall as its ink is read around the ink
 WORD_LETTERS = "aAI"  # one-letter words: a line that starts with one is text, not a glyph
 GLYPH_GAP = 0.45   # a lone character this many text heights off a line's words is a glyph
+CLOSE_GLYPHS = "xX×✕"  # ... read glued to the words' end: a tab's close button
 RUN_CHARS = 6      # a run of toolbar icons read as text is at most this many characters
 RUN_SURE = 0.9     # ... read below this confidence, or with a character that is no letter
 RUN_GAP = 0.5      # ... with its buttons' ink this many ink heights apart (a word space: 0.3-0.45)
@@ -243,14 +244,15 @@ def _misread(old: str, new: str) -> bool:
 
 
 def glyph_cut(rgb: np.ndarray, box: Box, text: str) -> tuple[Box, Box, str] | None:
-    """A line read as one character and words ("x Cut", "notes.txt X") split in two: the
-    glyph's box, the words' box and the character, when the pixels show the character
-    apart from the words by more than ``GLYPH_GAP`` of their ink's height (a word space
-    is far narrower; the line's box is no measure: an icon or a highlight grows it);
-    else None."""
+    """A line read as one character and words ("x Cut", "notes.txt X", or a close glyph
+    read glued to the words: "notes.txtX") split in two: the glyph's box, the words' box
+    and the character, when the pixels show the character apart from the words by more
+    than ``GLYPH_GAP`` of their ink's height (a word space is far narrower; the line's box
+    is no measure: an icon or a highlight grows it); else None."""
     words = text.split(" ")
     head = len(words[0]) == 1
-    if len(words) < 2 or head == (len(words[-1]) == 1) or len(text) < 4:
+    glued = len(words) == 1 and len(text) >= 4 and text[-1] in CLOSE_GLYPHS  # "notes.txtX"
+    if not glued and (len(words) < 2 or head == (len(words[-1]) == 1) or len(text) < 4):
         return None
     char = text[0] if head else text[-1]
     if char in WORD_LETTERS or (not head and char.isalnum() and char not in "xX"):

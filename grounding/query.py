@@ -42,6 +42,7 @@ _CJK_VERBS = re.compile(r"^(?:请)?(?:点击|单击|双击|长按|轻触|打开|
 _FILLER = {"the", "a", "an", "on", "at", "in", "of", "to", "that", "which", "is", "says",
            "labelled", "labeled", "called", "named", "with", "text", "option", "entry",
            "field's", "please", "one"}
+_NOUN_FILLER = {"text", "option", "entry"}   # capitalised, a name: "Text at the top right"
 ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4,
             "4th": 4, "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "seventh": 7, "7th": 7,
             "eighth": 8, "8th": 8, "ninth": 9, "9th": 9, "tenth": 10, "10th": 10, "last": -1,
@@ -233,13 +234,16 @@ def _parse_head(text: str, ordinals: bool = True) -> Query:
         remaining = [w for w in remaining if w not in _KEY_WORDS] or remaining
     if not remaining and not ordinal:  # "press center", "click Row": the only word is a name
         remaining = _bare_name(words, role, position, rest)
-        position = None if remaining and not role else position
+        position = None if remaining and not role and not set(remaining) <= _NOUN_FILLER \
+            else position
     return Query(" ".join(remaining), False, role, ordinal, position)
 
 
 # "the text X", "the word X", "the label X": X is the shown text, whatever words it holds.
 _NAMED = re.compile(r"^(?:on\s+)?(?:the\s+)?(?:text|word|words|label|caption)\s+"
-                    r"(?!(?:field|box|area|input|entry|editor|view|bar)s?\b)(?P<name>\S.*)$",
+                    r"(?!(?:field|box|area|input|entry|editor|view|bar)s?\b)"
+                    r"(?!(?:at|in|on|near|next|beside|above|below|under|left|right)\b)"
+                    r"(?P<name>\S.*)$",
                     re.I)
 # "the button that does save/restore session": a role, then what the control does.
 _DOES = re.compile(r"^(?:the\s+|a\s+)?(?P<role>button|icon|key|control|tool|one|thing)s?\s+"
@@ -275,10 +279,12 @@ def _take_at(text: str) -> tuple[str, tuple[float | None, float | None] | None]:
 
 def _bare_name(words: list[str], role: str, position: tuple[float | None, float | None] | None,
                rest: str) -> list[str]:
-    """The words to match when the parse left none: lone place words ("press center") or
-    a lone role word written as a name ("click Row", "click Tabs") are the target's name;
+    """The words to match when the parse left none: lone place words ("press center"), a
+    filler noun written as a name ("Text at the middle right") or a lone role word
+    written as a name ("click Row", "click Tabs") are the target's name;
     nothing for a role alone ("tick the box") or a place said as one ("the top left corner")."""
-    said = [w for w in normalize(rest).split() if w not in _FILLER]
+    said = [w for w in normalize(rest).split() if w not in _FILLER] or [
+        normalize(w) for w in rest.split() if w[:1].isupper() and normalize(w) in _NOUN_FILLER]
     if position is not None and not role and not any(w in _PLACE_FRAME for w in said):
         return said
     capital = re.search(rf"\b{re.escape(role)}", rest, re.I)
