@@ -89,6 +89,8 @@ def session_options(threads: int | None = None) -> Any:
     import onnxruntime
 
     opts = onnxruntime.SessionOptions()
+    if shared_arena():
+        opts.add_session_config_entry("session.use_env_allocators", "1")
     opts.intra_op_num_threads = threads or cpu_threads()
     opts.inter_op_num_threads = 1
     opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
@@ -97,6 +99,33 @@ def session_options(threads: int | None = None) -> Any:
     opts.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
     opts.log_severity_level = 3
     return opts
+
+
+_ARENA: list[bool] = []   # whether the shared arena is registered, once known
+_ARENA_LOCK = threading.Lock()
+
+
+def shared_arena() -> bool:
+    """Register one CPU memory arena that every session of this process allocates from
+    (once; False if onnxruntime refuses it): memory the text detector frees is reused by the
+    recognizers and classifiers, where one arena per session each touched its own fresh pages
+    on a first screen (a quarter of a cold process's page faults, ~80 MB of its memory)."""
+    with _ARENA_LOCK:
+        if not _ARENA:
+            _ARENA.append(_register_arena())
+    return _ARENA[0]
+
+
+def _register_arena() -> bool:
+    import onnxruntime as ort
+
+    try:
+        info = ort.OrtMemoryInfo("Cpu", ort.OrtAllocatorType.ORT_ARENA_ALLOCATOR, 0,
+                                 ort.OrtMemType.DEFAULT)
+        ort.create_and_register_allocator(info, ort.OrtArenaCfg({}))
+    except Exception:  # noqa: BLE001 - an onnxruntime without it: one arena per session
+        return False
+    return True
 
 
 _OPENING: dict[tuple[Path, int | None], Future[Any]] = {}

@@ -106,3 +106,21 @@ def test_bad_image_ends_the_process_with_one_line_while_models_open(tmp_path: Pa
                               cwd=SHOT.parents[3])
         assert done.returncode == 4, done.stderr
         assert done.stderr.count("\n") == 1 and "cannot read image" in done.stderr
+
+
+def test_sessions_share_one_arena_and_answer_alike() -> None:
+    """Every session allocates from the one registered arena; the detector's output is the
+    same as from a session with an arena of its own."""
+    import numpy as np
+    import onnxruntime
+
+    assert runtime.shared_arena()
+    opts = runtime.session_options()
+    assert opts.get_session_config_entry("session.use_env_allocators") == "1"
+    det, cpu = str(models_dir() / DET_MODEL), [runtime.CPU]
+    shared = onnxruntime.InferenceSession(det, sess_options=opts, providers=cpu)
+    opts.add_session_config_entry("session.use_env_allocators", "0")
+    own = onnxruntime.InferenceSession(det, sess_options=opts, providers=cpu)
+    x = np.random.default_rng(0).random((1, 3, 64, 96), dtype=np.float32)
+    name = shared.get_inputs()[0].name
+    assert np.array_equal(shared.run(None, {name: x})[0], own.run(None, {name: x})[0])
