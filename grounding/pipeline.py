@@ -6,8 +6,10 @@ that a one-shot command can ``preopen`` the models before it imports the rest.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -17,11 +19,13 @@ if TYPE_CHECKING:
     from grounding.types import Screen, Target
 
 
-def preopen(int8: bool | None = None) -> None:
+def preopen(int8: bool | None = None, image: Callable[[], Observation] | None = None) -> None:
     """Start opening, on background threads, what perceiving a first screen takes: the
     text detector, the line recognizer (``int8`` as in ``OcrConfig``), the element detector
     and icon classifier that ship, the float recognizer (short labels) and the installed
-    icon theme's index. The caller imports and decodes meanwhile; a Perceiver takes these."""
+    icon theme's index. The caller imports and decodes meanwhile; a Perceiver takes these.
+    ``image``: the screen to come (waited for); the text detector is run on it as soon as
+    it and the detector are in, and the Perceiver's detection takes that run."""
     import threading
 
     from grounding import runtime
@@ -33,8 +37,21 @@ def preopen(int8: bool | None = None) -> None:
     models = Path(__file__).parent / "models"
     paths = [det, rec, models / "detector.onnx", models / "icons.onnx", model_paths(False)[1]]
     runtime.preopen([p for p in paths if p.is_file()])   # what does not ship is not asked for
+    if image is not None:
+        runtime.prerun(det, lambda sess: _det_feed(sess, image()))
     # not a daemon: a process that ends early (bad input) waits for it, as for the models
     threading.Thread(target=_theme_index, name="guiagent-themes").start()
+
+
+def _det_feed(sess: Any, obs: Observation) -> dict[str, Any]:
+    """The text detector's input for a full screen as a default Perceiver gives it."""
+    import numpy as np
+
+    from grounding.ocr import Ocr, OcrConfig
+
+    rgb = np.asarray(obs.image if obs.image.mode == "RGB" else obs.image.convert("RGB"))
+    holder = SimpleNamespace(config=OcrConfig())   # det_input reads only the config
+    return {sess.get_inputs()[0].name: Ocr.det_input(holder, rgb)}  # type: ignore[arg-type]
 
 
 def _theme_index() -> None:

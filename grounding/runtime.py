@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from functools import cache
 from pathlib import Path
@@ -129,6 +129,7 @@ def _register_arena() -> bool:
 
 
 _OPENING: dict[tuple[Path, int | None], Future[Any]] = {}
+_EARLY: dict[tuple[Path, int | None], _FirstRun] = {}
 _OPENING_LOCK = threading.Lock()
 
 
@@ -157,10 +158,83 @@ def _open_all(todo: list[tuple[Path, Future[Any]]], threads: int | None) -> None
 
 def session(model_path: str | Path, threads: int | None = None) -> Any:
     """Open ``model_path`` as an ``onnxruntime.InferenceSession``; ModelMissing if absent.
-    A session ``preopen`` started for it is taken (waiting for it to finish)."""
+    A session ``preopen`` started for it is taken (waiting for it to finish), with the run
+    ``prerun`` started on it, if any."""
+    key = (Path(model_path).resolve(), threads)
     with _OPENING_LOCK:
-        opening = _OPENING.pop((Path(model_path).resolve(), threads), None)
-    return opening.result() if opening is not None else _open(Path(model_path), threads)
+        opening, early = _OPENING.pop(key, None), _EARLY.pop(key, None)
+    sess = opening.result() if opening is not None else _open(Path(model_path), threads)
+    return _RanEarly(sess, early) if early is not None else sess
+
+
+Feed = dict[str, Any]   # input name -> numpy array, as InferenceSession.run takes it
+
+
+def prerun(model_path: str | Path, feed: Callable[[Any], Feed | None],
+           threads: int | None = None) -> None:
+    """Run a model ``preopen`` is opening once, on a background thread, with the inputs
+    ``feed(session)`` returns (None: none to run), while the process does other work: a
+    one-shot command's text detection starts as soon as the screenshot and the detector
+    are in, not after the rest of perception's code has loaded. The session ``session``
+    then hands over answers a first run with equal inputs with that result."""
+    key = (Path(model_path).resolve(), threads)
+    with _OPENING_LOCK:
+        opening = _OPENING.get(key)
+        if opening is None or key in _EARLY:
+            return
+        early = _EARLY[key] = _FirstRun()
+    # not a daemon, as preopen's thread: a process ending early waits for onnxruntime
+    threading.Thread(target=early.start, args=(opening, feed), name="guiagent-prerun").start()
+
+
+class _FirstRun:
+    """The inputs a background run was given and its outputs, each as they come."""
+
+    def __init__(self) -> None:
+        self.feed: Future[Feed | None] = Future()
+        self.outputs: Future[list[Any]] = Future()
+
+    def start(self, opening: Future[Any], feed: Callable[[Any], Feed | None]) -> None:
+        try:
+            sess = opening.result()
+            inputs = feed(sess)
+        except BaseException:  # noqa: BLE001 - no early run; the caller's own run reports it
+            inputs = None
+        self.feed.set_result(inputs)
+        if inputs is None:
+            return
+        try:
+            self.outputs.set_result(sess.run(None, inputs))
+        except BaseException as exc:  # noqa: BLE001 - the caller runs it again and sees it
+            self.outputs.set_exception(exc)
+
+
+class _RanEarly:
+    """An InferenceSession whose first run may be done already (``prerun``): a first
+    ``run`` with inputs equal to that run's takes its outputs; anything else runs."""
+
+    def __init__(self, sess: Any, early: _FirstRun) -> None:
+        self._sess = sess
+        self._early: _FirstRun | None = early
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sess, name)
+
+    def run(self, output_names: list[str] | None, feed: Feed, *args: Any, **kw: Any) -> Any:
+        early, self._early = self._early, None
+        if early is not None and output_names is None and not args and not kw \
+                and _same(early.feed.result(), feed) and early.outputs.exception() is None:
+            return early.outputs.result()
+        return self._sess.run(output_names, feed, *args, **kw)
+
+
+def _same(a: Feed | None, b: Feed) -> bool:
+    """Whether two feeds hold the same names, shapes, types and values."""
+    import numpy as np
+
+    return a is not None and a.keys() == b.keys() and all(
+        a[k].shape == b[k].shape and a[k].dtype == b[k].dtype and np.array_equal(a[k], b[k])
+        for k in a)
 
 
 def _open(path: Path, threads: int | None) -> Any:

@@ -123,9 +123,9 @@ def ground(image: Path | None, instruction: str | None, as_json: bool, jsonl: Pa
 
 
 def _start(image: Path, tree: Path | None, settings: Any) -> Callable[[], Any]:
-    """The observation of ``image``, to wait for: a one-shot command decodes the file and
-    opens the models on background threads while its code loads (the call returned
-    raises what reading the image raised)."""
+    """The observation of ``image``, to wait for: a one-shot command decodes the file,
+    opens the models and runs the text detector on background threads while its code loads
+    (the call returned raises what reading the image raised)."""
     if not image.is_file():
         return lambda: _observation(image, tree)
     from concurrent.futures import ThreadPoolExecutor
@@ -135,7 +135,7 @@ def _start(image: Path, tree: Path | None, settings: Any) -> Callable[[], Any]:
     pool = ThreadPoolExecutor(1, thread_name_prefix="guiagent-decode")
     decoding = pool.submit(_observation, image, tree)
     pool.shutdown(wait=False)
-    preopen({"int8": True, "float": False}.get(settings.ocr_models))
+    preopen({"int8": True, "float": False}.get(settings.ocr_models), decoding.result)
     return decoding.result
 
 

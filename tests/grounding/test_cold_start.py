@@ -32,6 +32,7 @@ def nothing_preopened() -> None:
     with runtime._OPENING_LOCK:
         pending = list(runtime._OPENING.values())
         runtime._OPENING.clear()
+        runtime._EARLY.clear()
     for future in pending:
         future.exception()   # wait: nothing keeps loading into the next test
 
@@ -81,6 +82,7 @@ def test_one_shot_ground_opens_its_models_beforehand_and_answers_alike(
     assert done.value.code in (0, None) and target.found and target.point is not None
     assert out.split() == [str(target.point.x), str(target.point.y)]
     assert not runtime._OPENING   # every preopened session was taken
+    assert not runtime._EARLY     # and the early text detection with it
 
 
 @pytest.mark.parametrize("int8", [True, False])
@@ -124,3 +126,32 @@ def test_sessions_share_one_arena_and_answer_alike() -> None:
     x = np.random.default_rng(0).random((1, 3, 64, 96), dtype=np.float32)
     name = shared.get_inputs()[0].name
     assert np.array_equal(shared.run(None, {name: x})[0], own.run(None, {name: x})[0])
+
+
+def test_an_early_run_answers_the_first_equal_run_only(tmp_path: Path) -> None:
+    """``prerun`` runs the detector in the background; the session handed over answers a
+    first run with equal inputs from it, and runs anything else (other inputs, a second
+    run, a feed that failed) itself, with the same outputs as a plain session."""
+    import numpy as np
+
+    det = models_dir() / DET_MODEL
+    rng = np.random.default_rng(1)
+    x, other = (rng.random((1, 3, 64, 96), dtype=np.float32) for _ in range(2))
+    runtime.preopen([det])
+    runtime.prerun(det, lambda sess: {sess.get_inputs()[0].name: x.copy()})
+    sess = runtime.session(det)
+    plain = runtime._open(det, None)
+    name = plain.get_inputs()[0].name
+    early = sess._early.outputs.result()
+    first = sess.run(None, {name: x})
+    assert first is early and np.array_equal(first[0], plain.run(None, {name: x})[0])
+    again = sess.run(None, {name: x})
+    assert again is not early and np.array_equal(again[0], first[0])
+    runtime.preopen([det])
+    runtime.prerun(det, lambda sess: {sess.get_inputs()[0].name: x})
+    sess = runtime.session(det)
+    assert np.array_equal(sess.run(None, {name: other})[0], plain.run(None, {name: other})[0])
+    runtime.preopen([det])
+    runtime.prerun(det, lambda sess: 1 / 0)   # a feed that fails: no early run
+    assert np.array_equal(runtime.session(det).run(None, {name: x})[0], first[0])
+    assert not runtime._OPENING and not runtime._EARLY
