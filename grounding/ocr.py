@@ -38,7 +38,7 @@ CLOSE_GLYPHS = "xX×✕"  # ... read glued to the words' end: a tab's close butt
 RUN_CHARS = 6      # a run of toolbar icons read as text is at most this many characters
 RUN_SURE = 0.9     # ... read below this confidence, or with a character that is no letter
 RUN_GAP = 0.5      # ... with its buttons' ink this many ink heights apart (a word space: 0.3-0.45)
-UNDERLINED_SURE = 0.95  # a line read less sure than this is read again without underlines
+UNDERLINED_SURE = 0.9  # a line read again without its underlines takes that reading this sure
 RULE_COVER = 0.9   # a column inked over this share of a line box's height is a rule, not text
 RULE_TEXT = 0.8    # ... when the ink beside it spans at most this share of the height
 
@@ -152,14 +152,14 @@ class Ocr:
                 for dx1, dx2, text, score in self._cache[k]]
 
     def _reread_underlined(self, lines: list[tuple[np.ndarray, Box, bytes]]) -> None:
-        """Lines read unsure that have strokes under their letters (a menu's mnemonic
-        underlines: "View Jabs" for "View Tabs") read again with the strokes wiped
-        (``_no_underline``); a surer reading of other letters in the same places wins."""
+        """Lines that have strokes under their letters (a menu's mnemonic underlines: "View
+        Jabs" for "View Tabs", read unsure or, unsmoothed, sure: "Iabs") read again with the
+        strokes wiped (``_no_underline``); a reading of other letters in the same places
+        wins when it is ``UNDERLINED_SURE`` or surer than the first."""
         redo = []
         for crop, b, k in lines:
             read = self._cache[k]
-            if read and min(p[3] for p in read) < UNDERLINED_SURE \
-                    and (wiped := _no_underline(crop)) is not crop:
+            if read and (wiped := _no_underline(crop)) is not crop:
                 redo.append((wiped, b, k))
         if not redo:
             return
@@ -168,7 +168,8 @@ class Ocr:
                                       strict=True):
             old, new = self._cache[k], " ".join(t.text for t in phrases)
             if _misread(" ".join(p[2] for p in old), new) and np.mean(
-                    [t.score for t in phrases]) > np.mean([p[3] for p in old]):
+                    [t.score for t in phrases]) >= min(UNDERLINED_SURE,
+                                                       np.mean([p[3] for p in old])):
                 self._cache.put(k, [(t.box.x1 - b.x1, t.box.x2 - b.x1, t.text, t.score)
                                     for t in phrases])
 
@@ -451,18 +452,46 @@ def _no_underline(crop: np.ndarray) -> np.ndarray:
     x, y, w, h = (stats[1:, i] for i in range(4))
     thin = (h <= 2) & (w >= 2 * h + 2)
     letters = ~thin & (h >= 4)
-    if not letters.any() or not thin.any():
+    if not letters.any():
         return crop
     baseline, size = np.median((y + h)[letters]), np.median(h[letters])
     if h.max() > 1.6 * size:
         return crop   # pictures taller than the letters: a toolbar, an icon before a label
     wipe = [i + 1 for i in np.flatnonzero(thin & (y >= baseline))
             if _under_word(x[i], x[i] + w[i], letters, x, w, size)]
-    if not wipe:
+    drop = np.isin(labels, wipe) | _attached(labels, letters, stats[1:], int(baseline))
+    if not drop.any():
         return crop
     out = crop.copy()
-    out[np.isin(labels, wipe)] = np.median(crop.reshape(-1, 3), axis=0).astype(crop.dtype)
+    out[drop] = np.median(crop.reshape(-1, 3), axis=0).astype(crop.dtype)
     return out
+
+
+def _attached(labels: np.ndarray, letters: np.ndarray, stats: np.ndarray,
+              baseline: int) -> np.ndarray:
+    """The underlines grown into their letter (subpixel or hinted text joins them by a
+    faint pixel: "Eind" for an underlined "Find"): a letter's ink at most 3 rows below
+    the baseline whose lowest rows are straight runs reaching past the letter's sides
+    (those rows are wiped: a "Q"'s tail above them stays). A "g" or "p" ends no wider than
+    it is (a curve, a stem, a small font's flat foot)."""
+    out = np.zeros(labels.shape, bool)
+    for i in np.flatnonzero(letters):
+        x, y, w, h = stats[i, :4]
+        if not 1 <= y + h - baseline <= 3 or y >= baseline:
+            continue
+        mine = labels[y:y + h, x:x + w] == i + 1
+        above = np.flatnonzero(mine[:baseline - y].any(axis=0))
+        for row in range(h - 1, max(baseline - y, h - 3) - 1, -1):   # 1 or 2 px thick
+            if not _past_sides(np.flatnonzero(mine[row]), above):
+                break
+            out[y + row, x:x + w] |= mine[row]
+    return out
+
+
+def _past_sides(cols: np.ndarray, letter: np.ndarray) -> bool:
+    """Whether ink columns ``cols`` are one straight run reaching past a letter's sides."""
+    return cols.size >= 4 and cols[-1] - cols[0] + 1 == cols.size and letter.size > 0 \
+        and cols[0] <= letter[0] and cols[-1] >= letter[-1] and cols.size > letter.size
 
 
 def _under_word(x1: int, x2: int, letters: np.ndarray, x: np.ndarray, w: np.ndarray,

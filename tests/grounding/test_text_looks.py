@@ -1,6 +1,6 @@
 """Text read the same whatever the look: a menu bar drawn without smoothing splits into its
-items, a tab's close glyph read glued to its name is cut off, and "Text" said as a name is
-one.
+items, a tab's close glyph read glued to its name is cut off, mnemonic underlines are wiped
+even under a sure reading or grown into their letter, and "Text" said as a name is one.
 
 Real pixels: screenshots of the desktop set's variants part (dev apps re-rendered in other
 fonts and rendering options by bench/desktop_devset/variants.py) and a word drawn with a
@@ -16,13 +16,14 @@ from PIL import Image, ImageDraw, ImageFont
 
 from devices.geometry import Box
 from grounding.fuse import split_items
-from grounding.ocr import TextBox, glyph_cut
-from grounding.perceive import load_image
+from grounding.ocr import TextBox, _no_underline, glyph_cut
+from grounding.perceive import Perceiver, load_image
 from grounding.query import parse
 
 VARIANTS = Path(__file__).resolve().parents[2] / "bench" / "desktop_devset" / "images" / \
     "variants"
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+FONTS = Path("/usr/share/fonts/truetype")
 
 
 def test_an_unsmoothed_menu_bar_splits_into_its_items() -> None:
@@ -63,3 +64,38 @@ def test_text_said_as_a_name_is_the_name() -> None:
     assert (q.text, q.position) == ("text", (1.0, 0.5))
     assert parse("click the text Row 3").text == "Row 3"      # "the text X" still names X
     assert parse("tap the text in the middle").text == ""      # a place, no name
+
+
+def read(perceiver: Perceiver, image: str, box: Box) -> str:
+    rgb = np.asarray(load_image(VARIANTS / image))
+    assert perceiver.ocr is not None
+    return " ".join(t.text for t in perceiver.ocr.recognize(rgb, [box]))
+
+
+def test_underlined_letters_read_surely_wrong_are_read_again(perceiver: Perceiver) -> None:
+    # qpdfview's menu bar in DejaVu Sans Bold 9 without smoothing, opened by a key: each
+    # mnemonic underline made the recognizer sure of another letter ("Eile", "Iabs").
+    image = "aliased-bold-qpdfview-edit.png"
+    assert read(perceiver, image, Box(5, 1, 34, 20)) == "File"
+    assert "Tabs" in read(perceiver, image, Box(77, 2, 279, 19)).split()
+
+
+def test_an_underline_grown_into_its_letter_is_wiped(perceiver: Perceiver) -> None:
+    # mousepad with subpixel text: a faint pixel joins "F" to its underline ("Eind").
+    assert read(perceiver, "subpixel-mousepad-search.png", Box(107, 33, 145, 55)) == "Find"
+    # gnumeric unsmoothed: the underline under "Q" joins its tail; the tail stays ("Ouit").
+    assert read(perceiver, "aliased-bold-gnumeric-file.png", Box(27, 342, 64, 365)) == "Quit"
+
+
+def test_descenders_and_flat_feet_are_no_underlines() -> None:
+    faces = [FONTS / "dejavu" / "DejaVuSans.ttf", FONTS / "dejavu" / "DejaVuSerif.ttf",
+             FONTS / "liberation" / "LiberationSans-Regular.ttf"]
+    for face in (f for f in faces if f.is_file()):
+        for size, mode in ((8, "1"), (8, "L"), (11, "1"), (14, "L")):
+            for word in ("Paging", "gypsy", "Jiggle", "Zigzag", "Align"):
+                img = Image.new("RGB", (140, 30), "white")
+                pen = ImageDraw.Draw(img)
+                pen.fontmode = mode
+                pen.text((4, 6), word, font=ImageFont.truetype(str(face), size), fill="black")
+                rgb = np.asarray(img)
+                assert _no_underline(rgb) is rgb, (face.name, size, mode, word)
