@@ -94,7 +94,7 @@ def _split_by_share(t: TextBox, tokens: list[str], items: list[tuple[int, int]]
     x1, x2 = items[0][0], items[-1][1]
     char = (x2 - x1) / len(text)
     ends = [len(" ".join(tokens[:k + 1])) + 0.5 for k in range(len(tokens) - 1)]
-    cuts = []
+    cuts: list[int] = []
     for a, b in zip(items, items[1:], strict=False):
         mid = (a[1] + b[0]) / 2
         k = min(range(len(ends)), key=lambda i: abs(x1 + ends[i] * char - mid))

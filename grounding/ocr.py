@@ -167,9 +167,9 @@ class Ocr:
                                                             [b for _, b, _ in redo]),
                                       strict=True):
             old, new = self._cache[k], " ".join(t.text for t in phrases)
-            if _misread(" ".join(p[2] for p in old), new) and np.mean(
-                    [t.score for t in phrases]) >= min(UNDERLINED_SURE,
-                                                       np.mean([p[3] for p in old])):
+            sure = min(UNDERLINED_SURE, float(np.mean([p[3] for p in old])))
+            if _misread(" ".join(p[2] for p in old), new) and \
+                    float(np.mean([t.score for t in phrases])) >= sure:
                 self._cache.put(k, [(t.box.x1 - b.x1, t.box.x2 - b.x1, t.text, t.score)
                                     for t in phrases])
 
