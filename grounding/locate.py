@@ -15,7 +15,7 @@ from difflib import SequenceMatcher
 
 from devices.geometry import Box, PixelPoint
 from grounding.a11y import resource_name
-from grounding.names import asked_key, fold, opposed, pair_order, shown_key
+from grounding.names import asked_key, fold, name_joins, opposed, pair_order, shown_key
 from grounding.query import ROLES, Query, parse, strip_verb, synonyms
 from grounding.text import compact, has_cjk, normalize, similarity
 from grounding.types import Element, Screen, Target
@@ -160,9 +160,21 @@ def _pair_score(asked: str, name: str, as_asked: bool) -> float:
 
 def _action_match(asked: list[tuple[str, float]], label: str) -> float:
     """A classified icon names one thing; two-word accessible names add an object or an
-    owner ("Close tab", "Annotate document", "File options"): each word against the label."""
-    return max((w * similarity(word, label) for a, w in asked if len(a.split()) == 2
-                and not opposed(a, label) for word in a.split()), default=0.0)
+    owner ("Close tab", "Annotate document", "File options", "Search for Files" once the
+    joining word is left out): each word against the label."""
+    return max((w * similarity(word, label) for a, w in asked
+                if len(words := _content_words(a)) == 2 and not opposed(a, label)
+                for word in words), default=0.0)
+
+
+def _content_words(text: str) -> list[str]:
+    """The words of a name less those joining an action to its object (``name_joins``)
+    between them: "Search for Files" is search + files; "Zoom in", "Jump to" keep theirs."""
+    words = text.split()
+    if len(words) <= 2:
+        return words
+    inner = [w for w in words[1:-1] if normalize(w) not in name_joins()]
+    return [words[0], *inner, words[-1]]
 
 
 _SYMBOL = re.compile(r"[^\w\s]")

@@ -77,6 +77,12 @@ def phrases() -> dict[str, Any]:
 
 
 @cache
+def name_joins() -> frozenset[str]:
+    """Words joining an action to its object in a control's name ("for" in "Search for Files")."""
+    return frozenset(normalize(w) for w in phrases()["name_joins"])
+
+
+@cache
 def container_nouns() -> list[tuple[str, str]]:
     """(noun phrase, container kind), longest phrase first."""
     pairs = [(normalize(noun), kind) for kind, nouns in phrases()["containers"].items()
