@@ -10,7 +10,9 @@ labels, icon names), models stay loaded. Each figure is the best of
 a new ``python -m guiagent ground IMAGE "..."`` process per run, timed from outside, after one
 run that fills the optimized-graph cache (grounding/runtime.py) and compiles the bytecode of
 guiagent's modules, as ``pip install`` does (a checkout run with PYTHONDONTWRITEBYTECODE=1
-would compile them afresh in every process, ~0.1 s). Figures, not tests.
+would compile them afresh in every process, ~0.1 s). On a machine busy with other work,
+``chrt -f 10 python bench/speed.py`` (as root) keeps that work off the cores for the run, as
+on a quiet machine. Figures, not tests.
 """
 
 from __future__ import annotations
