@@ -27,3 +27,12 @@ def test_thunars_search_for_files_icon_is_found(perceiver: Perceiver) -> None:
         target = locate(screen, said)
         assert target.found and target.point is not None, target.reason
         assert Box(1240, 31, 1277, 66).contains(target.point), (said, target)
+
+
+def test_thunars_open_parent_button_is_its_up_arrow(perceiver: Perceiver) -> None:
+    """What file managers call their go-up button (icons.aliases.yaml)."""
+    perceiver.reset()
+    screen = perceiver.perceive(load_image(DEVSET / "thunar.png"))
+    target = locate(screen, "press open parent")
+    assert target.found and target.point is not None, target.reason
+    assert Box(78, 31, 115, 66).contains(target.point), target
