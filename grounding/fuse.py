@@ -57,6 +57,7 @@ def fuse(src: Sources, rgb: np.ndarray) -> list[Element]:
 
 ITEM_GAP = 0.7    # blank this many text heights wide separates two items ("File   Edit")
 WORD_GAP = 0.17   # blank this many box heights wide separates two words
+LOOSE_ITEM_GAP = 1.0  # ... items, when letters stand apart (a capitals tab "ALL  IMAGE": 0.7)
 
 
 def split_items(texts: list[TextBox], rgb: np.ndarray) -> list[TextBox]:
@@ -70,9 +71,10 @@ def _split_phrase(t: TextBox, rgb: np.ndarray) -> list[TextBox]:
     if len(tokens) < 2:
         return [t]
     runs = ink_runs(rgb, t.box, WORD_GAP * t.box.height)
-    gap = ITEM_GAP * text_height(rgb, t.box)
+    height = text_height(rgb, t.box)
+    gap = ITEM_GAP * height
     if len(runs) != len(tokens):  # letters apart (unsmoothed, bold): cut at items' gaps
-        return _split_by_share(t, tokens, ink_runs(rgb, t.box, gap))
+        return _split_by_share(t, tokens, ink_runs(rgb, t.box, LOOSE_ITEM_GAP * height))
     parts, start = [], 0
     for i in range(1, len(runs) + 1):
         if i == len(runs) or runs[i][0] - runs[i - 1][1] >= gap:

@@ -41,6 +41,12 @@ def test_words_of_one_unsmoothed_item_stay_together() -> None:
     rgb = np.asarray(load_image(VARIANTS / "aliased-gnumeric-format.png"))
     item = TextBox(Box(357, 129, 457, 146), "Auto Fit Height", 0.99)
     assert [p.text for p in split_items([item], rgb)] == ["Auto Fit Height"]
+    # A drawn tab label in spaced capitals: its word space (0.7 text heights) is no item gap.
+    img = Image.new("RGB", (420, 60), "white")
+    face = ImageFont.truetype(str(FONT), 40)
+    ImageDraw.Draw(img).text((4, 6), "A L L  I M A G E", font=face, fill="black")
+    tab = TextBox(Box(0, 0, 420, 60), "ALL IMAGE", 0.99)
+    assert [p.text for p in split_items([tab], np.asarray(img))] == ["ALL IMAGE"]
 
 
 def test_a_close_glyph_read_glued_to_a_tab_name_is_cut_off() -> None:
