@@ -18,8 +18,9 @@ import numpy as np
 
 from devices.geometry import Box
 from grounding import runtime
+from grounding.modelfiles import REC_MODEL, models_dir
 from grounding.names import phrases, shown_key
-from grounding.ocr import REC_MODEL, TextBox, models_dir, rec_input
+from grounding.ocr import TextBox, rec_input
 from grounding.pixelcache import PixelCache, pixel_key
 
 MIN_SCORE = 0.5      # a key symbol's reading: mean confidence

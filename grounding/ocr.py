@@ -10,9 +10,7 @@ so a toolbar row "File Edit View" becomes three boxes.
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import cv2
@@ -21,12 +19,10 @@ import numpy as np
 from devices.geometry import Box
 from grounding import runtime
 from grounding.errors import ModelMissing
+from grounding.modelfiles import model_paths
 from grounding.pixelcache import PixelCache, pixel_key
 from grounding.text import mend
 
-DET_MODEL = "PP-OCRv6_det_small.onnx"
-REC_MODEL = "PP-OCRv6_rec_small.onnx"
-REC_INT8 = "ocr_rec_int8.onnx"   # the recognizer quantized (grounding/models/ocr_rec_int8.md)
 REC_MIN_WIDTH = 160              # narrower batches are padded: short crops read better
 REC_HEIGHT = 48
 CACHE_SIZE = 4096  # recognized line crops remembered across frames
@@ -65,21 +61,6 @@ class TextBox:
     box: Box
     text: str
     score: float
-
-
-def model_paths(int8: bool) -> tuple[Path, Path]:
-    """The det and rec model files: the wheel's originals, the recognizer as the package's
-    int8 copy when asked (int8 detection shifts line boxes: it stays float)."""
-    rec = Path(__file__).parent / "models" / REC_INT8 if int8 else models_dir() / REC_MODEL
-    return models_dir() / DET_MODEL, rec
-
-
-def models_dir() -> Path:
-    """Where the rapidocr wheel keeps its ONNX models."""
-    spec = importlib.util.find_spec("rapidocr")
-    if spec is None or spec.origin is None:
-        raise ModelMissing("the rapidocr package is not installed; pip install guiagent")
-    return Path(spec.origin).parent / "models"
 
 
 class Ocr:

@@ -9,21 +9,21 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import re
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import cv2
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from devices.base import Observation
 from devices.geometry import Box, ScreenGeometry
 from grounding.a11y import Node, parse_uiautomator, useful
-from grounding.errors import ImageError, ModelMissing
+from grounding.errors import ModelMissing
 from grounding.fuse import Detection, Sources, fuse
+from grounding.images import as_observation
+from grounding.images import load_image as load_image  # where callers have read it from
 from grounding.labels import LINE_H, LabelReader, empty_regions, glyphs, merge, unread
 from grounding.ocr import Ocr, OcrConfig, TextBox, icon_run, rule_split
 from grounding.proposals import button_frames, icon_blobs
@@ -57,47 +57,6 @@ class _Frame:
     texts: list[TextBox]
     dets: list[Detection]
     blobs: list[Box]
-
-
-MAX_IMAGE_PIXELS = 40_000_000   # an 8K screen is 33 million; beyond, a file is no screenshot
-
-
-def load_image(path: str | Path) -> Image.Image:
-    """Open an image file as RGB; ``ImageError`` with the path when it cannot be read or
-    is larger than MAX_IMAGE_PIXELS (checked from the header, before any pixel is decoded)."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path) as im:
-                _check_size(path, im.width, im.height)
-                return im.convert("RGB")
-    except FileNotFoundError as exc:
-        raise ImageError(f"image not found: {path}") from exc
-    except Image.DecompressionBombError as exc:
-        pixels = re.search(r"\((\d+) pixels\)", str(exc))
-        count = f"{int(pixels[1]):,} pixels" if pixels else "too many pixels"
-        raise ImageError(f"{path}: {_too_big(count)}") from exc
-    except (UnidentifiedImageError, OSError) as exc:
-        raise ImageError(f"cannot read image {path}: {exc}") from exc
-
-
-def _check_size(path: str | Path, width: int, height: int) -> None:
-    if width * height > MAX_IMAGE_PIXELS:
-        raise ImageError(f"{path}: {_too_big(f'{width}x{height} pixels')}")
-
-
-def _too_big(what: object) -> str:
-    return (f"the image is too large ({what}); the limit is {MAX_IMAGE_PIXELS // 10**6} "
-            "million pixels: scale it down or crop it")
-
-
-def as_observation(source: Observation | Image.Image | str | Path) -> Observation:
-    """An Observation from an observation, a PIL image or an image path."""
-    if isinstance(source, Observation):
-        return source
-    image = source if isinstance(source, Image.Image) else load_image(source)
-    image = image.convert("RGB")
-    return Observation(image=image, geometry=ScreenGeometry(image.width, image.height))
 
 
 class Perceiver:

@@ -20,27 +20,39 @@ if TYPE_CHECKING:
 
 
 def preopen(int8: bool | None = None, image: Callable[[], Observation] | None = None) -> None:
-    """Start opening, on background threads, what perceiving a first screen takes: the
-    text detector, the line recognizer (``int8`` as in ``OcrConfig``), the element detector
-    and icon classifier that ship, the float recognizer (short labels) and the installed
-    icon theme's index. The caller imports and decodes meanwhile; a Perceiver takes these.
-    ``image``: the screen to come (waited for); the text detector is run on it as soon as
-    it and the detector are in, and the Perceiver's detection takes that run."""
+    """Start opening, on a background thread, what perceiving a first screen takes: the
+    text detector (run early on ``image``, see ``detect_early``), the line recognizer
+    (``int8`` as in ``OcrConfig``), the element detector and icon classifier that ship, the
+    float recognizer (short labels) and the installed icon theme's index. The caller
+    imports and decodes meanwhile; a Perceiver takes these."""
     import threading
 
     from grounding import runtime
-    from grounding.ocr import model_paths
+    from grounding.modelfiles import model_paths
 
+    detect_early(image)
     if int8 is None:   # as Ocr decides, without importing onnxruntime here
         int8 = runtime.fast_int8() and not runtime.cuda_installed()
-    det, rec = model_paths(int8)
     models = Path(__file__).parent / "models"
-    paths = [det, rec, models / "detector.onnx", models / "icons.onnx", model_paths(False)[1]]
+    paths = [model_paths(int8)[1], models / "detector.onnx", models / "icons.onnx",
+             model_paths(False)[1]]
     runtime.preopen([p for p in paths if p.is_file()])   # what does not ship is not asked for
-    if image is not None:
-        runtime.prerun(det, lambda sess: _det_feed(sess, image()))
     # not a daemon: a process that ends early (bad input) waits for it, as for the models
     threading.Thread(target=_theme_index, name="guiagent-themes").start()
+
+
+def detect_early(image: Callable[[], Observation] | None = None) -> None:
+    """Start opening the text detector, first of all models, and (``image``: the screen to
+    come, waited for) run it on that screen as soon as both are in: a Perceiver's first
+    detection of the same screen takes that run. A one-shot command calls this before it
+    reads its settings, since every configuration detects text with the same model."""
+    from grounding import runtime
+    from grounding.modelfiles import model_paths
+
+    det = model_paths(False)[0]
+    runtime.preopen([det])
+    if image is not None:
+        runtime.prerun(det, lambda sess: _det_feed(sess, image()))
 
 
 def _det_feed(sess: Any, obs: Observation) -> dict[str, Any]:

@@ -131,25 +131,35 @@ def _register_arena() -> bool:
 _OPENING: dict[tuple[Path, int | None], Future[Any]] = {}
 _EARLY: dict[tuple[Path, int | None], _FirstRun] = {}
 _OPENING_LOCK = threading.Lock()
+_TODO: list[tuple[Path, int | None, Future[Any]]] = []   # what the opening thread opens next
+_OPENER: list[threading.Thread] = []                      # that thread, while it runs
 
 
 def preopen(paths: Iterable[str | Path], threads: int | None = None) -> None:
-    """Start opening ``paths`` (in order, on one background thread); a later ``session``
-    call for the same file and threads takes that session instead of opening another."""
-    todo: list[tuple[Path, Future[Any]]] = []
+    """Start opening ``paths`` on the one background opening thread, after what earlier
+    calls asked for (the first model a command needs is never slowed by the later ones); a
+    later ``session`` call for the same file and threads takes that session instead of
+    opening another."""
     with _OPENING_LOCK:
         for p in paths:
             key = (Path(p).resolve(), threads)
             if key not in _OPENING:
-                todo.append((key[0], _OPENING.setdefault(key, Future())))
-    if todo:
-        # not a daemon: a process that ends early (bad input) waits for onnxruntime to finish
-        # rather than tear it down mid-load (an abort)
-        threading.Thread(target=_open_all, args=(todo, threads), name="guiagent-preopen").start()
+                _TODO.append((key[0], threads, _OPENING.setdefault(key, Future())))
+        if _TODO and not _OPENER:
+            # not a daemon: a process that ends early (bad input) waits for onnxruntime to
+            # finish rather than tear it down mid-load (an abort)
+            _OPENER.append(threading.Thread(target=_open_all, name="guiagent-preopen"))
+            _OPENER[0].start()
 
 
-def _open_all(todo: list[tuple[Path, Future[Any]]], threads: int | None) -> None:
-    for path, future in todo:
+def _open_all() -> None:
+    """Open what ``preopen`` queued, in order, until nothing is left."""
+    while True:
+        with _OPENING_LOCK:
+            if not _TODO:
+                _OPENER.clear()
+                return
+            path, threads, future = _TODO.pop(0)
         try:
             future.set_result(_open(path, threads))
         except BaseException as exc:  # noqa: BLE001 - handed to whoever asks for the session

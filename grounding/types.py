@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
-
-from PIL import Image
+from typing import TYPE_CHECKING, Literal
 
 from devices.geometry import Box, PixelPoint, ScreenGeometry
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 Kind = Literal["text", "icon", "button", "input", "toggle", "checkbox", "slider", "image",
                "list_item", "tab", "container", "other"]

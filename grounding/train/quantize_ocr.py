@@ -21,7 +21,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from grounding.ocr import REC_INT8, REC_MODEL, Ocr, OcrConfig, models_dir, rec_input
+from grounding.modelfiles import REC_INT8, REC_MODEL, models_dir
+from grounding.ocr import Ocr, OcrConfig, rec_input
 
 SIM_APPS = ("launcher", "settings", "contacts", "messages", "clock", "calculator", "notes")
 

@@ -19,7 +19,7 @@ IMAGE = click.Path(dir_okay=False, path_type=Path)
 
 
 def _observation(image: Path, tree: Path | None) -> Any:
-    from grounding.perceive import as_observation, load_image
+    from grounding.images import as_observation, load_image
 
     obs = as_observation(load_image(image))
     if tree is not None:
@@ -61,10 +61,12 @@ def perceive(image: Path | None, as_json: bool, som: Path | None, tree: Path | N
         raise UsageError(f"--som {som}: the marked image is written as PNG; name it *.png")
     if (image is None) == (device is None):
         raise UsageError("give an IMAGE or a live device (-d desktop), not both or neither")
+    pending = _start(image, tree) if image is not None else None
     from guiagent.config import load_settings
 
     settings = load_settings()
-    pending = _start(image, tree, settings) if image is not None else None
+    if image is not None:
+        _preopen(settings, image)
     from grounding.som import element_list, render_som
 
     obs = pending() if pending is not None else _live_observation(str(device))
@@ -96,6 +98,8 @@ def ground(image: Path | None, instruction: str | None, as_json: bool, jsonl: Pa
            tree: Path | None, grounder: str | None, model: str | None, base_url: str | None,
            coord_mode: str | None) -> None:
     """Print the point (x y) an instruction refers to; exit 1 with the reason when not found."""
+    one_shot = image is not None and bool(instruction) and jsonl is None
+    pending = _start(image, tree) if one_shot and image is not None else None
     from guiagent.config import load_settings
 
     settings = load_settings({"grounder": grounder, "grounding_model": model,
@@ -106,9 +110,9 @@ def ground(image: Path | None, instruction: str | None, as_json: bool, jsonl: Pa
             raise UsageError("give either IMAGE INSTRUCTION or --jsonl FILE, not both")
         _batch(jsonl, _perceiver(settings), remote)
         return
-    if image is None or not instruction:
+    if image is None or pending is None or not instruction:
         raise UsageError('usage: guiagent ground IMAGE "instruction" (or --jsonl FILE)')
-    pending = _start(image, tree, settings)
+    _preopen(settings, image)
     from grounding.pipeline import ground as ground_on
 
     obs = pending()
@@ -122,21 +126,31 @@ def ground(image: Path | None, instruction: str | None, as_json: bool, jsonl: Pa
         raise SystemExit(EXIT_FAILED)
 
 
-def _start(image: Path, tree: Path | None, settings: Any) -> Callable[[], Any]:
-    """The observation of ``image``, to wait for: a one-shot command decodes the file,
-    opens the models and runs the text detector on background threads while its code loads
-    (the call returned raises what reading the image raised)."""
+def _start(image: Path, tree: Path | None) -> Callable[[], Any]:
+    """The observation of ``image``, to wait for: a one-shot command decodes the file and
+    opens and runs the text detector on background threads from its first line, while its
+    settings and code load (the call returned raises what reading the image raised)."""
     if not image.is_file():
         return lambda: _observation(image, tree)
     from concurrent.futures import ThreadPoolExecutor
 
-    from grounding.pipeline import preopen
+    from grounding.pipeline import detect_early
 
     pool = ThreadPoolExecutor(1, thread_name_prefix="guiagent-decode")
     decoding = pool.submit(_observation, image, tree)
     pool.shutdown(wait=False)
-    preopen({"int8": True, "float": False}.get(settings.ocr_models), decoding.result)
+    detect_early(decoding.result)
     return decoding.result
+
+
+def _preopen(settings: Any, image: Path) -> None:
+    """Open the other models the settings choose, after the text detector (none for a
+    missing image: the command ends at once)."""
+    if not image.is_file():
+        return
+    from grounding.pipeline import preopen
+
+    preopen({"int8": True, "float": False}.get(settings.ocr_models))
 
 
 def _perceiver(settings: Any) -> Any:

@@ -15,7 +15,7 @@ import pytest
 
 from grounding import runtime
 from grounding.errors import ModelMissing
-from grounding.ocr import DET_MODEL, REC_INT8, REC_MODEL, models_dir
+from grounding.modelfiles import DET_MODEL, REC_INT8, REC_MODEL, models_dir
 from grounding.perceive import Perceiver, load_image
 from grounding.pipeline import ground, preopen
 from grounding.types import Screen

@@ -8,7 +8,7 @@ import pytest
 
 from grounding import runtime
 from grounding.errors import ModelMissing
-from grounding.ocr import DET_MODEL, REC_MODEL, models_dir
+from grounding.modelfiles import DET_MODEL, REC_MODEL, models_dir
 
 
 def test_missing_model_is_model_missing(tmp_path: Path) -> None:

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from grounding import icons, runtime, themeicons
-from grounding.ocr import DET_MODEL, Ocr, OcrConfig, models_dir
+from grounding.modelfiles import DET_MODEL, models_dir
+from grounding.ocr import Ocr, OcrConfig
 
 ADWAITA = Path("/usr/share/icons/Adwaita/16x16/actions")
 
