@@ -15,8 +15,10 @@ the screenshot); ``session`` then hands over the opened one.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
+import re
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
@@ -287,12 +289,30 @@ def _optimize(path: Path, threads: int | None, saved: Path | None) -> Any:
             os.replace(tmp, saved)
         except OSError:
             tmp.unlink(missing_ok=True)
+        else:
+            prune(saved)
     return sess
 
 
+_KEY = re.compile(r"[0-9a-f]{16}")
+
+
+def prune(saved: Path) -> None:
+    """Remove the cached graphs of the same model file that ``saved`` replaces: those of an
+    earlier copy, onnxruntime or CPU (another key) and those named before the model's
+    location was part of the name; never another model's, nor another installation's."""
+    stem, place, _ = saved.stem.rsplit("-", 2)
+    for old in saved.parent.glob(f"{glob.escape(stem)}-*.onnx"):
+        parts = old.stem[len(stem) + 1:].split("-")
+        same = parts[0] == place if len(parts) == 2 else len(parts) == 1 and _KEY.match(parts[0])
+        if same and old != saved:
+            old.unlink(missing_ok=True)   # a process reading it keeps its open file
+
+
 def optimized_path(model: Path) -> Path | None:
-    """Where the optimized graph of ``model`` is kept for this onnxruntime and CPU; None
-    when the cache dir cannot be made (read-only home): then nothing is saved."""
+    """Where the optimized graph of ``model`` is kept for this onnxruntime and CPU
+    (``<stem>-<location>-<key>.onnx``); None when the cache dir cannot be made (read-only
+    home): then nothing is saved."""
     import onnxruntime
     import platformdirs
 
@@ -306,7 +326,8 @@ def optimized_path(model: Path) -> Path | None:
         return None
     if not os.access(folder, os.W_OK):
         return None      # a read-only cache: nothing saved, nothing read
-    return folder / f"{model.stem}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.onnx"
+    place = hashlib.sha256(str(model.resolve()).encode()).hexdigest()[:8]
+    return folder / f"{model.stem}-{place}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.onnx"
 
 
 def device_name() -> str:

@@ -91,6 +91,28 @@ def test_optimized_graph_is_saved_once_and_reused(fresh_cache: Path) -> None:
     assert saved.stat().st_size > 1_000_000
 
 
+def test_a_saved_graph_replaces_the_same_models_older_ones(fresh_cache: Path) -> None:
+    """Saving a model's graph removes its entries under other keys (an earlier copy of the
+    file, another onnxruntime) and under the names used before; other models' entries,
+    another installation's and files still being written stay."""
+    model = Path(icons.__file__).parent / "models" / "detector.onnx"
+    saved = runtime.optimized_path(model)
+    assert saved is not None
+    stem, place, key = saved.stem.rsplit("-", 2)
+    stale = [saved.with_name(f"{stem}-{place}-{'0' * 16}.onnx"),
+             saved.with_name(f"{stem}-{'1' * 16}.onnx")]
+    kept = [saved.with_name(f"{stem}-{'f' * 8}-{'0' * 16}.onnx"),
+            saved.with_name(f"icons-{place}-{'0' * 16}.onnx"),
+            saved.with_name(f"{stem}-{place}-{key}.onnx.123.tmp")]
+    for f in stale + kept:
+        f.write_bytes(b"an entry")
+    assert runtime.session(model).get_inputs()
+    assert saved.stat().st_size > 100_000
+    assert [f.exists() for f in stale + kept] == [False, False, True, True, True]
+    runtime.session(model)                   # read back: nothing more is removed
+    assert saved.is_file() and all(f.exists() for f in kept)
+
+
 def test_no_usable_cache_dir_still_opens_models(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     blocker = tmp_path / "cache"
