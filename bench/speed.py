@@ -64,11 +64,16 @@ ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def one_shot(image: Path, instruction: str) -> float:
-    """Wall ms of a fresh ``guiagent ground`` process."""
+    """Wall ms of a fresh ``guiagent ground`` process; one that fails is no figure."""
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "guiagent", "ground", str(image), instruction],
-                   cwd=ROOT, capture_output=True, check=False, env=ENV)
-    return (time.perf_counter() - t) * 1000
+    done = subprocess.run([sys.executable, "-m", "guiagent", "ground", str(image), instruction],
+                          cwd=ROOT, capture_output=True, check=False, env=ENV, text=True)
+    ms = (time.perf_counter() - t) * 1000
+    if done.returncode not in (0, 1) or "Traceback" in done.stderr \
+            or not (done.stdout or done.stderr).strip():   # 1: the target was not found
+        sys.exit(f"guiagent ground {image.name} failed (exit {done.returncode}): "
+                 f"{done.stderr.strip()[-2000:]}")
+    return ms
 
 
 def floor_ms(repeat: int) -> float:

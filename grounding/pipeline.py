@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from grounding.types import Screen, Target
 
 
-def preopen(int8: bool | None = None, image: Callable[[], Observation] | None = None) -> None:
+def preopen(int8: bool | None = None, image: Callable[[], Image.Image] | None = None) -> None:
     """Start opening, on a background thread, what perceiving a first screen takes: the
     text detector (run early on ``image``, see ``detect_early``), the line recognizer
     (``int8`` as in ``OcrConfig``), the element detector and icon classifier that ship, the
@@ -41,29 +41,32 @@ def preopen(int8: bool | None = None, image: Callable[[], Observation] | None = 
     threading.Thread(target=_theme_index, name="guiagent-themes").start()
 
 
-def detect_early(image: Callable[[], Observation] | None = None) -> None:
+def detect_early(image: Callable[[], Image.Image] | None = None) -> None:
     """Start opening the text detector, first of all models, and (``image``: the screen to
-    come, waited for) run it on that screen as soon as both are in: a Perceiver's first
-    detection of the same screen takes that run. A one-shot command calls this before it
-    reads its settings, since every configuration detects text with the same model."""
+    come, waited for) run it on that screen as soon as it is in, its input made while it
+    opens: a Perceiver's first detection of the same screen takes that run. Returns when
+    that run has started: until then the interpreter is left to the imports and the
+    decoding it waits for. A one-shot command calls this before it reads its settings:
+    every configuration detects text with the same model."""
     from grounding import runtime
     from grounding.modelfiles import model_paths
 
     det = model_paths(False)[0]
     runtime.preopen([det])
     if image is not None:
-        runtime.prerun(det, lambda sess: _det_feed(sess, image()))
+        runtime.prerun(det, lambda: _det_feed(image()))
+        runtime.started(det)
 
 
-def _det_feed(sess: Any, obs: Observation) -> dict[str, Any]:
+def _det_feed(image: Image.Image) -> list[Any]:
     """The text detector's input for a full screen as a default Perceiver gives it."""
     import numpy as np
 
     from grounding.ocr import Ocr, OcrConfig
 
-    rgb = np.asarray(obs.image if obs.image.mode == "RGB" else obs.image.convert("RGB"))
+    rgb = np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
     holder = SimpleNamespace(config=OcrConfig())   # det_input reads only the config
-    return {sess.get_inputs()[0].name: Ocr.det_input(holder, rgb)}  # type: ignore[arg-type]
+    return [Ocr.det_input(holder, rgb)]  # type: ignore[arg-type]
 
 
 def _theme_index() -> None:

@@ -182,13 +182,14 @@ def session(model_path: str | Path, threads: int | None = None) -> Any:
 Feed = dict[str, Any]   # input name -> numpy array, as InferenceSession.run takes it
 
 
-def prerun(model_path: str | Path, feed: Callable[[Any], Feed | None],
+def prerun(model_path: str | Path, feed: Callable[[], list[Any] | None],
            threads: int | None = None) -> None:
     """Run a model ``preopen`` is opening once, on a background thread, with the inputs
-    ``feed(session)`` returns (None: none to run), while the process does other work: a
-    one-shot command's text detection starts as soon as the screenshot and the detector
-    are in, not after the rest of perception's code has loaded. The session ``session``
-    then hands over answers a first run with equal inputs with that result."""
+    ``feed()`` returns (arrays in the model's input order, made while the model opens;
+    None: none to run), while the process does other work: a one-shot command's text
+    detection starts as soon as the detector is in, not after the rest of perception's code
+    has loaded. The session ``session`` then hands over answers a first run with equal
+    inputs with that result."""
     key = (Path(model_path).resolve(), threads)
     with _OPENING_LOCK:
         opening = _OPENING.get(key)
@@ -199,6 +200,15 @@ def prerun(model_path: str | Path, feed: Callable[[Any], Feed | None],
     threading.Thread(target=early.start, args=(opening, feed), name="guiagent-prerun").start()
 
 
+def started(model_path: str | Path, threads: int | None = None) -> None:
+    """Wait until the run ``prerun`` started for ``model_path`` has its inputs and model
+    (or found it has nothing to run); at once when there is none."""
+    with _OPENING_LOCK:
+        early = _EARLY.get((Path(model_path).resolve(), threads))
+    if early is not None:
+        early.feed.exception()   # it always gets a result (None when nothing is run)
+
+
 class _FirstRun:
     """The inputs a background run was given and its outputs, each as they come."""
 
@@ -206,10 +216,13 @@ class _FirstRun:
         self.feed: Future[Feed | None] = Future()
         self.outputs: Future[list[Any]] = Future()
 
-    def start(self, opening: Future[Any], feed: Callable[[Any], Feed | None]) -> None:
+    def start(self, opening: Future[Any], feed: Callable[[], list[Any] | None]) -> None:
+        inputs: Feed | None = None
         try:
-            sess = opening.result()
-            inputs = feed(sess)
+            arrays = feed()
+            if arrays is not None:
+                sess = opening.result()
+                inputs = dict(zip((i.name for i in sess.get_inputs()), arrays, strict=True))
         except BaseException:  # noqa: BLE001 - no early run; the caller's own run reports it
             inputs = None
         self.feed.set_result(inputs)

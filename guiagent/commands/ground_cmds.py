@@ -18,10 +18,11 @@ from guiagent.terminal import echo
 IMAGE = click.Path(dir_okay=False, path_type=Path)
 
 
-def _observation(image: Path, tree: Path | None) -> Any:
-    from grounding.images import as_observation, load_image
+def _observation(image: Path | Any, tree: Path | None) -> Any:
+    """The observation of an image file or a decoded image, with its tree if given."""
+    from grounding.images import as_observation
 
-    obs = as_observation(load_image(image))
+    obs = as_observation(image)
     if tree is not None:
         try:
             obs.ui_tree = tree.read_text(encoding="utf-8")
@@ -128,19 +129,21 @@ def ground(image: Path | None, instruction: str | None, as_json: bool, jsonl: Pa
 
 def _start(image: Path, tree: Path | None) -> Callable[[], Any]:
     """The observation of ``image``, to wait for: a one-shot command decodes the file and
-    opens and runs the text detector on background threads from its first line, while its
-    settings and code load (the call returned raises what reading the image raised)."""
+    opens and runs the text detector on background threads from its first line; its
+    settings and the rest of its code load once that run has started (the call returned
+    raises what reading the image raised)."""
     if not image.is_file():
         return lambda: _observation(image, tree)
     from concurrent.futures import ThreadPoolExecutor
 
+    from grounding.images import load_image
     from grounding.pipeline import detect_early
 
     pool = ThreadPoolExecutor(1, thread_name_prefix="guiagent-decode")
-    decoding = pool.submit(_observation, image, tree)
+    decoding = pool.submit(load_image, image)
     pool.shutdown(wait=False)
     detect_early(decoding.result)
-    return decoding.result
+    return lambda: _observation(decoding.result(), tree)
 
 
 def _preopen(settings: Any, image: Path) -> None:

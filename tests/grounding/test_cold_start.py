@@ -97,6 +97,19 @@ def test_preopen_opens_the_recognizer_the_settings_choose(int8: bool) -> None:
     assert not runtime._OPENING
 
 
+def test_the_early_detection_is_fed_what_the_perceiver_feeds(perceiver: Perceiver) -> None:
+    """The one-shot commands' early text detection is made from the same input as the
+    Perceiver's first detection, so that the Perceiver takes its result."""
+    import numpy as np
+
+    from grounding import pipeline
+
+    image = load_image(SHOT)
+    assert perceiver.ocr is not None
+    [early] = pipeline._det_feed(image)
+    assert np.array_equal(early, perceiver.ocr.det_input(np.asarray(image)))
+
+
 def test_bad_image_ends_the_process_with_one_line_while_models_open(tmp_path: Path) -> None:
     """The models are still opening when the image turns out unreadable: the process waits
     for them and exits with the usage code, instead of aborting inside onnxruntime."""
@@ -138,7 +151,7 @@ def test_an_early_run_answers_the_first_equal_run_only(tmp_path: Path) -> None:
     rng = np.random.default_rng(1)
     x, other = (rng.random((1, 3, 64, 96), dtype=np.float32) for _ in range(2))
     runtime.preopen([det])
-    runtime.prerun(det, lambda sess: {sess.get_inputs()[0].name: x.copy()})
+    runtime.prerun(det, lambda: [x.copy()])
     sess = runtime.session(det)
     plain = runtime._open(det, None)
     name = plain.get_inputs()[0].name
@@ -148,10 +161,10 @@ def test_an_early_run_answers_the_first_equal_run_only(tmp_path: Path) -> None:
     again = sess.run(None, {name: x})
     assert again is not early and np.array_equal(again[0], first[0])
     runtime.preopen([det])
-    runtime.prerun(det, lambda sess: {sess.get_inputs()[0].name: x})
+    runtime.prerun(det, lambda: [x])
     sess = runtime.session(det)
     assert np.array_equal(sess.run(None, {name: other})[0], plain.run(None, {name: other})[0])
     runtime.preopen([det])
-    runtime.prerun(det, lambda sess: 1 / 0)   # a feed that fails: no early run
+    runtime.prerun(det, lambda: 1 / 0)   # a feed that fails: no early run
     assert np.array_equal(runtime.session(det).run(None, {name: x})[0], first[0])
     assert not runtime._OPENING and not runtime._EARLY
