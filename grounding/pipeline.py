@@ -51,9 +51,12 @@ def detect_early(image: Callable[[], Image.Image] | None = None) -> None:
     from grounding import runtime
     from grounding.modelfiles import model_paths
 
+    runtime.import_native()
     det = model_paths(False)[0]
     runtime.preopen([det])
     if image is not None:
+        import cv2  # noqa: F401 - loaded here, while the detector opens, not by two threads
+
         runtime.prerun(det, lambda: _det_feed(image()))
         runtime.started(det)
 

@@ -130,6 +130,14 @@ def _register_arena() -> bool:
     return True
 
 
+def import_native() -> None:
+    """Import numpy and onnxruntime in this thread. Call it before starting threads that
+    use them: two threads importing numpy at once can leave one with "cannot load module
+    more than once per process"."""
+    import numpy  # noqa: F401 - imported for the side effect: loaded once, here
+    import onnxruntime  # noqa: F401
+
+
 _OPENING: dict[tuple[Path, int | None], Future[Any]] = {}
 _EARLY: dict[tuple[Path, int | None], _FirstRun] = {}
 _OPENING_LOCK = threading.Lock()
