@@ -95,12 +95,16 @@ class Ocr:
         return _boxes_from_prob(prob, w / x.shape[3], h / x.shape[2], self.config, offset)
 
     def det_input(self, rgb: np.ndarray, scale: float | None = None) -> np.ndarray:
-        """The detector's input: ``rgb`` scaled (to at most ``det_max_side``), sides of 32s."""
+        """The detector's input: ``rgb`` scaled (to at most ``det_max_side``), sides of 32s,
+        as -1..1 planes made in one array (a fresh process pays for each new one)."""
         h, w = rgb.shape[:2]
         scale = min(1.0, scale or self.config.det_max_side / max(h, w))
         rh, rw = max(32, round(h * scale / 32) * 32), max(32, round(w * scale / 32) * 32)
-        x = cv2.resize(rgb, (rw, rh), interpolation=cv2.INTER_AREA)
-        return ((x.astype(np.float32) / 127.5) - 1.0).transpose(2, 0, 1)[None]
+        x = np.empty((1, 3, rh, rw), np.float32)
+        x[0] = cv2.resize(rgb, (rw, rh), interpolation=cv2.INTER_AREA).transpose(2, 0, 1)
+        x /= np.float32(127.5)
+        x -= np.float32(1.0)
+        return x
 
     def crops(self, rgb: np.ndarray, boxes: list[Box]) -> list[np.ndarray]:
         """The recognizer's crops of line boxes (with the configured margin)."""
