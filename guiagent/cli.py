@@ -101,8 +101,9 @@ def fail(message: str, code: int) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and turn known errors into one line and an exit code."""
-    try:
-        rc = cli.main(args=argv, prog_name="guiagent", standalone_mode=False)
+    try:   # obj: whether this call is the whole process (the `guiagent` command itself)
+        rc = cli.main(args=argv, prog_name="guiagent", standalone_mode=False,
+                      obj={"process": argv is None})
     except click.exceptions.Abort:
         fail("interrupted", 2)
     except click.ClickException as exc:

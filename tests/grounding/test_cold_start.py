@@ -123,6 +123,30 @@ def test_bad_image_ends_the_process_with_one_line_while_models_open(tmp_path: Pa
         assert done.stderr.count("\n") == 1 and "cannot read image" in done.stderr
 
 
+def test_a_one_shot_process_ends_with_all_its_output(
+        perceiver: Perceiver, tmp_path: Path) -> None:
+    """Run as the ``guiagent`` process itself, ground and perceive end without the
+    interpreter's teardown: their whole output, their exit code and the marked image are
+    there, and the answer is the in-process one."""
+    import json
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "guiagent", *args], capture_output=True,
+                              text=True, check=False, timeout=120, cwd=SHOT.parents[3])
+
+    found, missed = run("ground", str(SHOT), "click Inset", "--json"), \
+        run("ground", str(SHOT), "the purple elephant")
+    perceiver.reset()
+    _, target = ground(perceiver, load_image(SHOT), "click Inset")
+    assert found.returncode == 0 and target.point is not None, found.stderr
+    assert (json.loads(found.stdout)["x"], json.loads(found.stdout)["y"]) == \
+        (target.point.x, target.point.y)
+    assert missed.returncode == 1 and missed.stderr.startswith("not found:"), missed.stderr
+    listed = run("perceive", str(SHOT), "--json", "--som", str(tmp_path / "marked.png"))
+    assert listed.returncode == 0 and len(json.loads(listed.stdout)) > 10, listed.stderr
+    assert (tmp_path / "marked.png").read_bytes()[:4] == b"\x89PNG"
+
+
 def test_sessions_share_one_arena_and_answer_alike() -> None:
     """Every session allocates from the one registered arena; the detector's output is the
     same as from a session with an arena of its own."""
