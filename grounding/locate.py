@@ -39,10 +39,13 @@ def locate(screen: Screen, instruction: str, min_score: float = MIN_SCORE) -> Ta
     """The point an instruction refers to, or an honest not-found."""
     query = parse(instruction)
     literal = None
-    if not (query.quoted or query.relation or query.toggle):
+    if not (query.quoted or query.toggle):
         literal = _literal(screen, instruction, min_score)
-        if literal is not None and literal.score >= LITERAL_MIN and query.container is None:
-            return literal
+        if literal is not None and literal.score >= LITERAL_MIN and (
+                query.container is None or query.relation):
+            return literal  # a label holding a relation word: "Text beside icons"
+        if query.relation:
+            literal = None
     if not (query.text or query.role or query.ordinal or query.position):
         return literal or Target(False, reason=f"nothing to look for in {instruction!r}")
     target = resolve(screen, query, min_score)

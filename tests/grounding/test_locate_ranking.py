@@ -71,6 +71,17 @@ def test_literal_words_beat_a_role_read_into_them() -> None:
     assert picked(s, "click Tabs") == "Tabs"
 
 
+def test_a_label_holding_a_relation_word_is_a_label() -> None:
+    s = screen(("Icons only", (380, 420, 470, 440)), ("Text only", (380, 445, 460, 465)),
+               ("Text beside icons", (380, 470, 520, 490)),
+               ("Text below icons", (380, 495, 515, 515)),
+               ("Undo", (40, 40, 80, 60)), ("Redo", (90, 40, 130, 60)), ("Cut", (140, 40, 170, 60)))
+    assert parse("click Text beside icons").relation == "near"
+    assert picked(s, "click Text beside icons") == "Text beside icons"
+    assert picked(s, "select Text below icons") == "Text below icons"
+    assert picked(s, "click Cut next to Redo") == "Cut"  # no label reads so: a relation
+
+
 def test_symbols_asked_for_count() -> None:
     s = screen(("Carousel 走马灯", (341, 109, 608, 137)),
                ('import { Carousel } from "antd";', (398, 197, 668, 217)))
