@@ -91,12 +91,15 @@ def resolve(screen: Screen, q: Query, min_score: float = MIN_SCORE) -> Target:
         if where:
             target = _by_text(screen, q, inside, min_score, False) if q.text \
                 else _by_place(screen, q, inside)
-            if target.found or q.container.kind != "menu bar":
-                return target if target.found else Target(
-                    False, reason=f"{where}: {target.reason}", candidates=target.candidates,
-                    score=target.score)
-            # a menu bar's menus open below it: "Column in the menu bar" may be an open
-            # menu's submenu; the bar had no such name, so look on the whole screen
+            if q.container.kind == "menu bar" and q.text and target.score <= PARTIAL_MAX:
+                # a menu bar's menus open below it: "Column in the menu bar", "the Chart
+                # menu" may be an open menu's submenu that the bar lacks (or only half names)
+                whole = _by_text(screen, q, pool, min_score)
+                if whole.found and (not target.found or whole.score >= LITERAL_MIN):
+                    return whole
+            return target if target.found else Target(
+                False, reason=f"{where}: {target.reason}", candidates=target.candidates,
+                score=target.score)
     if q.text:
         return _by_text(screen, q, pool, min_score)
     return _by_place(screen, q, pool)

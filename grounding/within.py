@@ -36,6 +36,8 @@ def _menu(screen: Screen, c: Container, pool: Scored) -> tuple[Scored, str]:
     w, h = screen.geometry.width, title.box.height
     bar = menu_bar(screen)
     if bar and title not in bar and title.center.y > max(e.box.y2 for e in bar):
+        if len(title.text.split()) > len(c.text.split()):
+            return pool, ""  # "Number Format" in an open menu that hides its "Format" title
         return _submenu(screen, title, pool), f"in the {title.text or c.text} submenu"
     region = Box(max(0, title.box.x1 - round(0.3 * w)), title.box.y2 - h // 4,
                  min(w, title.box.x1 + round(0.4 * w)), screen.geometry.height)
