@@ -70,6 +70,19 @@ LOOKS = {
                      theme="HighContrast"),
     "scaled": Look(("featherpad-edit", "gedit-saveas", "widgets-1", "thunar-prefs",
                     "calc-format"), scale=1.25),
+    # greyscale smoothing with no hinting, as Java2D and other self-drawing toolkits do
+    "unhinted": Look(("featherpad-find", "mousepad-prefs", "thunar-view", "galculator"),
+                     "DejaVu Sans", points=10, hint="hintnone"),
+    "light": Look(("qpdfview-view", "gedit-saveas", "gnumeric-cells", "terminal-prefs"),
+                  "DejaVu Sans Light", points=11, hint="hintfull"),
+    "condensed": Look(("featherpad-edit", "mousepad-search", "thunar-prefs", "galculator-view"),
+                      "DejaVu Sans Condensed", points=10),
+    "tiny": Look(("qpdfview-settings", "gedit-open", "widgets-1", "gnumeric-format"),
+                 "Nimbus Sans", points=8),
+    "big": Look(("featherpad-file", "mousepad-file", "evince-find", "thunar-file"),
+                "Noto Sans", points=14),
+    "mono": Look(("featherpad-find", "galculator-prefs", "terminal-edit", "gedit-open"),
+                 "DejaVu Sans Mono", points=10, hint="hintfull"),
 }
 
 
