@@ -57,6 +57,7 @@ def fuse(src: Sources, rgb: np.ndarray) -> list[Element]:
 
 ITEM_GAP = 0.7    # blank this many text heights wide separates two items ("File   Edit")
 WORD_GAP = 0.17   # blank this many box heights wide separates two words
+ITEM_CHARS = 1.6  # an item gap is also this many of the phrase's mean character advances
 LOOSE_ITEM_GAP = 1.0  # ... items, when letters stand apart (a capitals tab "ALL  IMAGE": 0.7)
 
 
@@ -72,7 +73,8 @@ def _split_phrase(t: TextBox, rgb: np.ndarray) -> list[TextBox]:
         return [t]
     runs = ink_runs(rgb, t.box, WORD_GAP * t.box.height)
     height = text_height(rgb, t.box)
-    gap = ITEM_GAP * height
+    char = sum(b - a for a, b in runs) / max(1, len(t.text) - len(tokens) + 1)  # ink a letter
+    gap = max(ITEM_GAP * height, ITEM_CHARS * char)  # a fixed-width font's space: 1.3 chars
     if len(runs) != len(tokens):  # letters apart (unsmoothed, bold): cut at items' gaps
         return _split_by_share(t, tokens, ink_runs(rgb, t.box, LOOSE_ITEM_GAP * height))
     parts, start = [], 0

@@ -155,6 +155,17 @@ def test_menu_bar_phrase_splits_at_wide_gaps_on_real_pixels() -> None:
     assert tabs.x1 >= 189 and tabs.x2 <= 232  # AT-SPI's box of the "Tabs" menu
 
 
+def test_a_fixed_width_space_does_not_split_but_a_menu_bar_still_does() -> None:
+    """A fixed-width UI font's space is 0.8 text heights wide (one character), no item gap;
+    a menu bar's gaps are two characters or more, at any scale."""
+    rgb = np.asarray(load_image(DEVSET / "variants" / "mono-terminal-edit.png"))
+    item = TextBox(Box(76, 54, 175, 72), "Copy as HTML", 0.99)
+    assert split_items([item], rgb) == [item]
+    rgb = np.asarray(load_image(DEVSET / "variants" / "scaled-thunar-prefs.png"))
+    bar = TextBox(Box(9, 6, 357, 28), "File Edit View Go Bookmarks Help", 0.99)
+    assert [p.text for p in split_items([bar], rgb)][:3] == ["File", "Edit", "View"]
+
+
 def test_a_normal_space_does_not_split(android_screens: Path) -> None:
     rgb = np.asarray(load_image(android_screens / "yelp_2017-08-11_202334.jpg"))
     login = TextBox(Box(295, 2221, 459, 2271), "LOG IN", 0.99)  # the "I" is one solid stroke
