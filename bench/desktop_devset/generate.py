@@ -148,6 +148,31 @@ def toolkit_scenes(files: Path) -> list[Scene]:
         Scene("qpdfview-view", pdfview, "qpdfview", ("alt+v",)),
         Scene("qpdfview-edit", pdfview, "qpdfview", ("alt+e",)),
         Scene("qpdfview-settings", pdfview, "qpdfview", ("alt+e", "Up", "Return")),
+        *unlike_scenes(files),
+    ]
+
+
+def unlike_scenes(files: Path) -> list[Scene]:
+    """Dev apps unlike the others: a second calculator's keypad of symbols and functions
+    (mate-calc), a rich-text notebook's formatting toolbar and page (Zim, GTK 3) and a KDE
+    Frameworks character table (kcharselect)."""
+    mate, zim, kchar = ("mate-calc",), ("zim", str(files / "Notebook")), ("kcharselect",)
+    return [
+        Scene("matecalc", mate, "mate-calc", maximize=False),
+        Scene("matecalc-mode", mate, "mate-calc", ("alt+m",), maximize=False),
+        Scene("matecalc-advanced", mate, "mate-calc", ("alt+m", "Down", "Return"),
+              maximize=False),
+        Scene("matecalc-financial", mate, "mate-calc", ("alt+m", "Down", "Down", "Return"),
+              maximize=False),
+        Scene("matecalc-menu", mate, "mate-calc", ("alt+c",), maximize=False),
+        Scene("zim", zim, "zim"),
+        Scene("zim-format", zim, "zim", ("alt+f", "Right", "Right", "Right", "Right")),
+        Scene("zim-insert", zim, "zim", ("alt+i",)),
+        Scene("zim-prefs", zim, "zim", ("alt+e", "Up", "Return")),
+        Scene("kcharselect", kchar, "kcharselect"),
+        Scene("kcharselect-file", kchar, "kcharselect", ("alt+f",)),
+        Scene("kcharselect-edit", kchar, "kcharselect", ("alt+e",)),
+        Scene("kcharselect-settings", kchar, "kcharselect", ("alt+s",)),
     ]
 
 
@@ -174,6 +199,17 @@ def sample_files(folder: Path) -> None:
     for i, page in enumerate(pages):
         ImageDraw.Draw(page).text((60, 60), f"Quarterly report, page {i + 1}", fill="black")
     pages[0].save(folder / "report.pdf", save_all=True, append_images=pages[1:])
+    notebook(folder / "Notebook")
+
+
+def notebook(folder: Path) -> None:
+    """A Zim notebook of one page with headings, bold, italic and a list."""
+    folder.mkdir(exist_ok=True)
+    (folder / "notebook.zim").write_text("[Notebook]\nname=Notebook\nhome=Home\n")
+    (folder / "Home.txt").write_text(
+        "Content-Type: text/x-zim-wiki\nWiki-Format: zim 0.6\n\n====== Home ======\n\n"
+        "Plans for the **weekend** trip to the //coast//.\n\n===== Packing =====\n"
+        "* sun cream\n* towels\n* a __good__ book\n\nLeave at nine, back on Sunday.\n")
 
 
 def start_xvfb(display: str, size: tuple[int, int]) -> subprocess.Popen:
