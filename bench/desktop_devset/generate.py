@@ -39,6 +39,7 @@ class Scene:
     A step is an xdotool key name (``ctrl+o``) or a click at a screen point (``@x,y``).
     ``label`` names the app in the rows and split.json when AT-SPI's name is shared by
     several apps (LibreOffice's Writer, Calc and Impress are all ``soffice``).
+    ``settle`` is waited before looking for the app's window.
     """
 
     name: str
@@ -48,6 +49,7 @@ class Scene:
     maximize: bool = True
     size: tuple[int, int] = SIZE
     label: str = ""
+    settle: float = 0.0   # seconds a slow starter (a splash, then a late main window) needs
 
 
 def scenes(files: Path) -> list[Scene]:
@@ -115,6 +117,7 @@ def more_scenes(files: Path) -> list[Scene]:
         Scene("writer-format", lo, "soffice", ("alt+o",)),
         *office_scenes(),
         *toolkit_scenes(files),
+        *swing_scenes(),
     ]
 
 
@@ -127,6 +130,30 @@ def office_scenes() -> list[Scene]:
         Scene("calc-format", calc, "soffice", ("alt+o",), label="localc"),
         Scene("impress", impress, "soffice", ("Escape",), label="loimpress"),
         Scene("impress-insert", impress, "soffice", ("Escape", "alt+i"), label="loimpress"),
+    ]
+
+
+SWINGSET = "/usr/lib/jvm/java-17-openjdk-amd64/demo/jfc/SwingSet2/SwingSet2.jar"
+NIMBUS = "-Dswing.defaultlaf=javax.swing.plaf.nimbus.NimbusLookAndFeel"
+FREEPLANE = "freeplaneFunctions"   # Swing apps are named after their window: the shipped map
+
+
+def swing_scenes() -> list[Scene]:
+    """Java Swing dev apps (Java2D's own text, Metal and Nimbus looks): SwingSet2's widget
+    demos, menus, toolbar and tabs (openjdk-17-demo), and Freeplane's mind-map editor. Menus
+    are opened by a click: with no window manager, Swing does not take xdotool's Alt keys."""
+    metal, nimbus = ("java", "-jar", SWINGSET), ("java", NIMBUS, "-jar", SWINGSET)
+    fp, late = ("freeplane",), 25.0
+    return [
+        Scene("swingset", metal, "SwingSet2", label="swingset2"),
+        Scene("swingset-file", metal, "SwingSet2", ("@295,79",), label="swingset2"),
+        Scene("swingset-laf", metal, "SwingSet2", ("@348,79",), label="swingset2"),
+        Scene("swingset-nimbus", nimbus, "SwingSet2", label="swingset2"),
+        Scene("swingset-nimbus-options", nimbus, "SwingSet2", ("@464,79",), label="swingset2"),
+        Scene("freeplane", fp, FREEPLANE, label="freeplane", settle=late),
+        Scene("freeplane-edit", fp, FREEPLANE, ("@53,11",), label="freeplane", settle=late),
+        Scene("freeplane-format", fp, FREEPLANE, ("@144,11",), label="freeplane",
+              settle=late),
     ]
 
 
@@ -178,7 +205,8 @@ def unlike_scenes(files: Path) -> list[Scene]:
 
 def at_full_hd(all_scenes: list[Scene]) -> list[Scene]:
     """Each scene reached by keys alone, again at 1920x1080 (clicks are placed for 1280x800)."""
-    return [Scene(f"{s.name}-1080", s.argv, s.app, s.keys, s.maximize, FULL_HD, s.label)
+    return [Scene(f"{s.name}-1080", s.argv, s.app, s.keys, s.maximize, FULL_HD, s.label,
+                  s.settle)
             for s in all_scenes if not any(k.startswith("@") for k in s.keys)]
 
 
@@ -238,6 +266,7 @@ def open_scene(scene: Scene, home: Path) -> subprocess.Popen:
                **GTK_ENV)
     proc = subprocess.Popen(scene.argv, env=env, cwd=home, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
+    time.sleep(scene.settle)
     wid = wait_window(proc.pid)
     size = scene.size
     if scene.maximize:

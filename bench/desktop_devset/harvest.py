@@ -120,6 +120,7 @@ def _visit(acc: object, acc_role: str, layer: int, nodes: list[Node], layers: li
            ctx: tuple[str, str, bool], popups: list[int]) -> None:
     earlier: list[Box] = []
     own_box = extents(acc) if acc_role == "menu" else (0, 0, 0, 0)
+    dy = popup_shift(acc, own_box) if acc_role == "menu" else 0
     for child in acc:
         if child is None or len(nodes) >= MAX_NODES:
             continue
@@ -127,6 +128,7 @@ def _visit(acc: object, acc_role: str, layer: int, nodes: list[Node], layers: li
             if not showing(child):
                 continue
             role, name, box = child.getRoleName(), (child.name or "").strip(), extents(child)
+            box = (box[0], box[1] + dy, box[2], box[3] + dy)
             texts = texts_inside(child) if role in BUTTON_ROLES else set()
             if not name and role in ENTRY_ROLES and box[3] - box[1] <= 60:
                 name = entry_text(child)   # not a target, but makes its words ambiguous
@@ -142,6 +144,19 @@ def _visit(acc: object, acc_role: str, layer: int, nodes: list[Node], layers: li
         nodes.append(Node(role, name, box, texts, own, acc_role, context=ctx))
         if _walkable(child) and (area(box) or not _closed_list(acc_role, role)):
             _visit(child, role, own, nodes, layers, inner_context(ctx, role, name), popups)
+
+
+def popup_shift(menu: object, own: Box) -> int:
+    """How far down a menu's items are drawn from where they are reported: the menu's height
+    when an item is reported over the menu's own title, outside it (a popup never covers the
+    menu that opened it, but Java's bridge reports a menu bar's popup at the menu's origin
+    instead of below it), else 0."""
+    try:
+        boxes = [extents(c) for c in menu if c is not None and showing(c)]
+    except Exception:  # noqa: BLE001 - pyatspi raises bare errors for vanished widgets
+        return 0
+    wrong = area(own) and any(overlaps(b, own) and not inside(b, own) for b in boxes)
+    return own[3] - own[1] if wrong else 0
 
 
 def _closed_list(parent_role: str, role: str) -> bool:
