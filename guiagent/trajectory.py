@@ -159,7 +159,10 @@ def _claim(out: Path, meta_text: str) -> None:
     with files, a path under a file, or one that cannot be written is a UsageError."""
     try:
         out.mkdir(parents=True, exist_ok=True)
-        if any(p.name != META for p in out.iterdir()):
+        names = {p.name for p in out.iterdir()}
+        if META in names:  # a run holds it, maybe one that started a moment before this one
+            raise FileExistsError(out / META)
+        if names - {META}:
             raise UsageError(f"--out {out}: the folder is not empty; name a new folder")
         exclusive_write_text(out / META, meta_text)
     except FileExistsError as exc:
