@@ -159,10 +159,7 @@ def _claim(out: Path, meta_text: str) -> None:
     with files, a path under a file, or one that cannot be written is a UsageError."""
     try:
         out.mkdir(parents=True, exist_ok=True)
-        names = {p.name for p in out.iterdir()}
-        if META in names:  # a run holds it, maybe one that started a moment before this one
-            raise FileExistsError(out / META)
-        if names - {META}:
+        if any(p.name != META for p in out.iterdir()):
             raise UsageError(f"--out {out}: the folder is not empty; name a new folder")
         exclusive_write_text(out / META, meta_text)
     except FileExistsError as exc:
