@@ -16,7 +16,7 @@ from difflib import SequenceMatcher
 from devices.geometry import Box, PixelPoint
 from grounding.a11y import resource_name
 from grounding.names import asked_key, fold, name_joins, opposed, pair_order, shown_key
-from grounding.query import ROLES, Query, parse, strip_verb, synonyms
+from grounding.query import ROLES, Query, parse, strip_verb, synonyms, take_container
 from grounding.text import compact, has_cjk, normalize, similarity
 from grounding.types import Element, Screen, Target
 from grounding.within import restrict, title_bar_first, title_controls
@@ -39,8 +39,8 @@ def locate(screen: Screen, instruction: str, min_score: float = MIN_SCORE) -> Ta
     """The point an instruction refers to, or an honest not-found."""
     query = parse(instruction)
     literal = None
-    if not (query.quoted or query.toggle):
-        literal = _literal(screen, instruction, min_score)
+    if not (query.toggle or (query.quoted and _QUOTE_MARKS.search(instruction))):
+        literal = _literal(screen, instruction, min_score)  # "Text From File...": a name
         if literal is not None and literal.score >= LITERAL_MIN and (
                 query.container is None or query.relation):
             return literal  # a label holding a relation word: "Text beside icons"
@@ -49,6 +49,9 @@ def locate(screen: Screen, instruction: str, min_score: float = MIN_SCORE) -> Ta
     if not (query.text or query.role or query.ordinal or query.position):
         return literal or Target(False, reason=f"nothing to look for in {instruction!r}")
     target = resolve(screen, query, min_score)
+    inner = _literal_inside(screen, instruction, query, min_score)
+    if inner is not None and inner.score > target.score:
+        return inner  # "pick Checkbox List from the Insert menu": a name holding a role word
     if literal is not None and not (query.ordinal or query.position) and (
             not target.found or literal.score > target.score):
         return literal  # "click Tabs", "tap 悬浮按钮": on-screen words over a role read into them
@@ -59,19 +62,37 @@ def locate(screen: Screen, instruction: str, min_score: float = MIN_SCORE) -> Ta
     return target
 
 
-def _literal(screen: Screen, instruction: str, min_score: float) -> Target | None:
+_QUOTE_MARKS = re.compile("[\"“”‘’「」『』«»]|(?<!\\w)'|'(?!\\w)")
+
+
+def _literal(screen: Screen, instruction: str, min_score: float,
+             among: list[Element] | None = None) -> Target | None:
     """The instruction minus its verb, read as plain on-screen text ("tap Bottom",
     "tap 悬浮按钮"): it wins over role and position words when it matches closely."""
     words = strip_verb(instruction)
     if not words:
         return None
+    elements = screen.elements + stacked(screen) if among is None else among
     scored = sorted(((e, name_score(e, [(words, 1.0)]) + _same_case(e, words)
                       + _same_ellipsis(e, words))
-                     for e in screen.elements + stacked(screen) if e.kind not in NON_TARGETS),
-                    key=_rank)
+                     for e in elements if e.kind not in NON_TARGETS), key=_rank)
     if not scored or scored[0][1] < max(min_score, MIN_SCORE):
         return None
     return _hit(scored[0][0], scored[0][1], words, "the words as written")
+
+
+def _literal_inside(screen: Screen, instruction: str, q: Query,
+                    min_score: float) -> Target | None:
+    """The words before or after a container phrase read as one on-screen label inside the
+    container, when they match closely; None without a container or its region."""
+    if q.container is None or q.relation or q.quoted or q.container.kind == "title bar":
+        return None
+    head = strip_verb(take_container(strip_verb(instruction))[0])
+    inside, where = restrict(screen, q.container, [(e, 1.0) for e in screen.elements])
+    if not head or not where:
+        return None
+    found = _literal(screen, head, min_score, [e for e, _ in inside])
+    return found if found is not None and found.score >= LITERAL_MIN else None
 
 
 def resolve(screen: Screen, q: Query, min_score: float = MIN_SCORE) -> Target:

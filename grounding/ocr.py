@@ -301,6 +301,8 @@ def ink_runs(rgb: np.ndarray, box: Box, min_gap: float) -> list[tuple[int, int]]
     if crop.size == 0:
         return []
     spread = (crop.max(axis=0).astype(np.int16) - crop.min(axis=0)).max(axis=1)
+    if spread.min() >= INK:  # not one blank column: a shaded background?
+        spread = np.minimum(spread, _off_rows(crop))
     inked = np.flatnonzero(spread >= INK)
     if not inked.size:
         return []
@@ -308,6 +310,17 @@ def ink_runs(rgb: np.ndarray, box: Box, min_gap: float) -> list[tuple[int, int]]
     starts, ends = inked[np.r_[0, cuts + 1]], inked[np.r_[cuts, inked.size - 1]] + 1
     x0 = max(0, box.x1)
     return [(x0 + a, x0 + b) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+
+
+def _off_rows(crop: np.ndarray) -> np.ndarray:
+    """Per column, how far its pixels stray from their rows' usual level (the commonest): a
+    background shaded from top to bottom (a Swing or Qt menu bar's gradient) spans many
+    grey levels in every column, yet each row is one level where nothing is drawn."""
+    grey = crop.max(axis=2).astype(np.int16)
+    rows = np.arange(grey.shape[0])[:, None] * 256
+    counts = np.bincount((grey + rows).ravel(), minlength=grey.shape[0] * 256)
+    usual = counts.reshape(-1, 256).argmax(axis=1)
+    return np.abs(grey - usual[:, None]).max(axis=0)
 
 
 def rule_split(rgb: np.ndarray, box: Box) -> list[Box]:

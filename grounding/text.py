@@ -60,6 +60,23 @@ def similarity(a: str, b: str) -> float:
         return 0.0
     if ca == cb:
         return 1.0
+    score = _similar(a, b, ca, cb)
+    fa, fb = ca.translate(_LOOKS), cb.translate(_LOOKS)
+    if score < 1.0 - LOOK_COST and fa in fb and (fa != ca or fb != cb):  # "File": "Eile..."
+        return max(score, _similar(a.translate(_LOOKS), b.translate(_LOOKS), fa, fb) - LOOK_COST)
+    return score
+
+
+# Letters an underline (a menu's or a button's mnemonic) makes OCR read as another: F with
+# a line under it reads E, l reads i, o reads a. Such a misreading still matches, a little
+# below the letter itself.
+_LOOKS = str.maketrans("fFlLoO", "eEiIaA")
+LOOK_COST = 0.15
+
+
+def _similar(a: str, b: str, ca: str, cb: str) -> float:
+    if ca == cb:
+        return 1.0
     ratio = SequenceMatcher(None, ca, cb, autojunk=False).ratio()
     if ca in cb:
         return max(ratio, _contained(ca, b))

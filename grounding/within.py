@@ -65,13 +65,26 @@ def _menu_title(screen: Screen, name: str) -> Element | None:
 
 
 def menu_bar(screen: Screen) -> list[Element]:
-    """The top row of three or more short words in the top of the screen, or []."""
+    """The top row of three or more short words in the top of the screen, or []; one
+    phrase of menu titles counts as its words (a bar read as one line of text)."""
     words = [e for e in screen.elements if e.kind == "text" and e.text
-             and len(e.text.split()) <= 3 and e.center.y < TOP_BAND * screen.geometry.height]
+             and (len(e.text.split()) <= 3 or _titles(e))
+             and e.center.y < TOP_BAND * screen.geometry.height]
     for row in _rows(words):
-        if len(row) >= 3:
+        if len(row) >= 3 or any(_titles(e) for e in row):
             return row
     return []
+
+
+def _titles(e: Element) -> bool:
+    """Whether a read line is a run of four or more menu titles: capitalised words of
+    letters, none long ("File Edit View Tools Help"); a window's title or a sentence is not."""
+    words = e.text.split()
+    return e.source == "ocr" and len(words) >= 4 and all(
+        w[:1].isupper() and w.isalpha() and len(w) <= MENU_TITLE for w in words)
+
+
+MENU_TITLE = 12  # letters at most in a menu's title
 
 
 def _menu_bar(screen: Screen, c: Container, pool: Scored) -> tuple[Scored, str]:
@@ -80,7 +93,22 @@ def _menu_bar(screen: Screen, c: Container, pool: Scored) -> tuple[Scored, str]:
         top = TOP_BAND * screen.geometry.height
         return [(e, s) for e, s in pool if e.center.y < top], "at the top of the screen"
     y1, y2 = min(e.box.y1 for e in row), max(e.box.y2 for e in row)
-    return [(e, s) for e, s in pool if y1 <= e.center.y <= y2], "in the menu bar"
+    return [(part, s) for e, s in pool if y1 <= e.center.y <= y2
+            for part in (title_words(e) if _titles(e) else [e])], "in the menu bar"
+
+
+def title_words(e: Element) -> list[Element]:
+    """A line of menu titles cut into one element a title, each where its letters' share
+    of the line puts it (a space counts 0.6 of a letter, as in a UI font)."""
+    words = e.text.split()
+    unit = e.box.width / (sum(map(len, words)) + 0.6 * (len(words) - 1))
+    out, x = [], float(e.box.x1)
+    for w in words:
+        x2 = x + len(w) * unit
+        box = Box(round(x), e.box.y1, round(x2), e.box.y2)
+        out.append(Element(e.id, box, e.kind, w, confidence=e.confidence, source=e.source))
+        x = x2 + 0.6 * unit
+    return out
 
 
 def _toolbar(screen: Screen, c: Container, pool: Scored) -> tuple[Scored, str]:
