@@ -12,8 +12,8 @@ from typing import Any
 
 import cv2
 import numpy as np
-import yaml
 
+from grounding import tables
 from grounding.errors import GroundingError, ImageError
 from grounding.pixelcache import PixelCache, pixel_key
 from grounding.runtime import session
@@ -48,11 +48,7 @@ def load_aliases(path: Path) -> dict[str, list[str]]:
     """What people call each label (``{"more": ["three dots", ...]}``); empty if no file."""
     if not path.is_file():
         return {}
-    try:
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml when built with it
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}  # noqa: S506
-    except yaml.YAMLError as exc:
-        raise GroundingError(f"{path.name} is not valid YAML: {exc}") from exc
+    raw = tables.load(path) or {}
     return {str(k): [str(v) for v in vs or []] for k, vs in raw.items()}
 
 

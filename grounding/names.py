@@ -8,20 +8,16 @@ from __future__ import annotations
 
 import unicodedata
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
-import yaml
-
+from grounding import tables
 from grounding.text import normalize
-
-LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml when built with it
 
 
 @cache
 def _load(name: str) -> Any:
-    text = resources.files("grounding").joinpath(name).read_text("utf-8")
-    return yaml.load(text, Loader=LOADER)  # noqa: S506 - a safe loader
+    return tables.load(Path(__file__).parent / name)
 
 
 def fold(text: str) -> str:

@@ -8,12 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
-import yaml
-
+from grounding import tables
 from grounding.names import (
-    LOADER,
     asked_key,
     container_nouns,
     has_opposite,
@@ -102,10 +100,9 @@ class Query:
 def synonyms() -> dict[str, set[str]]:
     """Each word -> the set of words interchangeable with it (from synonyms.yaml, and the
     icon classifier's aliases: what people call each icon label)."""
-    root = resources.files("grounding")
     table: dict[str, set[str]] = {}
     for path in ("synonyms.yaml", "models/icons.aliases.yaml"):
-        raw = yaml.load(root.joinpath(path).read_text("utf-8"), Loader=LOADER) or {}  # noqa: S506
+        raw = tables.load(Path(__file__).parent / path) or {}
         for key, aliases in raw.items():
             group = {normalize(str(key).replace("_", " ")), *(normalize(str(a)) for a in aliases)}
             for word in group:

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import yaml
 
+from grounding import tables
 from grounding.icons import preprocess
 
 SIZES = ("16x16", "16", "24x24", "24", "22x22", "22")
@@ -112,8 +112,7 @@ def words(file_name: str, table: dict[str, str]) -> str:
 @cache
 def name_table() -> dict[str, str]:
     """iconnames.yaml: freedesktop icon name -> the word people use for it."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml when built with it
-    raw = yaml.load(NAMES.read_text(encoding="utf-8"), Loader=loader) or {}  # noqa: S506
+    raw = tables.load(NAMES) or {}
     return {str(k): str(v) for k, v in raw.items()}
 
 
@@ -275,10 +274,12 @@ class ThemeIcons:
 
 
 def cache_path(sources: list[Path]) -> Path | None:
-    """The index file for these icon folders and office archives: each one's path, size and
-    modification time are in its name (a folder's time changes when icons come or go)."""
+    """The index file for these icon folders and office archives
+    (``theme-icons-<sources>-<key>.npz``): the key holds each one's size and modification
+    time (a folder's time changes when icons come or go), so a changed theme gets a new file."""
     import platformdirs
 
+    place = hashlib.sha256("|".join(map(str, sources)).encode())
     h = hashlib.sha256(NAMES.read_bytes() + INDEX_FORMAT.encode())
     for f in sources:
         st = f.stat()
@@ -288,7 +289,7 @@ def cache_path(sources: list[Path]) -> Path | None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
-    return folder / f"theme-icons-{h.hexdigest()[:16]}.npz"
+    return folder / f"theme-icons-{place.hexdigest()[:8]}-{h.hexdigest()[:16]}.npz"
 
 
 @cache
@@ -313,10 +314,42 @@ def installed() -> ThemeIcons | None:
 
 
 def _save(path: Path, index: ThemeIcons) -> None:
-    """Write the index beside its place and rename it in (a reader never sees half a file)."""
+    """Write the index beside its place and rename it in (a reader never sees half a file),
+    then remove the indexes it replaces (``prune``)."""
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp.npz")
     try:
         np.savez(tmp, names=np.array(index.names), vectors=index.vectors.astype(np.float16))
         os.replace(tmp, path)
     except OSError:
         tmp.unlink(missing_ok=True)
+        return
+    prune(path)
+
+
+KEEP_OTHERS = 3   # indexes of other theme sets kept (another configured theme, XDG dirs)
+
+
+def prune(path: Path) -> None:
+    """Remove the indexes ``path`` makes stale: the same icon folders' earlier ones (icons
+    installed or removed since, an older index format), those named before the folders were
+    part of the name, and beyond the ``KEEP_OTHERS`` newest of other theme sets."""
+    place = path.stem.split("-")[2]
+    others = []
+    for old in path.parent.glob("theme-icons-*.npz"):
+        parts = old.stem.split("-")[2:]
+        if old == path or len(parts) > 2 or ".tmp" in old.name:   # another's, being written
+            continue
+        if len(parts) == 1 or parts[0] == place:
+            old.unlink(missing_ok=True)
+        else:
+            others.append(old)
+    others.sort(key=_mtime, reverse=True)
+    for old in others[KEEP_OTHERS:]:
+        old.unlink(missing_ok=True)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:   # removed meanwhile by another process
+        return 0.0

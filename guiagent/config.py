@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import platformdirs
-from annotated_types import Ge, Gt  # constraints pydantic checks (imported when checking)
 
 from guiagent.config_check import check_extra, check_layer
 from guiagent.errors import ConfigError
 
 if TYPE_CHECKING:
+    from annotated_types import Ge, Gt  # constraints pydantic checks (config_check)
+
     from grounding.perceive import PerceiveConfig
     from planners.llm import LLMConfig
 

@@ -29,11 +29,12 @@ _warned: set[tuple[str, str]] = set()
 # file and no settings in the environment starts without it).
 @cache
 def _settings_adapter() -> TypeAdapter[Any]:
+    from annotated_types import Ge, Gt  # noqa: F401 - the names Settings' annotations use
     from pydantic import TypeAdapter
 
     from guiagent.config import Settings
 
-    return TypeAdapter(Settings)
+    return TypeAdapter(Settings)   # resolves those names from this frame too
 
 
 @cache
