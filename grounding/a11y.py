@@ -10,11 +10,14 @@ against the pixels before it keeps them.
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from devices.geometry import Box
 from grounding.types import Kind
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
 
 _BOUNDS = re.compile(r"\[(-?\d+),(-?\d+)\]\[(-?\d+),(-?\d+)\]")
 
@@ -87,6 +90,8 @@ def parse_bounds(value: str) -> Box | None:
 
 def parse_uiautomator(xml: str) -> list[Node]:
     """Every node with valid bounds, in document order; [] for an empty or broken dump."""
+    import xml.etree.ElementTree as ET  # here: a screen with no tree never needs it
+
     try:
         root = ET.fromstring(xml.strip().split("\n", 1)[-1] if xml.lstrip().startswith("UI h")
                              else xml)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import configparser
 import hashlib
-import html
 import os
 import re
 import zipfile
@@ -196,6 +195,8 @@ def office_labels(archive: Path) -> dict[str, str]:
 def _label_words(label: str) -> str:
     """'Comme~nt' -> 'comment', '~Image...' -> 'image', 'Number Format: Date' -> 'number
     format date', 'Borders (Shift to overwrite)' -> 'borders'."""
+    import html  # only when an index is built
+
     text = re.sub(r"\(.*?\)", "", html.unescape(label))
     text = text.replace("~", "").replace("…", "").strip().rstrip(". ")
     return " ".join(text.replace(":", " ").lower().split())

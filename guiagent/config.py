@@ -6,7 +6,6 @@ This is the only module that reads environment variables.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -84,6 +83,8 @@ SECRET_PREFIX = "GUIAGENT_SECRET_"  # GUIAGENT_SECRET_WIFI_PW fills {{secret:WIF
 def _from_file(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
+    import tomllib  # only when there is a file (a one-shot command starts without it)
+
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

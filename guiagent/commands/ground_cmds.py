@@ -119,6 +119,8 @@ def ground(image: Path | None, instruction: str | None, as_json: bool, jsonl: Pa
     from grounding.pipeline import ground as ground_on
 
     obs = pending()
+    if remote is None:
+        _warm(instruction)
     perceiver = _perceiver(settings)
     if remote is not None:
         target = remote(perceiver.perceive(obs), instruction)
@@ -172,6 +174,17 @@ def _done(code: int) -> None:
         with contextlib.suppress(OSError, ValueError):   # a reader that went away
             stream.flush()
     os._exit(code)
+
+
+def _warm(instruction: str) -> None:
+    """Make what locating needs first while the text detection runs on the other threads,
+    not after it: the instruction's patterns (compiled on a first parse) and numpy.ma (which
+    np.median imports on its first call)."""
+    import numpy.ma  # noqa: F401 - imported for the side effect
+
+    from grounding.query import parse
+
+    parse(instruction)
 
 
 def _preopen(settings: Any, image: Path) -> None:
