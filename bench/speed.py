@@ -1,7 +1,7 @@
 """Speed targets side by side, from one run: cold perception vs plain RapidOCR on 1080p screens,
 and a one-shot ``guiagent ground`` process vs the same grounding inside a warm process.
 
-    python bench/speed.py [--screens N] [--repeat 3]
+    python bench/speed.py [--screens N] [--repeat 3] [--timeline]
 
 Screens: the 1920x1080 screenshots of the desktop dev set (bench/desktop_devset/images/
 *-1080.png). Cold = a new screen: ``Perceiver.reset`` forgets every reading (lines, short
@@ -12,7 +12,9 @@ run that fills the optimized-graph cache (grounding/runtime.py) and compiles the
 guiagent's modules, as ``pip install`` does (a checkout run with PYTHONDONTWRITEBYTECODE=1
 would compile them afresh in every process, ~0.1 s). On a machine busy with other work,
 ``chrt -f 10 python bench/speed.py`` (as root) keeps that work off the cores for the run, as
-on a quiet machine. Figures, not tests.
+on a quiet machine. ``--timeline`` also prints, per screen, when one one-shot process
+reached each step (imports, decoding, each model opened, the early text detection, the
+answer, its end). Figures, not tests.
 """
 
 from __future__ import annotations
@@ -76,6 +78,43 @@ def one_shot(image: Path, instruction: str) -> float:
     return ms
 
 
+# --timeline: a one-shot process with wall-clock marks (ms since it was started) at the points
+# the critical path passes; its hooks wrap functions, so its own total is a little longer
+TIMELINE = """
+import atexit, sys, time
+t0 = float(sys.argv.pop(1)); marks = []
+def mark(name): marks.append((name, (time.time() - t0) * 1000))
+def after(obj, attr, name):
+    fn = getattr(obj, attr)
+    def wrapped(*a, **k):
+        out = fn(*a, **k); mark(name(*a) if callable(name) else name); return out
+    setattr(obj, attr, wrapped)
+mark("Python started")
+atexit.register(lambda: sys.stderr.write("TIMELINE " + " | ".join(
+    f"{n} {t:.0f}" for n, t in marks + [("exit", (time.time() - t0) * 1000)]) + "\\n"))
+import guiagent.cli
+mark("CLI imported")
+from grounding import images, runtime
+import guiagent.commands.ground_cmds as cmds
+after(images, "load_image", "screenshot decoded")
+after(runtime, "_open", lambda path, threads: "opened " + path.stem)
+after(runtime._FirstRun, "start", "early detection done")
+after(cmds, "_perceiver", "Perceiver made")
+after(cmds, "_report", "answer")
+sys.argv[0] = "guiagent"
+guiagent.cli.main()
+"""
+
+
+def timeline(image: Path, instruction: str) -> str:
+    """The marks of one one-shot ``guiagent ground`` process (see TIMELINE)."""
+    done = subprocess.run([sys.executable, "-c", TIMELINE, repr(time.time()), "ground",
+                           str(image), instruction], cwd=ROOT, capture_output=True,
+                          check=False, env=ENV, text=True)
+    lines = [x for x in done.stderr.splitlines() if x.startswith("TIMELINE ")]
+    return lines[-1][len("TIMELINE "):] if lines else done.stderr.strip()[-2000:]
+
+
 def floor_ms(repeat: int) -> float:
     """Wall ms of a process that only starts Python and imports what grounding cannot do
     without (numpy, OpenCV, Pillow, onnxruntime): what a one-shot process pays at least."""
@@ -92,6 +131,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--screens", type=int, default=4)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--timeline", action="store_true",
+                    help="also print where one one-shot process spends its time, per screen")
     args = ap.parse_args()
     from rapidocr import RapidOCR
 
@@ -122,6 +163,8 @@ def main() -> None:
         print(f"{path.name}: cold perceive {rows[-1][0]:.0f} ms, plain RapidOCR "
               f"{rows[-1][1]:.0f} ms, ground in process {rows[-1][2]:.0f} ms, one-shot "
               f"process {rows[-1][3]:.0f} ms", flush=True)
+        if args.timeline:
+            print(f"   one-shot timeline (ms): {timeline(path, text)}", flush=True)
     med = [statistics.median(r[i] for r in rows) for i in range(4)]
     print(f"== medians over {len(rows)} 1920x1080 screens (best of {args.repeat}):")
     print(f"   cold perception {med[0]:.0f} ms / plain RapidOCR {med[1]:.0f} ms = "
