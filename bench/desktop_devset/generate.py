@@ -19,6 +19,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+from PIL import Image
+
 HERE = Path(__file__).resolve().parent
 SIZE = (1280, 800)
 FULL_HD = (1920, 1080)
@@ -30,6 +33,14 @@ GTK_ENV = {"GTK_A11Y": "atspi", "NO_AT_BRIDGE": "0", "GDK_BACKEND": "x11",
            "-Djavax.accessibility.assistive_technologies=org.GNOME.Accessibility.AtkWrapper",
            "GTK_THEME": "Adwaita",
            "GSETTINGS_BACKEND": "memory", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+
+
+TRIES, REGISTER_S = 3, 15.0   # starts of an app per scene; seconds to wait for it in AT-SPI
+MIN_CHANGE = 1500   # pixels a scene's steps must change: a one-item menu ~5000, a caret ~200
+
+
+class SceneFailed(RuntimeError):
+    """A scene that gave no rows: its app did not show, or its steps did not open anything."""
 
 
 @dataclass(frozen=True)
@@ -112,7 +123,7 @@ def more_scenes(files: Path) -> list[Scene]:
         Scene("abiword-format", ("abiword", txt), "abiword", ("alt+o",)),
         Scene("abiword-insert", ("abiword", txt), "abiword", ("alt+i",)),
         Scene("jedit", ("jedit", "-nosplash", txt), "jEdit"),
-        Scene("jedit-file", ("jedit", "-nosplash", txt), "jEdit", ("alt+f",)),
+        Scene("jedit-file", ("jedit", "-nosplash", txt), "jEdit", ("@15,10",)),  # a Swing menu
         Scene("writer", lo, "soffice"),
         Scene("writer-format", lo, "soffice", ("alt+o",)),
         *office_scenes(),
@@ -259,21 +270,32 @@ def xdotool(*args: str) -> str:
     return subprocess.run(["xdotool", *args], capture_output=True, text=True).stdout.strip()
 
 
-def open_scene(scene: Scene, home: Path) -> subprocess.Popen:
-    """Start the scene's app, size its window to the screen, press the scene's keys."""
+def start(scene: Scene, home: Path) -> tuple[subprocess.Popen, str]:
+    """Start the scene's app and size its window to the screen; the process and window."""
     env = dict(os.environ, HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"),
                XDG_DATA_HOME=str(home / ".local/share"), XDG_CACHE_HOME=str(home / ".cache"),
                **GTK_ENV)
     proc = subprocess.Popen(scene.argv, env=env, cwd=home, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
     time.sleep(scene.settle)
-    wid = wait_window(proc.pid)
-    size = scene.size
+    try:
+        wid = wait_window(proc.pid)
+    except RuntimeError:
+        close(proc)
+        raise
     if scene.maximize:
         xdotool("windowmove", wid, "0", "0")
-        xdotool("windowsize", wid, str(size[0]), str(size[1]))
+        xdotool("windowsize", wid, str(scene.size[0]), str(scene.size[1]))
     time.sleep(1.5)
     xdotool("windowfocus", "--sync", wid)
+    return proc, wid
+
+
+def take_steps(scene: Scene, proc: subprocess.Popen, wid: str, display: str) -> None:
+    """Press the scene's keys and clicks; fail when they changed nothing on screen (the menu
+    or dialog the scene is named after did not open: its shot would be the main window's)."""
+    before = grab(display) if scene.keys else None
+    size = scene.size
     for step in scene.keys:
         if step.startswith("@"):
             x, y = step[1:].split(",")
@@ -287,7 +309,16 @@ def open_scene(scene: Scene, home: Path) -> subprocess.Popen:
         xdotool("mousemove", str(corner[0]), str(corner[1]))  # hides keyboard-mode tooltips
         time.sleep(0.3)
     time.sleep(1.5)
-    return proc
+    if before is not None and changed(before, grab(display)) < MIN_CHANGE:
+        raise SceneFailed(f"its steps {' '.join(scene.keys)} changed nothing on screen")
+
+
+def changed(before: Image.Image, after: Image.Image) -> int:
+    """How many pixels differ between two screenshots of one screen."""
+    a, b = np.asarray(before.convert("RGB")), np.asarray(after.convert("RGB"))
+    if a.shape != b.shape:
+        return a.shape[0] * a.shape[1]
+    return int((a != b).any(axis=2).sum())
 
 
 def fit_windows(pid: int, main: str, size: tuple[int, int]) -> None:
@@ -316,7 +347,7 @@ def wait_window(pid: int, timeout: float = 40.0) -> str:
 
 
 def close(proc: subprocess.Popen) -> None:
-    """Stop an app started by open_scene (its whole process group)."""
+    """Stop an app started by start (its whole process group)."""
     try:
         os.killpg(proc.pid, 15)
         proc.wait(5)
@@ -327,28 +358,50 @@ def close(proc: subprocess.Popen) -> None:
             pass
 
 
-def shoot(display: str, path: Path) -> None:
+def grab(display: str) -> Image.Image:
     from PIL import ImageGrab
 
-    ImageGrab.grab(xdisplay=display).convert("RGB").save(path, optimize=True)
+    return ImageGrab.grab(xdisplay=display).convert("RGB")
 
 
-def run(out: Path, display: str, only: set[str], dumps: Path | None) -> None:
-    """Every scene: open, screenshot, harvest the tree, close; then write the two parts."""
+def run(out: Path, display: str, only: set[str], dumps: Path | None) -> list[str]:
+    """Every scene: open, screenshot, harvest the tree, close; then write the two parts.
+    The scenes that failed, by name."""
     images = out / "images"
     images.mkdir(parents=True, exist_ok=True)
     rows: list[dict] = []
+    failed: list[str] = []
     with tempfile.TemporaryDirectory(prefix="devset-home-") as tmp:
         home = Path(tmp) / "home"
         home.mkdir()
         sample_files(home)
-        todo = scenes(home)
-        todo = [s for s in todo + at_full_hd(todo) if not only or s.name in only]
+        todo = [s for s in all_scenes(home) if not only or s.name in only]
         for size, screen in ((SIZE, display), (FULL_HD, next_display(display))):
             group = [s for s in todo if s.size == size]
             if group:
-                rows += shoot_all(group, screen, home, images, dumps)
+                rows += shoot_all(group, screen, home, images, dumps, failed)
     write_parts(out, rows, replace={r["image"] for r in rows})
+    return failed
+
+
+def all_scenes(home: Path) -> list[Scene]:
+    base = scenes(home)
+    return base + at_full_hd(base)
+
+
+def each_in_own_session(names: list[str], argv: list[str]) -> list[str]:
+    """Each scene by a run of this script in a D-Bus session, AT-SPI registry and Xvfb of its
+    own: one app's leftovers (a registry that stopped listing apps, a Qt app that never
+    registered) cannot cost the next scene. The scenes that failed."""
+    if not shutil.which("dbus-run-session"):
+        sys.exit("dbus-run-session not found: apt-get install dbus")
+    env = {k: v for k, v in os.environ.items() if k != "DBUS_SESSION_BUS_ADDRESS"}
+    failed = []
+    for name in names:
+        done = subprocess.run(["dbus-run-session", "--", sys.executable, __file__, *argv,
+                               "--scenes", name, "--in-session"], env=env, check=False)
+        failed += [name] if done.returncode else []
+    return failed
 
 
 def next_display(display: str) -> str:
@@ -356,35 +409,20 @@ def next_display(display: str) -> str:
 
 
 def shoot_all(group: list[Scene], display: str, home: Path, images: Path,
-              dumps: Path | None) -> list[dict]:
-    """Scenes of one screen size on their own Xvfb; a scene whose app fails is skipped."""
-    import harvest
-
+              dumps: Path | None, failed: list[str] | None = None) -> list[dict]:
+    """Scenes of one screen size on their own Xvfb. A scene that gives no rows is named on a
+    FAILED line and in ``failed``, never left out silently."""
     xvfb = start_xvfb(display, group[0].size)
     os.environ["DISPLAY"] = display
     rows: list[dict] = []
     try:
         for scene in group:
             try:
-                proc = open_scene(scene, home)
-            except RuntimeError as exc:
-                print(f"{scene.name}: skipped ({exc})", flush=True)
+                found = scene_rows(scene, display, home, images, dumps)
+            except SceneFailed as exc:
+                print(f"{scene.name}: FAILED ({exc})", flush=True)
+                (failed if failed is not None else []).append(scene.name)
                 continue
-            shot = images / f"{scene.name}.new.png"   # replaces the old one once harvested
-            try:
-                shoot(display, shot)
-                dump = dumps / f"{scene.name}.txt" if dumps else None
-                found = harvest.harvest(scene.app, shot, dump)
-                shot.replace(images / f"{scene.name}.png")
-            except RuntimeError as exc:
-                print(f"{scene.name}: skipped ({exc})", flush=True)
-                shot.unlink(missing_ok=True)
-                continue
-            finally:
-                close(proc)
-            time.sleep(0.5)
-            if menus_only(scene, found):
-                found = [t for t in found if "menu" in t["role"]]
             rows += [dict(id=f"{scene.name}-{i:03d}", image=f"images/{scene.name}.png",
                           app=scene.label or scene.app, size=list(scene.size), **t)
                      for i, t in enumerate(found)]
@@ -394,6 +432,48 @@ def shoot_all(group: list[Scene], display: str, home: Path, images: Path,
         xvfb.terminate()
         xvfb.wait(5)
     return rows
+
+
+def scene_rows(scene: Scene, display: str, home: Path, images: Path,
+               dumps: Path | None) -> list[dict]:
+    """Open the scene, shoot and harvest it. An app that shows no accessible application in
+    time (a Qt app sometimes never registers with AT-SPI when it starts) is started anew, up
+    to TRIES times; then the scene fails (SceneFailed)."""
+    import harvest
+
+    shot = images / f"{scene.name}.new.png"   # replaces the old one once harvested
+    why = ""
+    for _ in range(TRIES):
+        try:
+            found = shot_rows(scene, display, home, shot, dumps, harvest)
+        except RuntimeError as exc:
+            why = str(exc)
+            shot.unlink(missing_ok=True)
+            print(f"{scene.name}: {why}; starting it again", flush=True)
+            continue
+        shot.replace(images / f"{scene.name}.png")
+        return found
+    raise SceneFailed(f"{why}; tried {TRIES} times")
+
+
+def shot_rows(scene: Scene, display: str, home: Path, shot: Path, dumps: Path | None,
+              harvest: object) -> list[dict]:
+    """One try at a scene: start the app, wait for it in AT-SPI, take the steps, shoot, walk."""
+    proc, wid = start(scene, home)
+    try:
+        harvest.find_app(scene.app, REGISTER_S)   # type: ignore[attr-defined]
+        take_steps(scene, proc, wid, display)
+        grab(display).save(shot, optimize=True)
+        dump = dumps / f"{scene.name.replace('/', '-')}.txt" if dumps else None
+        found = harvest.harvest(scene.app, shot, dump)   # type: ignore[attr-defined]
+    finally:
+        close(proc)
+        time.sleep(0.5)
+    if menus_only(scene, found):
+        found = [t for t in found if "menu" in t["role"]]
+    if not found:
+        raise SceneFailed("no instruction came out of its screen")
+    return found
 
 
 def menus_only(scene: Scene, found: list[dict]) -> bool:
@@ -432,7 +512,9 @@ def write_jsonl(path: Path, rows: list[dict], replace: set[str]) -> None:
         kept = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
         kept = [r for r in kept if r["image"] not in replace]
     rows = thinned(sorted(kept + rows, key=lambda r: r["id"]))
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    tmp = path.with_suffix(".tmp")   # others read the part while it is regenerated
+    tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    tmp.replace(path)
     icons = sum(r["icon"] for r in rows)
     print(f"{path}: {len(rows)} instructions, {icons} icon ({icons / max(len(rows), 1):.0%})")
 
@@ -462,17 +544,26 @@ def main() -> None:
     ap.add_argument("--dump", type=Path, help="write each scene's raw AT-SPI walk here")
     ap.add_argument("--relabel", action="store_true",
                     help="recompute each saved row's kind from its screenshot; no apps run")
+    ap.add_argument("--in-session", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     sys.path.insert(0, str(HERE))
     if args.relabel:
         relabel(args.out)
         return
-    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
-        if not shutil.which("dbus-run-session"):
-            sys.exit("dbus-run-session not found: apt-get install dbus")
-        os.execvp("dbus-run-session", ["dbus-run-session", "--", sys.executable, *sys.argv])
-    os.environ.update(GTK_ENV)
-    run(args.out, args.display, {s for s in args.scenes.split(",") if s}, args.dump)
+    names = [s for s in args.scenes.split(",") if s]
+    known = [s.name for s in all_scenes(Path("home"))]
+    if unknown := [n for n in names if n not in known]:
+        sys.exit(f"unknown scene {unknown[0]!r}: the scenes are listed in generate.py")
+    if args.in_session:
+        os.environ.update(GTK_ENV)
+        failed = run(args.out, args.display, set(names), args.dump)
+    else:
+        dump = ["--dump", str(args.dump)] if args.dump else []
+        failed = each_in_own_session(names or known, ["--out", str(args.out), "--display",
+                                                      args.display, *dump])
+    if failed:
+        sys.exit(f"{len(failed)} scene(s) FAILED, their rows are not in the set: "
+                 f"{','.join(failed)}; redo them with --scenes {','.join(failed)}")
 
 
 if __name__ == "__main__":

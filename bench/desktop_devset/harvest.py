@@ -253,8 +253,8 @@ def named(n: Node) -> bool:
 
 
 def usable(n: Node) -> bool:
-    """A text target or an icon-only control."""
-    return named(n) and (is_icon(n) or is_text(n))
+    """A text target or an icon-only control, named in words (phrasing.id_like)."""
+    return named(n) and (is_icon(n) or is_text(n)) and not phrasing.id_like(n.name, is_icon(n))
 
 
 def targets(nodes: list[Node], size: tuple[int, int]) -> list[Node]:

@@ -10,11 +10,14 @@ a kind on a screen, so every pattern occurs on every app.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 MENU_ROLES = {"menu item", "check menu item", "radio menu item"}
 CHECK_ROLES = {"check box", "radio button", "toggle button"}
+SNAKE_ID = re.compile(r"^[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+$")      # "x_squared", "finc_term"
+CAMEL_ID = re.compile(r"^[A-Z]?[a-z]+(?:[A-Z][a-z0-9]+)+$")     # "RadioButton", "spinButton"
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,14 @@ def kind(t: Target) -> str:
     if "button" in t.role:
         return "button"
     return "text"
+
+
+def id_like(name: str, icon: bool) -> bool:
+    """A name that is a program's identifier, not words a person says: words joined by
+    underscores ("x_squared"), or, on an icon target (its name is not drawn), run together
+    with capitals ("RadioButton"). A drawn label run together ("FeatherPad") is what people
+    read, so it stays."""
+    return bool(SNAKE_ID.match(name) or (icon and CAMEL_ID.match(name)))
 
 
 def _short(t: Target) -> str:

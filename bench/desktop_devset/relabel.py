@@ -4,7 +4,8 @@ Plain Python with numpy and PIL (no pyatspi, no apps): ``generate.py --relabel``
 A row keeps its id, box and name. One whose box now draws the other kind gets the other
 kind's instruction from phrasing.py, by the harvester's seed rule (the ``i``-th target of its
 kind on the screen, top to bottom, left to right, takes pattern ``i``), with its neighbour
-recomputed from the screen's text rows; one that draws neither is dropped.
+recomputed from the screen's text rows; one that draws neither, or whose name is a program's
+identifier (phrasing.id_like), is dropped.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ def relabelled(rows: list[dict], folder: Path) -> tuple[list[dict], int]:
             with Image.open(folder / r["image"]) as im:
                 images[r["image"]] = np.asarray(im.convert("RGB"))
         kinds[r["id"]] = drawn.kind(images[r["image"]], tuple(r["box"]), r["role"], r["name"])
-    kept = [r for r in rows if kinds[r["id"]]]
+    kept = [r for r in rows if kinds[r["id"]]
+            and not phrasing.id_like(r["name"], kinds[r["id"]] == "icon")]
     moved = [r for r in kept if (kinds[r["id"]] == "icon") != r["icon"]]
     for r in moved:
         r["icon"] = kinds[r["id"]] == "icon"
