@@ -55,5 +55,6 @@ def as_observation(source: Observation | Image.Image | str | Path) -> Observatio
     if isinstance(source, Observation):
         return source
     image = source if isinstance(source, Image.Image) else load_image(source)
-    image = image.convert("RGB")
+    if image.mode != "RGB":   # an RGB image is taken as it is, not copied (6 MB at 1080p)
+        image = image.convert("RGB")
     return Observation(image=image, geometry=ScreenGeometry(image.width, image.height))
