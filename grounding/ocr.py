@@ -31,6 +31,7 @@ TALL = 1.5         # a line box this many times as tall as its ink is read aroun
 WORD_LETTERS = "aAI"  # one-letter words: a line that starts with one is text, not a glyph
 GLYPH_GAP = 0.45   # a lone character this many text heights off a line's words is a glyph
 CLOSE_GLYPHS = "xX×✕"  # ... read glued to the words' end: a tab's close button
+PICTURE_W = 0.7    # a picture read glued before a word is at least this share of its height wide
 RUN_CHARS = 6      # a run of toolbar icons read as text is at most this many characters
 RUN_SURE = 0.9     # ... read below this confidence, or with a character that is no letter
 RUN_GAP = 0.5      # ... with its buttons' ink this many ink heights apart (a word space: 0.3-0.45)
@@ -162,16 +163,19 @@ class Ocr:
         """Lines read as a lone character set apart from words ("x Cut": a menu item's icon
         before its label; "notes.txt X": a tab's close button) become the glyph and the
         words read again on their own (with the icon in the crop they read worse: "目 Sect
-        Al" for "Select All"). A glyph that is no letter or digit keeps a low score: it is
-        an icon, not text."""
+        Al" for "Select All"); so does a picture read glued to a word ("HSave",
+        ``picture_cut``). A glyph that is no letter or digit, or such a picture, keeps a low
+        score: it is an icon, not text."""
         cuts = [(b, k, cut) for b, k in lines if (read := self._cache[k]) and (
             cut := glyph_cut(rgb, b, " ".join(p[2] for p in read))) is not None]
         if not cuts:
             return
         words = self.recognize(rgb, [w for _, _, (_, w, _) in cuts])
         for b, k, (glyph, w, char) in cuts:
-            score = self._cache[k][0 if glyph.x1 == b.x1 else -1][3]
-            score = score if char.isascii() and char.isalnum() else min(score, 0.5)
+            first = self._cache[k][0]
+            score = first[3] if glyph.x1 < w.x1 else self._cache[k][-1][3]
+            glued = glyph.x1 < w.x1 and len(first[2].split(" ")[0]) > 1  # "HSave": a picture
+            score = score if char.isascii() and char.isalnum() and not glued else min(score, 0.5)
             self._cache.put(k, sorted([(glyph.x1 - b.x1, glyph.x2 - b.x1, char, score)] + [
                 (t.box.x1 - b.x1, t.box.x2 - b.x1, t.text, t.score) for t in words
                 if t.box.y1 == w.y1 and w.x1 <= t.box.x1 < w.x2]))
@@ -225,7 +229,9 @@ class Ocr:
 
 def _misread(old: str, new: str) -> bool:
     """Whether ``new`` reads other letters in the same places as ``old`` ("Jabs" -> "Tabs"),
-    not other pieces ("X Cut" -> "cut": the icon lost) nor only another case."""
+    not other pieces ("X Cut" -> "cut": the icon lost) nor only another case. Spaces are
+    no letters: a word gap read anew ("Look& Feel Ihemes" -> "Look&Feel Themes") is none."""
+    old, new = old.replace(" ", ""), new.replace(" ", "")
     return len(old) == len(new) and old.casefold() != new.casefold()
 
 
@@ -239,7 +245,7 @@ def glyph_cut(rgb: np.ndarray, box: Box, text: str) -> tuple[Box, Box, str] | No
     head = len(words[0]) == 1
     glued = len(words) == 1 and len(text) >= 4 and text[-1] in CLOSE_GLYPHS  # "notes.txtX"
     if not glued and (len(words) < 2 or head == (len(words[-1]) == 1) or len(text) < 4):
-        return None
+        return picture_cut(rgb, box, text)
     char = text[0] if head else text[-1]
     if char in WORD_LETTERS or (not head and char.isalnum() and char not in "xX"):
         return None  # "a cat", "Row 3": words; a lone end glyph is one that closes
@@ -252,6 +258,36 @@ def glyph_cut(rgb: np.ndarray, box: Box, text: str) -> tuple[Box, Box, str] | No
     if gap < GLYPH_GAP * ink_height(rgb, rest):
         return None
     return Box(glyph[0], box.y1, glyph[1], box.y2), rest, char
+
+
+def picture_cut(rgb: np.ndarray, box: Box, text: str) -> tuple[Box, Box, str] | None:
+    """A picture read glued to the word after it as one more letter ("HSave": a menu item's
+    14 pt icon before "Save"; a check box before its label) split off like ``glyph_cut``'s
+    glyph: the line's first ink stands apart from the rest by ``GLYPH_GAP`` of the rest's
+    ink height and by twice the usual gap between its letters (unsmoothed text sets its
+    letters far apart), and is a picture's size: as tall as that ink and ``PICTURE_W`` to
+    1.6 of it wide (a letter set apart by a fixed-width font's cell, an "i" or "l", is
+    narrow; a word is wider). The character is the reading's first."""
+    if len(text.split(" ")[0]) < 3 or text[0] in WORD_LETTERS:
+        return None
+    runs = ink_runs(rgb, box, max(2.0, 0.15 * box.height))
+    if len(runs) < 2:
+        return None
+    (a, b), near = runs[0], runs[1][0]
+    rest, pic = Box(near, box.y1, box.x2, box.y2), Box(a, box.y1, b, box.y2)
+    h = ink_height(rgb, rest)
+    if h < 6 or near - b < GLYPH_GAP * h or not PICTURE_W * h <= b - a <= 1.6 * h or \
+            ink_height(rgb, pic) < 0.8 * h or near - b < 2 * _letter_gap(rgb, rest):
+        return None
+    return pic, rest, text[0]
+
+
+def _letter_gap(rgb: np.ndarray, box: Box) -> float:
+    """The usual blank between a line's letters (text drawn unsmoothed sets every letter
+    as far apart as a picture would be from a smoothed word)."""
+    runs = ink_runs(rgb, box, 1.0)
+    gaps = [b[0] - a[1] for a, b in zip(runs, runs[1:], strict=False)]
+    return float(np.median(gaps)) if len(gaps) > 1 else 0.0
 
 
 def icon_run(rgb: np.ndarray, t: TextBox) -> list[Box]:

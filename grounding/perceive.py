@@ -21,6 +21,7 @@ from devices.base import Observation
 from devices.geometry import Box, ScreenGeometry
 from grounding.a11y import Node, parse_uiautomator, useful
 from grounding.errors import ModelMissing
+from grounding.faint import line_box, text_rows, worded
 from grounding.fuse import Detection, Sources, fuse
 from grounding.images import as_observation
 from grounding.images import load_image as load_image  # where callers have read it from
@@ -41,6 +42,7 @@ class PerceiveConfig:
     use_detector: bool | None = None
     proposals: bool = True
     short_labels: bool = True         # read the glyphs of buttons the text detector skipped
+    second_look: bool = True          # read faint text rows the text detector passed over
     incremental: bool = True
     tile: int = 32
     full_redo_fraction: float = 0.5   # above this changed share, redo the whole frame
@@ -192,11 +194,24 @@ class Perceiver:
         if self.ocr is None:
             return []
         if rects is None or self._last is None:
-            return self._read(rgb, self.ocr.detect(rgb, scale=self._det_scale))
+            texts = self._read(rgb, self.ocr.detect(rgb, scale=self._det_scale))
+            return texts + self._second_look(rgb, texts)
         kept = [t for t in self._last.texts if not any(t.box.intersection(r) for r in rects)]
         boxes = [b for r in rects for b in self.ocr.detect(rgb[r.y1:r.y2, r.x1:r.x2],
                                                            (r.x1, r.y1), self._det_scale)]
         return kept + self._read(rgb, boxes)
+
+    def _second_look(self, rgb: np.ndarray, texts: list[TextBox]) -> list[TextBox]:
+        """Faint or small text rows the detector passed over, read directly (``faint``):
+        only sure readings of words are kept."""
+        assert self.ocr is not None
+        if not self.config.second_look or self._nodes:
+            return []
+        h, w = rgb.shape[:2]
+        rows = text_rows(rgb, [t.box for t in texts if t.text])
+        lines = [line_box(r, h, w) for r in rows]
+        return [t for t in self.ocr.recognize(rgb, lines)
+                if worded(t.text, t.score, Box(t.box.x1, 0, t.box.x2, round(t.box.height / 1.4)))]
 
     def _detections(self, rgb: np.ndarray, rects: list[Box] | None) -> list[Detection]:
         if self.detector is None or (self._nodes and not self.config.detector_with_tree):
