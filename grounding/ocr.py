@@ -267,7 +267,8 @@ def picture_cut(rgb: np.ndarray, box: Box, text: str) -> tuple[Box, Box, str] | 
     ink height and by twice the usual gap between its letters (unsmoothed text sets its
     letters far apart), and is a picture's size: as tall as that ink and ``PICTURE_W`` to
     1.6 of it wide (a letter set apart by a fixed-width font's cell, an "i" or "l", is
-    narrow; a word is wider). The character is the reading's first."""
+    narrow; a word is wider) in one piece (a short word's letters stand apart: "File").
+    The character is the reading's first."""
     if len(text.split(" ")[0]) < 3 or text[0] in WORD_LETTERS:
         return None
     runs = ink_runs(rgb, box, max(2.0, 0.15 * box.height))
@@ -277,7 +278,8 @@ def picture_cut(rgb: np.ndarray, box: Box, text: str) -> tuple[Box, Box, str] | 
     rest, pic = Box(near, box.y1, box.x2, box.y2), Box(a, box.y1, b, box.y2)
     h = ink_height(rgb, rest)
     if h < 6 or near - b < GLYPH_GAP * h or not PICTURE_W * h <= b - a <= 1.6 * h or \
-            ink_height(rgb, pic) < 0.8 * h or near - b < 2 * _letter_gap(rgb, rest):
+            ink_height(rgb, pic) < 0.8 * h or near - b < 2 * _letter_gap(rgb, rest) or \
+            len(ink_runs(rgb, Box(a - 2, box.y1, b + 2, box.y2), 1.0)) > 1:
         return None
     return pic, rest, text[0]
 

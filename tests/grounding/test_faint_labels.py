@@ -69,6 +69,8 @@ def test_a_picture_read_glued_to_its_word_is_cut_off(perceiver: Perceiver) -> No
     assert cut is not None
     pic, rest, _ = cut
     assert pic.x2 <= 28 and rest.x1 >= 30
+    bar = _rgb("variants/large-featherpad-find.png")  # a short word before a word space
+    assert picture_cut(bar, Box(7, 3, 215, 20), "File Edit Options Search Help") is None
     screen = perceiver.perceive(IMAGES / "variants/big-featherpad-file.png")
     item = Box(6, 328, 200, 353)   # the item's label, left of its shortcut
     assert [e.text for e in screen.elements if item.contains(e.box.center) and e.text
