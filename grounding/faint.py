@@ -27,9 +27,9 @@ def text_rows(rgb: np.ndarray, covered: list[Box]) -> list[Box]:
     grey = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY)
     grad = cv2.morphologyEx(grey, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
     mask = cv2.threshold(grad, EDGE - 1, 1, cv2.THRESH_BINARY)[1]
-    rules = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((RULE, 1), np.uint8)) | \
-        cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, 2 * RULE), np.uint8))
-    mask &= 1 - rules  # frames and separators: a letter's stroke is shorter
+    rules = cv2.max(cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((RULE, 1), np.uint8)),
+                    cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, 2 * RULE), np.uint8)))
+    mask = cv2.subtract(mask, rules)  # frames and separators: a letter's stroke is shorter
     for b in covered:
         mask[max(0, b.y1):max(0, b.y2), max(0, b.x1):max(0, b.x2)] = 0
     joined = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((1, 9), np.uint8))
