@@ -16,7 +16,7 @@ from devices.geometry import Box
 
 EDGE = 24          # a 3x3 grey-level gradient this strong is ink (faint text's is 40-90)
 ROW_H = (7, 24)    # a text row's ink height in pixels
-MAX_ROWS = 24      # rows read at most on one screen (the recognizer's cost stays bounded)
+MAX_ROWS = 16      # rows read at most on one screen (the recognizer's cost stays bounded)
 SURE = 0.85        # a row's reading is kept at this mean confidence or more
 RULE = 25          # a straight line of ink this long (a frame, a rule) is no letter
 
@@ -37,9 +37,20 @@ def text_rows(rgb: np.ndarray, covered: list[Box]) -> list[Box]:
     rows = []
     for x, y, w, h, _area in stats[1:n]:
         if ROW_H[0] <= h <= ROW_H[1] and w >= 2 * h and \
-                mask[y:y + h, x:x + w].mean() <= 0.9:
+                mask[y:y + h, x:x + w].mean() <= 0.9 and _letters(grey[y:y + h, x:x + w]):
             rows.append(Box(int(x), int(y), int(x + w), int(y + h)))
     return sorted(rows, key=lambda b: -b.width)[:MAX_ROWS]
+
+
+def _letters(grey: np.ndarray) -> bool:
+    """Whether a row's ink stands in letters: three or more pieces apart from the row's
+    background, each narrower than the row is tall (a picture is one wide piece or few)."""
+    ink = (np.abs(grey.astype(np.int16) - int(np.median(grey))) >= EDGE).astype(np.uint8)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    pieces = stats[1:n]
+    h = grey.shape[0]
+    big = pieces[pieces[:, 3] >= 0.3 * h]
+    return len(big) >= 3 and bool((big[:, 2] <= 1.2 * h).all())
 
 
 def line_box(row: Box, height: int, width: int) -> Box:
