@@ -526,8 +526,10 @@ def relabel(folder: Path) -> None:
     rows it would drop are good targets, not an excess of harvested icons."""
     import relabel as rl
 
-    for name in ("devset.jsonl", "heldout.jsonl"):
+    for name in ("devset.jsonl", "heldout.jsonl", "variants.jsonl"):
         path = folder / name
+        if name == "variants.jsonl" and not path.exists():
+            continue
         rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
         out, moved = rl.relabelled(rows, folder)
         tmp = path.with_suffix(".tmp")
