@@ -279,7 +279,7 @@ def picture_cut(rgb: np.ndarray, box: Box, text: str) -> tuple[Box, Box, str] | 
     h = ink_height(rgb, rest)
     if h < 6 or near - b < GLYPH_GAP * h or not PICTURE_W * h <= b - a <= 1.6 * h or \
             ink_height(rgb, pic) < 0.8 * h or near - b < 2 * _letter_gap(rgb, rest) or \
-            len(ink_runs(rgb, Box(a - 2, box.y1, b + 2, box.y2), 1.0)) > 1:
+            sum(a <= x < b for x, _ in ink_runs(rgb, box, 1.0)) > 1:
         return None
     return pic, rest, text[0]
 

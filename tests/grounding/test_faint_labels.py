@@ -71,6 +71,8 @@ def test_a_picture_read_glued_to_its_word_is_cut_off(perceiver: Perceiver) -> No
     assert pic.x2 <= 28 and rest.x1 >= 30
     bar = _rgb("variants/large-featherpad-find.png")  # a short word before a word space
     assert picture_cut(bar, Box(7, 3, 215, 20), "File Edit Options Search Help") is None
+    swing = _rgb("freeplane-1080.png")  # ... on a shaded menu bar (Swing's gradient)
+    assert picture_cut(swing, Box(5, 2, 429, 21), "File Edit View Format") is None
     screen = perceiver.perceive(IMAGES / "variants/big-featherpad-file.png")
     item = Box(6, 328, 200, 353)   # the item's label, left of its shortcut
     assert [e.text for e in screen.elements if item.contains(e.box.center) and e.text
