@@ -15,6 +15,7 @@ from difflib import SequenceMatcher
 
 from devices.geometry import Box, PixelPoint
 from grounding.a11y import resource_name
+from grounding.glyphs import shape_order
 from grounding.names import asked_key, fold, name_joins, opposed, pair_order, shown_key
 from grounding.query import ROLES, Query, parse, strip_verb, synonyms, take_container
 from grounding.text import compact, has_cjk, normalize, similarity
@@ -76,6 +77,7 @@ def _literal(screen: Screen, instruction: str, min_score: float,
     scored = sorted(((e, name_score(e, [(words, 1.0)]) + _same_case(e, words)
                       + _same_ellipsis(e, words))
                      for e in elements if e.kind not in NON_TARGETS), key=_rank)
+    scored = by_shape(screen, scored, words)
     if not scored or scored[0][1] < max(min_score, MIN_SCORE):
         return None
     return _hit(scored[0][0], scored[0][1], words, "the words as written")
@@ -384,7 +386,7 @@ def _pick(screen: Screen, q: Query, good: Scored, text: str = "") -> Target:
         return _at_place(screen, good, q.position, text)
     if q.container is not None and q.container.kind == "title bar":
         good = title_bar_first(good)
-    good = _in_pair_order(good, text)
+    good = _in_pair_order(by_shape(screen, good, text), text)
     e, s = good[0]
     return _hit(e, s, text, "best match" + (f" of {len(good)} similar" if len(good) > 1 else ""))
 
@@ -442,6 +444,19 @@ def _at_place(screen: Screen, good: Scored, pos: tuple[float | None, float | Non
                   key=lambda es: _distance(screen, es[0], pos))
     e, s = _in_pair_order(ties, text)[0]
     return _hit(e, s, text, "best match in the asked part of the screen")
+
+
+def by_shape(screen: Screen, good: Scored, text: str) -> Scored:
+    """Equally good single glyphs for one asked character ("0" read for 0, O and o in a
+    character table) in the order their ink fits the asked one (``grounding.glyphs``)."""
+    if len(text.strip()) != 1 or len(good) < 2:
+        return good
+    ties = [e for e, s in good if s >= good[0][1] - 0.005]
+    if len(ties) < 2:
+        return good
+    score = {id(e): s for e, s in good}
+    ordered = shape_order(screen.image, text, ties)
+    return [(e, score[id(e)]) for e in ordered] + good[len(ties):]
 
 
 def _in_pair_order(good: Scored, text: str) -> Scored:

@@ -62,14 +62,14 @@ def similarity(a: str, b: str) -> float:
         return 1.0
     score = _similar(a, b, ca, cb)
     fa, fb = ca.translate(_LOOKS), cb.translate(_LOOKS)
-    if score < 1.0 - LOOK_COST and fa in fb and (fa != ca or fb != cb):  # "File": "Eile..."
+    if score < 1.0 - LOOK_COST and len(ca) >= 3 and fa in fb and (fa != ca or fb != cb):
         return max(score, _similar(a.translate(_LOOKS), b.translate(_LOOKS), fa, fb) - LOOK_COST)
     return score
 
 
 # Letters an underline (a menu's or a button's mnemonic) makes OCR read as another: F with
-# a line under it reads E, l reads i, o reads a. Such a misreading still matches, a little
-# below the letter itself.
+# a line under it reads E, l reads i, o reads a. Such a misreading inside a word ("File":
+# "Eile...") still matches, a little below the letter itself; a lone glyph is itself.
 _LOOKS = str.maketrans("fFlLoO", "eEiIaA")
 LOOK_COST = 0.15
 

@@ -81,3 +81,16 @@ def test_an_underlined_mnemonic_misread_still_matches_below_the_letter() -> None
     assert similarity("Italic", "ltalic") > similarity("Italic", "Xtalic")
     assert similarity("From File...", "Text From Eile...") >= 0.75
     assert similarity("Help", "Halp") < 0.8   # e and a are no look-alikes
+
+
+def test_single_glyphs_read_alike_in_a_character_table(perceiver: Perceiver) -> None:
+    # kcharselect's table: the digit 0, the capital O and the small o are all read "0";
+    # the small c and s are read as capitals. The asked glyph's ink shape decides.
+    screen = perceive(perceiver, "kcharselect.png")
+    cells = {"0": Box(541, 129, 564, 150), "c": Box(520, 173, 541, 195),
+             "C": Box(372, 151, 396, 172), "s": Box(281, 195, 300, 217)}
+    for asked, box in cells.items():
+        for said in (f"click {asked}", f'click "{asked}"'):
+            target = locate(screen, said)
+            assert target.point is not None and box.contains(target.point), said
+    assert similarity("o", "a") < 0.6   # a lone glyph is no look-alike of another
