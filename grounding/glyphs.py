@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from grounding.types import Element
 
 if TYPE_CHECKING:
@@ -46,12 +48,9 @@ def ink_size(image: Image.Image, e: Element) -> tuple[int, int] | None:
     b = e.box
     if len(e.text.strip()) != 1 or not 4 <= b.height <= 80 or b.width > 2 * b.height:
         return None
-    crop = image.crop((b.x1, b.y1, b.x2, b.y2)).convert("L")
-    w, h = crop.size
-    px = list(crop.getdata())
-    bg = max(set(px), key=px.count)
-    ink = [(i % w, i // w) for i, v in enumerate(px) if abs(v - bg) >= INK]
-    if not ink:
+    px = np.asarray(image.crop((b.x1, b.y1, b.x2, b.y2)).convert("L"), dtype=np.int16)
+    bg = int(np.bincount(px.ravel()).argmax())
+    ys, xs = np.nonzero(np.abs(px - bg) >= INK)
+    if not len(xs):
         return None
-    xs, ys = [x for x, _ in ink], [y for _, y in ink]
-    return max(xs) - min(xs) + 1, max(ys) - min(ys) + 1
+    return int(xs.max() - xs.min() + 1), int(ys.max() - ys.min() + 1)

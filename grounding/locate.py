@@ -49,6 +49,9 @@ def locate(screen: Screen, instruction: str, min_score: float = MIN_SCORE) -> Ta
             literal = None
     if not (query.text or query.role or query.ordinal or query.position):
         return literal or Target(False, reason=f"nothing to look for in {instruction!r}")
+    if literal is not None and literal.element is not None and not _in_container(
+            screen, query, literal.element):
+        literal = None  # "choose Word Wrap in the Tab Size menu": a sibling outside it
     target = resolve(screen, query, min_score)
     inner = _literal_inside(screen, instruction, query, min_score)
     if inner is not None and inner.score > target.score:
@@ -81,6 +84,15 @@ def _literal(screen: Screen, instruction: str, min_score: float,
     if not scored or scored[0][1] < max(min_score, MIN_SCORE):
         return None
     return _hit(scored[0][0], scored[0][1], words, "the words as written")
+
+
+def _in_container(screen: Screen, q: Query, e: Element) -> bool:
+    """Whether an element lies in the query's container, or the container has no region on
+    the screen (or there is none, or it is a relation's anchor)."""
+    if q.container is None or q.relation:
+        return True
+    inside, where = restrict(screen, q.container, [(x, 1.0) for x in screen.elements])
+    return not where or any(x is e or x.id == e.id for x, _ in inside)  # a title cut from a bar
 
 
 def _literal_inside(screen: Screen, instruction: str, q: Query,
