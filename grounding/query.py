@@ -179,6 +179,10 @@ def _container_re() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
 
 def take_container(text: str) -> tuple[str, Container | None]:
     """The text without its container phrase, and the container it names."""
+    does = _DOES.match(text.strip())
+    if does is not None:  # "the button that does heading": the container is looked for
+        what, container = take_container(does.group("what"))  # in what it does only
+        return text.strip()[:does.start("what")] + what, container
     trailing, leading, whole = _container_re()
     masked = _QUOTED.sub(lambda m: "\0" * len(m.group(0)), text)
     for pattern, part in ((trailing, "before"), (leading, "after"), (whole, "name")):

@@ -229,3 +229,18 @@ def test_a_capitalised_first_word_may_start_a_sentence() -> None:
     q = parse("Bottom right Customer service button (rounded icon)")
     assert q.position == (1.0, 1.0) and "customer service" in q.text
     assert parse("Top left menu bar icon").position == (0.0, 0.0)
+
+
+def test_what_a_button_does_may_be_a_container_word() -> None:
+    q = parse("hit the button that does heading")   # a heading style, not a column's heading
+    assert (q.text, q.role, q.container) == ("heading", "button", None)
+    q = parse("the button that does Copy in the Edit menu")
+    assert (q.text, q.container) == ("copy", Container("menu", "Edit"))
+
+
+def test_previous_is_back_and_strike_is_strikethrough() -> None:
+    s = screen(("icon", "", (9, 75, 33, 98), "back"), ("icon", "", (39, 75, 63, 98), "forward"),
+               ("icon", "", (120, 82, 157, 117), "strikethrough"),
+               ("icon", "", (157, 82, 194, 117), "underline"))
+    lands(s, "click the Previous in History icon", (9, 75, 33, 98))
+    lands(s, "the Strike button", (120, 82, 157, 117))
