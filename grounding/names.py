@@ -41,6 +41,15 @@ def _keys() -> tuple[dict[str, int], dict[str, int]]:
     return shows, names
 
 
+def pictured_key(label: str) -> str | None:
+    """The glyph a key shows when its picture is named ``label`` by the icon classifier
+    ("close" draws a "×"; keys.yaml's ``pictures``), or None."""
+    for entry in _load("keys.yaml") or []:
+        if normalize(label) in entry.get("pictures", []):
+            return str(entry["shows"][0])
+    return None
+
+
 def shown_key(text: str) -> int | None:
     """The key entry an element's text shows (``×`` and ``*`` are one), or None. A capital
     I read in a short label may be an l (sans-serif fonts draw both as one stroke: "In")."""

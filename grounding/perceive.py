@@ -25,6 +25,7 @@ from grounding.faint import line_box, text_rows, worded
 from grounding.fuse import Detection, Sources, fuse
 from grounding.images import as_observation
 from grounding.images import load_image as load_image  # where callers have read it from
+from grounding.keypad import keypad_keys
 from grounding.labels import LINE_H, LabelReader, empty_regions, glyphs, merge, unread
 from grounding.ocr import Ocr, OcrConfig, TextBox, icon_run, rule_split
 from grounding.proposals import button_frames, icon_blobs
@@ -145,6 +146,7 @@ class Perceiver:
                       ocr_ran=self.ocr is not None)
         elements = fuse(src, rgb)
         self._label_icons(rgb, elements)
+        keypad_keys(elements)
         return Screen(elements, obs.geometry, obs.image, obs.app, obs.activity)
 
     def _short_labels(self, rgb: np.ndarray, texts: list[TextBox],
