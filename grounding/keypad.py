@@ -11,7 +11,7 @@ from __future__ import annotations
 from grounding.names import asked_key, pictured_key, shown_key
 from grounding.types import Element
 
-ROW = 0.5      # of a key's height: how far apart two keys' centres in one row may lie
+ROW = 0.5      # of the picture's height: how far apart centres in one row may lie
 REACH = 9.0    # glyph sizes: how far along the row the nearest keys may be (two keys over)
 NEIGHBOURS = 2  # keys showing digits or symbols in the row, at least
 

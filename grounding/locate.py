@@ -49,11 +49,12 @@ def locate(screen: Screen, instruction: str, min_score: float = MIN_SCORE) -> Ta
             literal = None
     if not (query.text or query.role or query.ordinal or query.position):
         return literal or Target(False, reason=f"nothing to look for in {instruction!r}")
-    if literal is not None and literal.element is not None and not _in_container(
-            screen, query, literal.element):
+    region = _region(screen, query)
+    if literal is not None and literal.element is not None and region is not None and \
+            literal.element.id not in {e.id for e in region}:  # a title cut from a bar too
         literal = None  # "choose Word Wrap in the Tab Size menu": a sibling outside it
     target = resolve(screen, query, min_score)
-    inner = _literal_inside(screen, instruction, query, min_score)
+    inner = _literal_inside(screen, instruction, query, region, min_score)
     if inner is not None and inner.score > target.score:
         return inner  # "pick Checkbox List from the Insert menu": a name holding a role word
     if literal is not None and not (query.ordinal or query.position) and (
@@ -86,26 +87,25 @@ def _literal(screen: Screen, instruction: str, min_score: float,
     return _hit(scored[0][0], scored[0][1], words, "the words as written")
 
 
-def _in_container(screen: Screen, q: Query, e: Element) -> bool:
-    """Whether an element lies in the query's container, or the container has no region on
-    the screen (or there is none, or it is a relation's anchor)."""
+def _region(screen: Screen, q: Query) -> list[Element] | None:
+    """The elements in the query's container; None when there is no container, it is a
+    relation's anchor, or the screen shows no region for it."""
     if q.container is None or q.relation:
-        return True
-    inside, where = restrict(screen, q.container, [(x, 1.0) for x in screen.elements])
-    return not where or any(x is e or x.id == e.id for x, _ in inside)  # a title cut from a bar
+        return None
+    inside, where = restrict(screen, q.container, [(e, 1.0) for e in screen.elements])
+    return [e for e, _ in inside] if where else None
 
 
 def _literal_inside(screen: Screen, instruction: str, q: Query,
-                    min_score: float) -> Target | None:
+                    region: list[Element] | None, min_score: float) -> Target | None:
     """The words before or after a container phrase read as one on-screen label inside the
-    container, when they match closely; None without a container or its region."""
-    if q.container is None or q.relation or q.quoted or q.container.kind == "title bar":
+    container's ``region``, when they match closely; None without a region."""
+    if region is None or q.quoted or q.container is None or q.container.kind == "title bar":
         return None
     head = strip_verb(take_container(strip_verb(instruction))[0])
-    inside, where = restrict(screen, q.container, [(e, 1.0) for e in screen.elements])
-    if not head or not where:
+    if not head:
         return None
-    found = _literal(screen, head, min_score, [e for e, _ in inside])
+    found = _literal(screen, head, min_score, region)
     return found if found is not None and found.score >= LITERAL_MIN else None
 
 

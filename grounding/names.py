@@ -44,10 +44,13 @@ def _keys() -> tuple[dict[str, int], dict[str, int]]:
 def pictured_key(label: str) -> str | None:
     """The glyph a key shows when its picture is named ``label`` by the icon classifier
     ("close" draws a "×"; keys.yaml's ``pictures``), or None."""
-    for entry in _load("keys.yaml") or []:
-        if normalize(label) in entry.get("pictures", []):
-            return str(entry["shows"][0])
-    return None
+    return _pictures().get(normalize(label))
+
+
+@cache
+def _pictures() -> dict[str, str]:
+    return {str(p): str(entry["shows"][0]) for entry in _load("keys.yaml") or []
+            for p in entry.get("pictures", [])}
 
 
 def shown_key(text: str) -> int | None:
